@@ -1,0 +1,78 @@
+// The subcommand table: CLI11 only parses; each command's run_* does the work.
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+
+namespace jailplan {
+
+void register_commands(CLI::App& app, CommandLine& cl) {
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("jailplan ") + JAILPLAN_VERSION);
+  app.add_flag("--no-color", cl.no_color, "Never colour the output (NO_COLOR is honoured too)");
+
+  auto* validate = app.add_subcommand("validate", "Check jail.conf / YAML files; exit 1 on any error");
+  validate->add_option("files", cl.validate.files, "Configuration files")->required();
+  validate->add_flag("-q,--quiet", cl.validate.quiet, "Print only diagnostics");
+
+  auto* show = app.add_subcommand("show", "Print the resolved jails");
+  show->add_option("file", cl.show.file, "Configuration file")->required();
+  show->add_option("jails", cl.show.jails, "Only these jails (names or wildcards)");
+  show->add_option("-e", cl.show.separator,
+                   "Print exactly what 'jail -f FILE -e SEP' prints")
+      ->each([&cl](const std::string&) { cl.show.separator_given = true; });
+  auto* json = show->add_flag("--json", cl.show.json, "The typed model as JSON (docs/model-format.md)");
+  auto* yaml = show->add_flag("--yaml", cl.show.yaml, "The typed model as YAML");
+  json->excludes(yaml);
+
+  auto* fmt_cmd = app.add_subcommand("fmt", "Rewrite a file in canonical layout (comments kept)");
+  fmt_cmd->add_option("file", cl.fmt.file, "Configuration file ('-' for standard input)")->required();
+  auto* check = fmt_cmd->add_flag("--check", cl.fmt.check, "Exit 1 and show a diff if not canonical");
+  auto* write = fmt_cmd->add_flag("--write", cl.fmt.write, "Rewrite the file in place (atomically)");
+  check->excludes(write);
+
+  auto* convert = app.add_subcommand("convert", "Convert between jail.conf and the YAML twin");
+  convert->add_option("file", cl.convert.file, "Configuration file")->required();
+  convert->add_option("--to", cl.convert.to, "Target syntax")
+      ->required()
+      ->check(CLI::IsMember({"yaml", "conf"}));
+  convert->add_option("-o,--output", cl.convert.output, "Write here instead of standard output");
+}
+
+int dispatch(CLI::App& app, CommandLine& cl, World& w) {
+  if (app.got_subcommand("validate")) return run_validate(cl.validate, w);
+  if (app.got_subcommand("show")) return run_show(cl.show, w);
+  if (app.got_subcommand("fmt")) return run_fmt(cl.fmt, w);
+  if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
+  return k_exit_error;
+}
+
+int run_cli(const std::vector<std::string>& args, World& w) {
+  CLI::App app{"jailplan: a declarative compiler and reconciler for jails", "jailplan"};
+  CommandLine cl;
+  register_commands(app, cl);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    w.out << app.help();
+    return k_exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    w.out << app.help("", CLI::AppFormatMode::All);
+    return k_exit_ok;
+  } catch (const CLI::CallForVersion&) {
+    w.out << app.version() << '\n';
+    return k_exit_ok;
+  } catch (const CLI::ParseError& e) {
+    w.err << fmt::format("jailplan: error: {}\n", e.what());
+    w.err << "Run 'jailplan --help' for usage.\n";
+    return k_exit_error;  // CLI11's own codes (100+) map to 1
+  }
+  if (cl.no_color) w.color = false;
+  return dispatch(app, cl, w);
+}
+
+}  // namespace jailplan

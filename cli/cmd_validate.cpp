@@ -1,0 +1,32 @@
+// `jailplan validate FILE...`: judges the specification alone. It needs
+// nothing from the machine it runs on; host checks belong to plan/apply.
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+#include "compiler/compile.hpp"
+
+namespace jailplan {
+
+int run_validate(const ValidateOptions& o, World& w) {
+  bool ok = true;
+  for (const auto& file : o.files) {
+    const Compilation c = compile_file(file, w.loader);
+    w.err << render(c.diagnostics, w.style());
+    if (!c.ok()) {
+      ok = false;
+      continue;
+    }
+    if (!o.quiet) {
+      std::size_t failed = 0;
+      for (const auto& j : c.desired.jails) failed += j.failed ? 1U : 0U;
+      w.out << fmt::format("{}: {} jail{} valid\n", file, c.desired.jails.size() - failed,
+                           c.desired.jails.size() - failed == 1 ? "" : "s");
+    }
+  }
+  return ok ? k_exit_ok : k_exit_error;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,61 @@
+#pragma once
+/// Options and entry points of every subcommand. CLI11 fills the options;
+/// `run_<cmd>(options, world)` does the work and returns the exit code.
+
+#include <string>
+#include <vector>
+
+#include "cli/world.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace jailplan {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+  bool quiet = false;
+};
+int run_validate(const ValidateOptions& o, World& w);
+
+struct ShowOptions {
+  std::string file;
+  std::vector<std::string> jails;
+  std::string separator;  ///< -e SEP: jail(8)'s output
+  bool separator_given = false;
+  bool json = false;
+  bool yaml = false;
+};
+int run_show(const ShowOptions& o, World& w);
+
+struct FmtOptions {
+  std::string file;
+  bool check = false;
+  bool write = false;
+};
+int run_fmt(const FmtOptions& o, World& w);
+
+struct ConvertOptions {
+  std::string file;
+  std::string to;      ///< "yaml" or "conf"
+  std::string output;  ///< "" = standard output
+};
+int run_convert(const ConvertOptions& o, World& w);
+
+/// Builds the whole command line; `dispatch` is set to the chosen command.
+struct CommandLine {
+  ValidateOptions validate;
+  ShowOptions show;
+  FmtOptions fmt;
+  ConvertOptions convert;
+  bool no_color = false;
+};
+void register_commands(CLI::App& app, CommandLine& cl);
+/// Runs the subcommand CLI11 selected.
+int dispatch(CLI::App& app, CommandLine& cl, World& w);
+
+/// Parses argv and runs in-process (used by main and by tests).
+int run_cli(const std::vector<std::string>& args, World& w);
+
+}  // namespace jailplan

@@ -1,0 +1,25 @@
+#include <unistd.h>
+
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  jailplan::FileSystemLoader loader;
+  bool no_color = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--no-color") no_color = true;
+  jailplan::World world{loader, std::cout, std::cerr, jailplan::want_color(STDERR_FILENO, no_color)};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    const int rc = jailplan::run_cli(args, world);
+    std::cout.flush();
+    return rc;
+  } catch (const std::exception& e) {
+    std::cerr << "jailplan: internal error: " << e.what() << " [this is a bug]\n";
+    return jailplan::k_exit_error;
+  }
+}

@@ -1,0 +1,28 @@
+#pragma once
+/// The injected seams and streams of one invocation: commands take a World
+/// instead of reaching for globals, so tests run them in-process.
+
+#include <iosfwd>
+
+#include "grammar/diagnostic.hpp"
+#include "grammar/source_loader.hpp"
+
+namespace jailplan {
+
+struct World {
+  SourceLoader& loader;
+  std::ostream& out;
+  std::ostream& err;
+  bool color = false;  ///< decided once, from isatty, NO_COLOR and --no-color
+
+  RenderStyle style() const { return RenderStyle{color}; }
+};
+
+/// Colour only on a terminal, never with NO_COLOR set or --no-color.
+bool want_color(int fd, bool no_color_flag);
+
+/// Writes `text` to `path` through a temporary file and rename(2), so a
+/// crash never leaves a half-written file. Returns "" or an error message.
+std::string write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace jailplan

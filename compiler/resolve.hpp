@@ -1,0 +1,47 @@
+#pragma once
+/// Building each jail's parameter list exactly as jail(8)'s load_config and
+/// add_param do (jail-semantics §2.3–§2.5): identity, wildcards above, own
+/// parameters, wildcards below; `no`-prefix equivalence; in-place replace;
+/// `+=`; late-binding variable substitution with the reorder rule.
+
+#include <string>
+#include <vector>
+
+#include "compiler/records.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace jailplan {
+
+struct ResolvedParam {
+  std::string name;                 ///< the stored (latest) spelling
+  std::vector<std::string> values;  ///< after substitution
+  std::vector<Location> value_locations;  ///< the word each value came from
+  Location location;                ///< the statement that last set it
+  bool immutable = false;
+};
+
+struct ResolvedJail {
+  std::string name;  ///< the record name (full dotted name, or digits)
+  Location location;
+  bool failed = false;  ///< resolution reported an error for this jail
+  std::vector<ResolvedParam> params;
+
+  const ResolvedParam* find(std::string_view exact) const;
+};
+
+struct Resolution {
+  std::vector<ResolvedJail> jails;  ///< non-wildcard records, in record order
+  Diagnostics diagnostics;
+};
+
+/// jail(8)'s `equalopts`: equal, or equal once a leading "no" is removed
+/// from one dot-component of either name (all components before it equal).
+bool equal_options(std::string_view a, std::string_view b);
+
+/// jail(8)'s own parameter names (its intparams table): a variable may not
+/// share a name with one of these.
+bool is_jail8_known_name(std::string_view name);
+
+Resolution resolve(const std::vector<Record>& records);
+
+}  // namespace jailplan

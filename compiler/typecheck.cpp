@@ -1,0 +1,306 @@
+#include "compiler/typecheck.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "grammar/suggest.hpp"
+
+namespace jailplan {
+
+std::optional<bool> parse_bool(std::string_view v) {
+  auto ieq = [&](std::string_view w) {
+    return v.size() == w.size() &&
+           std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  if (ieq("true")) return true;
+  if (ieq("false")) return false;
+  if (v.empty()) return false;  // strtol("") is 0 and jail(8) accepts it
+  if (auto n = parse_int(v)) return *n != 0;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view v) {
+  const std::string s(v);
+  const char* b = s.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(b, &end, 10);
+  if (end == b || *end != '\0' || errno == ERANGE) return std::nullopt;
+  return static_cast<std::int64_t>(n);
+}
+
+std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out) {
+  out = {};
+  out.raw = std::string(raw);
+  std::string_view rest = raw;
+  if (const auto bar = rest.find('|'); bar != std::string_view::npos) {
+    out.interface = std::string(rest.substr(0, bar));
+    rest.remove_prefix(bar + 1);
+    if (out.interface.empty()) return "empty interface name before '|'";
+  }
+  if (const auto sp = rest.find(' '); sp != std::string_view::npos) {
+    std::string_view extra = rest.substr(sp + 1);
+    rest = rest.substr(0, sp);
+    while (!extra.empty()) {
+      const auto e = extra.find(' ');
+      if (e != 0) out.extra.emplace_back(extra.substr(0, e));
+      if (e == std::string_view::npos) break;
+      extra.remove_prefix(e + 1);
+    }
+  }
+  std::string_view mask;
+  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+    mask = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  out.address = std::string(rest);
+  unsigned char buf[16];
+  const std::string addr = v6 ? out.address.substr(0, out.address.find('%')) : out.address;
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1)
+    return fmt::format("'{}' is not an {} address", out.address, v6 ? "IPv6" : "IPv4");
+  if (!v6 && (out.address == "0.0.0.0" || out.address == "255.255.255.255"))
+    return fmt::format("'{}' cannot be a jail address", out.address);
+  if (mask.empty()) return {};
+  if (!v6 && mask.find('.') != std::string_view::npos) {
+    out.netmask = std::string(mask);
+    if (inet_pton(AF_INET, out.netmask.c_str(), buf) != 1)
+      return fmt::format("'{}' is not a dotted netmask", mask);
+    return {};
+  }
+  const auto n = parse_int(mask);
+  const int max = v6 ? 128 : 32;
+  if (!n || *n < 0 || *n > max || mask.find_first_not_of("0123456789") != std::string_view::npos)
+    return fmt::format("'/{}' is not a prefix length (0 to {})", mask, max);
+  out.prefix = static_cast<int>(*n);
+  return {};
+}
+
+namespace {
+
+struct Range {
+  std::string_view name;
+  std::int64_t lo, hi;
+};
+constexpr Range k_ranges[] = {
+    {"jid", 1, 999999},         {"securelevel", -1, 3},      {"enforce_statfs", 0, 2},
+    {"devfs_ruleset", 0, 65535}, {"children.max", 0, 999999}, {"stop.timeout", 0, INT32_MAX},
+    {"exec.timeout", 0, INT32_MAX}, {"osreldate", 1, INT32_MAX}, {"exec.fib", 0, 65535},
+};
+
+class Checker {
+public:
+  Checker(const ResolvedJail& j, Diagnostics& d) : m_jail(j), m_diags(d) {}
+
+  JailSpec run() {
+    JailSpec spec;
+    spec.record_name = m_jail.name;
+    spec.name = m_jail.name;
+    spec.location = m_jail.location;
+    spec.failed = m_jail.failed;
+    for (const auto& p : m_jail.params) {
+      auto tp = check(p);
+      if (!tp) {
+        spec.failed = true;
+        continue;
+      }
+      if (tp->name == "name" && std::holds_alternative<std::string>(tp->value))
+        spec.name = std::get<std::string>(tp->value);
+      if (tp->name == "jid" && std::holds_alternative<std::int64_t>(tp->value))
+        spec.jid = std::get<std::int64_t>(tp->value);
+      if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
+      spec.params.push_back(std::move(*tp));
+    }
+    return spec;
+  }
+
+private:
+  Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
+
+  Location value_loc(const ResolvedParam& p, std::size_t i) const {
+    return i < p.value_locations.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
+  }
+
+  std::optional<TypedParam> check(const ResolvedParam& p) {
+    const auto match = lookup_param(p.name);
+    if (!match) {
+      auto& d = m_diags.error(p.location, fmt::format("unknown parameter '{}'", p.name), "unknown-parameter");
+      if (auto s = closest_match(p.name, catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
+      return std::nullopt;
+    }
+    if (match->odd_no_prefix)
+      m_diags.warning(p.location, fmt::format("'{}' is read by jail(8) as '{}', and it is not negated",
+                                              p.name, match->canonical), "no-prefix")
+          .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
+    TypedParam tp;
+    tp.name = match->canonical;
+    tp.spelled = p.name;
+    tp.info = match->info;
+    tp.raw = p.values;
+    tp.location = p.location;
+    tp.value_locations = p.value_locations;
+    tp.value = convert(p, *match);
+    return tp;
+  }
+
+  // Scalars use the last value; earlier ones are dropped as jail(8) does.
+  const std::string* last(const ResolvedParam& p, std::string_view what) {
+    if (p.values.empty()) return nullptr;
+    if (p.values.size() > 1)
+      m_diags.warning(value_loc(p, 0), fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'",
+                                                   p.name, what, p.values.back()), "scalar-list");
+    return &p.values.back();
+  }
+
+  TypedValue convert(const ResolvedParam& p, const CatalogMatch& m) {
+    const std::size_t li = p.values.empty() ? 0 : p.values.size() - 1;
+    switch (m.info->type) {
+      case ParamType::boolean: {
+        const std::string* v = last(p, "boolean");
+        if (v == nullptr) return !m.negated;
+        const auto b = parse_bool(*v);
+        if (!b) {
+          error(value_loc(p, li), fmt::format("'{}' is not a boolean value for '{}'", *v, p.name)).detail =
+              "jail(8) accepts true, false (any case) or an integer";
+          return std::monostate{};
+        }
+        return *b != m.negated;
+      }
+      case ParamType::integer:
+      case ParamType::uinteger:
+      case ParamType::ulong: {
+        const std::string* v = last(p, "integer");
+        if (v == nullptr) {
+          error(p.location, fmt::format("'{}' needs an integer value", p.name));
+          return std::monostate{};
+        }
+        const auto n = parse_int(*v);
+        if (!n || (m.info->type != ParamType::integer && *n < 0)) {
+          error(value_loc(p, li), fmt::format("'{}' is not {} value for '{}'", *v,
+                                              m.info->type == ParamType::integer ? "an integer" : "a non-negative integer",
+                                              p.name));
+          return std::monostate{};
+        }
+        for (const auto& r : k_ranges)
+          if (r.name == m.canonical && (*n < r.lo || *n > r.hi)) {
+            error(value_loc(p, li), fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name, r.lo, r.hi));
+            return std::monostate{};
+          }
+        return *n;
+      }
+      case ParamType::string:
+      case ParamType::path: {
+        const std::string* v = last(p, "string");
+        if (v == nullptr) {
+          error(p.location, fmt::format("'{}' needs a value", p.name));
+          return std::monostate{};
+        }
+        if (m.info->max_len > 0 && v->size() >= m.info->max_len) {
+          error(value_loc(p, li), fmt::format("the value of '{}' is {} bytes; the kernel allows at most {}",
+                                              p.name, v->size(), m.info->max_len - 1));
+          return std::monostate{};
+        }
+        if (m.info->type == ParamType::path && (v->empty() || (*v)[0] != '/')) {
+          error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name, *v));
+          return std::monostate{};
+        }
+        return *v;
+      }
+      case ParamType::jailsys: {
+        if (p.values.empty()) return std::string("new");
+        const std::string& v = p.values.back();
+        std::string l;
+        for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (l.empty() || l == "new" || l == "1") return std::string("new");
+        if (l == "disable" || l == "0") return std::string("disable");
+        if (l == "inherit" || l == "2") return std::string("inherit");
+        error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name)).detail =
+            "use disable, new or inherit (or 0, 1, 2)";
+        return std::monostate{};
+      }
+      case ParamType::list:
+        return p.values;
+      case ParamType::ip4_list:
+      case ParamType::ip6_list:
+        return addresses(p, m.info->type == ParamType::ip6_list);
+    }
+    return std::monostate{};
+  }
+
+  TypedValue addresses(const ResolvedParam& p, bool v6) {
+    std::vector<IpEntry> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      // libjail splits the joined list at commas; "" and "-" mean no address
+      std::string_view rest = p.values[i];
+      if (rest.empty() || rest == "-") continue;
+      while (true) {
+        const auto comma = rest.find(',');
+        IpEntry e;
+        const std::string err = parse_ip_entry(rest.substr(0, comma), v6, e);
+        if (!err.empty()) {
+          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name, m_jail.name));
+          ok = false;
+        } else {
+          out.push_back(std::move(e));
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    if (!ok) return std::monostate{};
+    return out;
+  }
+
+  const ResolvedJail& m_jail;
+  Diagnostics& m_diags;
+};
+
+}  // namespace
+
+JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags) { return Checker(jail, diags).run(); }
+
+const TypedParam* JailSpec::find(std::string_view canonical) const {
+  for (const auto& p : params)
+    if (p.name == canonical) return &p;
+  return nullptr;
+}
+
+bool JailSpec::flag(std::string_view canonical, bool fallback) const {
+  const auto* p = find(canonical);
+  if (p == nullptr || !std::holds_alternative<bool>(p->value)) return fallback;
+  return std::get<bool>(p->value);
+}
+
+const std::string* JailSpec::text(std::string_view canonical) const {
+  const auto* p = find(canonical);
+  if (p == nullptr || !std::holds_alternative<std::string>(p->value)) return nullptr;
+  return &std::get<std::string>(p->value);
+}
+
+const std::vector<IpEntry>* JailSpec::addresses(std::string_view canonical) const {
+  const auto* p = find(canonical);
+  if (p == nullptr || !std::holds_alternative<std::vector<IpEntry>>(p->value)) return nullptr;
+  return &std::get<std::vector<IpEntry>>(p->value);
+}
+
+const std::vector<std::string>* JailSpec::list(std::string_view canonical) const {
+  const auto* p = find(canonical);
+  if (p == nullptr || !std::holds_alternative<std::vector<std::string>>(p->value)) return nullptr;
+  return &std::get<std::vector<std::string>>(p->value);
+}
+
+const JailSpec* DesiredState::find(std::string_view name) const {
+  for (const auto& j : jails)
+    if (j.name == name) return &j;
+  return nullptr;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,21 @@
+#pragma once
+/// Converting resolved strings into typed values as libjail and jail(8) do
+/// (jail-semantics §2.4, §3.5). One diagnostic per bad value.
+
+#include "compiler/model.hpp"
+#include "compiler/resolve.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace jailplan {
+
+JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags);
+
+/// Parses one address entry; returns an error message, or "" when valid.
+std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out);
+
+/// jail(8)'s boolean spellings: true/false (any case) or an integer.
+std::optional<bool> parse_bool(std::string_view v);
+/// Whole-string base-10 integer with optional blanks and sign, as strtol.
+std::optional<std::int64_t> parse_int(std::string_view v);
+
+}  // namespace jailplan

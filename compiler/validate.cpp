@@ -1,0 +1,229 @@
+#include "compiler/validate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "grammar/suggest.hpp"
+
+namespace jailplan {
+
+namespace {
+
+std::unordered_map<std::string_view, std::size_t> name_index(const DesiredState& s) {
+  std::unordered_map<std::string_view, std::size_t> m;
+  for (std::size_t i = 0; i < s.jails.size(); ++i) m.emplace(s.jails[i].name, i);
+  return m;
+}
+
+void check_duplicates(const DesiredState& s, Diagnostics& diags) {
+  std::unordered_map<std::string_view, std::size_t> first;
+  for (std::size_t i = 0; i < s.jails.size(); ++i) {
+    const auto [it, fresh] = first.emplace(s.jails[i].record_name, i);
+    if (fresh) continue;
+    auto& d = diags.warning(s.jails[i].location,
+                            fmt::format("jail '{}' is defined again", s.jails[i].record_name), "duplicate");
+    d.detail = "jail(8) keeps both blocks as separate jails and does not merge them";
+    d.notes.push_back({"first defined here", s.jails[it->second].location});
+  }
+}
+
+void check_addresses(const DesiredState& s, Diagnostics& diags) {
+  struct Use {
+    std::size_t jail;
+    Location loc;
+  };
+  for (const char* family : {"ip4.addr", "ip6.addr"}) {
+    std::map<std::string, std::vector<Use>> uses;
+    std::vector<std::size_t> count(s.jails.size());
+    for (std::size_t i = 0; i < s.jails.size(); ++i) {
+      const auto* p = s.jails[i].find(family);
+      const auto* addrs = s.jails[i].addresses(family);
+      if (addrs == nullptr) continue;
+      count[i] = addrs->size();
+      for (const auto& a : *addrs) uses[a.address].push_back({i, p->location});
+    }
+    for (const auto& [addr, list] : uses) {
+      if (list.size() < 2) continue;
+      // the kernel lets two jails share an address only when each has exactly one
+      const bool allowed = std::all_of(list.begin(), list.end(), [&](const Use& u) { return count[u.jail] == 1; });
+      for (std::size_t k = 1; k < list.size(); ++k) {
+        if (list[k].jail == list[0].jail) {
+          diags.error(list[k].loc, fmt::format("address {} is listed twice for jail '{}'", addr,
+                                               s.jails[list[k].jail].name), "address");
+          continue;
+        }
+        if (allowed) continue;
+        auto& d = diags.error(list[k].loc, fmt::format("address {} of jail '{}' is also used by jail '{}'",
+                                                       addr, s.jails[list[k].jail].name, s.jails[list[0].jail].name),
+                              "address-clash");
+        d.detail = "the kernel allows a shared address only when both jails have exactly one address";
+        d.notes.push_back({fmt::format("jail '{}' uses it here", s.jails[list[0].jail].name), list[0].loc});
+      }
+    }
+  }
+}
+
+void check_paths(const DesiredState& s, Diagnostics& diags) {
+  std::unordered_map<std::string, std::size_t> by_path;
+  for (std::size_t i = 0; i < s.jails.size(); ++i) {
+    const auto* p = s.jails[i].text("path");
+    if (p == nullptr) continue;
+    std::string norm = *p;
+    while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
+    by_path.emplace(norm, i);
+  }
+  for (std::size_t i = 0; i < s.jails.size(); ++i) {
+    const auto* p = s.jails[i].text("path");
+    if (p == nullptr || *p == "/") continue;
+    std::string dir = *p;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    for (auto slash = dir.rfind('/'); slash != std::string::npos && slash > 0; slash = dir.rfind('/')) {
+      dir.resize(slash);
+      const auto it = by_path.find(dir);
+      if (it == by_path.end() || it->second == i) continue;
+      const auto& outer = s.jails[it->second];
+      const auto& inner = s.jails[i];
+      if (inner.name.rfind(outer.name + ".", 0) == 0) break;  // a child jail inside its parent
+      auto& d = diags.warning(inner.find("path")->location,
+                              fmt::format("path of jail '{}' is inside the path of jail '{}'", inner.name, outer.name),
+                              "nested-path");
+      d.detail = "the outer jail can see and change the inner jail's files";
+      d.notes.push_back({fmt::format("jail '{}' has path {}", outer.name, *outer.text("path")), outer.find("path")->location});
+      break;
+    }
+  }
+}
+
+void check_vnet(const DesiredState& s, Diagnostics& diags) {
+  for (const auto& j : s.jails) {
+    const auto* vnet = j.text("vnet");
+    if (vnet == nullptr || *vnet != "new") continue;
+    for (const char* family : {"ip4.addr", "ip6.addr"}) {
+      const auto* a = j.addresses(family);
+      if (a == nullptr || a->empty()) continue;
+      auto& d = diags.error(j.find(family)->location,
+                            fmt::format("vnet jail '{}' cannot have '{}'", j.name, family), "vnet-address");
+      d.detail = "the kernel refuses IP address restrictions on vnet jails; configure addresses inside the "
+                 "jail (exec.start) instead";
+      d.notes.push_back({"vnet is set here", j.find("vnet")->location});
+    }
+  }
+}
+
+void check_hierarchy(const DesiredState& s, Diagnostics& diags) {
+  const auto idx = name_index(s);
+  for (const auto& j : s.jails) {
+    const auto dot = j.name.rfind('.');
+    if (dot == std::string::npos || dot == 0) continue;
+    const std::string parent = j.name.substr(0, dot);
+    if (idx.count(parent) != 0) continue;
+    diags.warning(j.location, fmt::format("parent jail '{}' of '{}' is not in this configuration", parent, j.name),
+                  "missing-parent")
+        .detail = "the kernel creates 'a.b' inside a running jail 'a'; it must be running before this one starts";
+  }
+}
+
+void check_names(const DesiredState& s, Diagnostics& diags) {
+  for (const auto& j : s.jails) {
+    const std::string& n = j.name;
+    const bool digits = !n.empty() && n.find_first_not_of("0123456789") == std::string::npos;
+    if (digits && (!j.jid || std::to_string(*j.jid) != n)) {
+      diags.error(j.location, fmt::format("jail name '{}' is numeric but is not its jid", n), "name")
+          .detail = "the kernel rejects numeric names unless they equal the jid; set 'name' in the block";
+    }
+  }
+}
+
+void check_cycles(const DesiredState& s, const std::vector<DependEdge>& edges, Diagnostics& diags) {
+  const std::size_t n = s.jails.size();
+  std::vector<std::vector<const DependEdge*>> out(n);
+  for (const auto& e : edges) out[e.from].push_back(&e);
+  std::vector<int> state(n, 0);  // 0 new, 1 on stack, 2 done
+  std::vector<const DependEdge*> stack;
+  // iterative DFS keeps deep chains off the call stack
+  for (std::size_t root = 0; root < n; ++root) {
+    if (state[root] != 0) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> work{{root, 0}};
+    state[root] = 1;
+    while (!work.empty()) {
+      auto& [v, k] = work.back();
+      if (k < out[v].size()) {
+        const DependEdge* e = out[v][k++];
+        if (state[e->to] == 1) {
+          // report the cycle: from e->to around to v, then e
+          std::vector<const DependEdge*> cyc;
+          for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
+            cyc.push_back(*it);
+            if ((*it)->from == e->to) break;
+          }
+          std::reverse(cyc.begin(), cyc.end());
+          cyc.push_back(e);
+          std::string path = s.jails[cyc.front()->from].name;
+          for (const auto* c : cyc) path += " -> " + s.jails[c->to].name;
+          auto& d = diags.error(e->location, fmt::format("dependency loop: {}", path), "depend-loop");
+          for (const auto* c : cyc)
+            d.notes.push_back({fmt::format("'{}' {} '{}' here", s.jails[c->from].name,
+                                           c->parent_link ? "is a child of" : "depends on", s.jails[c->to].name),
+                               c->location});
+        } else if (state[e->to] == 0) {
+          state[e->to] = 1;
+          stack.push_back(e);
+          work.push_back({e->to, 0});
+        }
+      } else {
+        state[v] = 2;
+        work.pop_back();
+        if (!stack.empty()) stack.pop_back();
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<DependEdge> dependency_edges(const DesiredState& s, Diagnostics* diags) {
+  const auto idx = name_index(s);
+  std::vector<DependEdge> edges;
+  std::vector<std::string_view> names;
+  if (diags != nullptr)
+    for (const auto& j : s.jails) names.push_back(j.name);
+  for (std::size_t i = 0; i < s.jails.size(); ++i) {
+    const auto& j = s.jails[i];
+    if (const auto* dep = j.find("depend")) {
+      for (std::size_t k = 0; k < dep->raw.size(); ++k) {
+        const Location loc = k < dep->value_locations.size() ? dep->value_locations[k] : dep->location;
+        const auto it = idx.find(dep->raw[k]);
+        if (it == idx.end()) {
+          if (diags != nullptr) {
+            auto& d = diags->error(loc, fmt::format("jail '{}' depends on undefined jail '{}'", j.name, dep->raw[k]),
+                                   "depend");
+            if (auto m = closest_match(dep->raw[k], names)) d.detail = fmt::format("did you mean '{}'?", *m);
+          }
+          continue;
+        }
+        edges.push_back({i, it->second, loc, false});
+      }
+    }
+    const auto dot = j.name.rfind('.');
+    if (dot != std::string::npos && dot > 0) {
+      const auto it = idx.find(std::string_view(j.name).substr(0, dot));
+      if (it != idx.end()) edges.push_back({i, it->second, j.location, true});
+    }
+  }
+  return edges;
+}
+
+void validate(const DesiredState& state, Diagnostics& diags) {
+  check_duplicates(state, diags);
+  check_names(state, diags);
+  check_addresses(state, diags);
+  check_paths(state, diags);
+  check_vnet(state, diags);
+  check_hierarchy(state, diags);
+  check_cycles(state, dependency_edges(state, &diags), diags);
+}
+
+}  // namespace jailplan

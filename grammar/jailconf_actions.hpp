@@ -1,0 +1,285 @@
+#pragma once
+/// PEGTL actions for the jail.conf grammar: they assemble pieces into words
+/// exactly as jaillex.l/jailparse.y do (escape decoding, NUL truncation per
+/// scanner token, adjacent pieces forming one word) and build the AST.
+
+#include <string>
+#include <vector>
+
+#include "grammar/ast.hpp"
+#include "grammar/diagnostic.hpp"
+#include "grammar/jailconf_grammar.hpp"
+
+namespace jailplan::grammar {
+
+/// Decodes one escape sequence starting at its backslash (§1.3). Returns
+/// the byte, or -1 for a line continuation; 0 means a NUL.
+int decode_escape(std::string_view esc);
+
+/// Everything the actions share while one file is parsed.
+struct ParseState {
+  const SourceFile* file = nullptr;
+  const char* begin = nullptr;
+
+  // The word being assembled.
+  ast::Word word;
+  unsigned word_tokens = 0;   // scanner tokens in the current word
+  bool token_dead = false;    // a NUL truncated the current token
+  bool dq_segment_open = false;
+  const char* multiline_string_start = nullptr;  // for the missing-quote note
+
+  // The statement being assembled.
+  ast::Word name;
+  unsigned name_tokens = 0;
+  ast::Op op = ast::Op::flag;
+  std::vector<ast::Word> values;
+  std::vector<ast::Comment> stmt_leading;
+  bool stmt_blank_before = false;
+
+  // Comments not yet attached to anything.
+  std::vector<ast::Comment> pending;
+  std::uint32_t comments_seen_until = 0;  // dedupes comments re-read on backtracking
+  ast::Statement* last_finished = nullptr;
+  std::uint32_t last_end_line = 0;  // line where the last statement or comment ended
+  std::uint32_t last_token_end_offset = 0;
+
+  // Open jail blocks, innermost last; each is a Statement holding a Block.
+  std::vector<ast::Statement> open_blocks;
+  ast::Document* doc = nullptr;
+
+  Diagnostics* diags = nullptr;
+  const char* second_token = nullptr;  // where the current word's 2nd token starts
+  std::vector<ast::Comment>* trailing_sink = nullptr;  // gets same-line comments
+  std::uint32_t last_line = 0;  // last line of the last statement or comment
+
+  Location loc(const char* p) const {
+    return {file, static_cast<std::uint32_t>(p - begin)};
+  }
+  std::vector<ast::Statement>& current_body() {
+    return open_blocks.empty() ? doc->body : std::get<ast::Block>(open_blocks.back().node).body;
+  }
+  void reset_statement();
+  void push_literal(const char* at, std::string_view text);
+  void begin_token(const char* at) {
+    token_dead = false;
+    if (++word_tokens == 2) second_token = at;
+  }
+  void push_variable(const char* at, std::string name);
+  std::uint32_t line_of(const char* p) const { return file->line_col(loc(p).offset).line; }
+
+  void on_comment(const char* b, const char* e);
+  void on_name(const char* b, const char* e);
+  void on_value(const char* b, const char* e);
+  void on_block_open(const char* at);
+  void on_block_close(const char* at);
+  void on_param_end(const char* at);
+};
+
+template <typename Rule>
+struct action : tao::pegtl::nothing<Rule> {};
+
+template <>
+struct action<rules::comment> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_comment(in.begin(), in.end());
+  }
+};
+
+template <>
+struct action<rules::bare_run> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.push_literal(in.begin(), in.string_view());
+  }
+};
+
+template <>
+struct action<rules::lone_char> : action<rules::bare_run> {};
+
+// Outside quotes every escape is its own scanner token, so a NUL empties
+// just that token: `ab\0cd` is "abcd".
+template <>
+struct action<rules::bare_escape> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    const int c = decode_escape(in.string_view());
+    if (c > 0) st.push_literal(in.begin(), std::string(1, static_cast<char>(c)));
+  }
+};
+
+template <>
+struct action<rules::simple_var> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.push_variable(in.begin(), std::string(in.string_view().substr(1)));
+  }
+};
+
+/// Decodes a braced variable's body or a single-quoted string's body, with
+/// NUL truncation (the whole body is one scanner token).
+std::string decode_token_body(std::string_view body);
+
+template <>
+struct action<rules::braced_var> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    const auto t = in.string_view();
+    st.push_variable(in.begin(), decode_token_body(t.substr(2, t.size() - 3)));
+  }
+};
+
+template <>
+struct action<rules::squoted> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    const auto t = in.string_view();
+    st.push_literal(in.begin(), decode_token_body(t.substr(1, t.size() - 2)));
+    if (t.find('\n') != std::string_view::npos) st.multiline_string_start = in.begin();
+  }
+};
+
+template <>
+struct action<rules::dquote_open> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.dq_segment_open = true;
+    st.push_literal(in.begin(), {});
+  }
+};
+
+template <>
+struct action<rules::dquoted> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    if (in.string_view().find('\n') != std::string_view::npos)
+      st.multiline_string_start = in.begin();
+  }
+};
+
+// Inside double quotes a scanner token runs from a text character up to the
+// next '$'; an escape right after a variable is a token of its own.
+template <>
+struct action<rules::dq_text> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    if (!st.dq_segment_open) {
+      st.begin_token(in.begin());
+      st.dq_segment_open = true;
+    }
+    if (!st.token_dead) st.push_literal(in.begin(), in.string_view());
+  }
+};
+
+template <>
+struct action<rules::dq_escape> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    const int c = decode_escape(in.string_view());
+    if (!st.dq_segment_open) st.begin_token(in.begin());
+    if (c == 0) {
+      st.token_dead = st.dq_segment_open;
+      return;
+    }
+    if (c > 0 && !st.token_dead) st.push_literal(in.begin(), std::string(1, static_cast<char>(c)));
+  }
+};
+
+template <>
+struct action<rules::dq_simple_var> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.dq_segment_open = false;
+    st.push_variable(in.begin(), std::string(in.string_view().substr(1)));
+  }
+};
+
+template <>
+struct action<rules::dq_braced_var> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.dq_segment_open = false;
+    const auto t = in.string_view();
+    st.push_variable(in.begin(), decode_token_body(t.substr(2, t.size() - 3)));
+  }
+};
+
+template <>
+struct action<rules::dq_dollar> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.begin_token(in.begin());
+    st.dq_segment_open = false;
+    st.push_literal(in.begin(), "$");
+  }
+};
+
+template <>
+struct action<rules::name_word> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_name(in.begin(), in.end());
+  }
+};
+
+struct value_action {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_value(in.begin(), in.end());
+  }
+};
+template <>
+struct action<rules::first_value> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.op = ast::Op::name_value;
+    st.on_value(in.begin(), in.end());
+  }
+};
+template <>
+struct action<rules::value_after_assign> : value_action {};
+template <>
+struct action<rules::value_after_append> : value_action {};
+template <>
+struct action<rules::value_after_comma> : value_action {};
+
+template <>
+struct action<rules::assign_op> {
+  static void apply0(ParseState& st) { st.op = ast::Op::assign; }
+};
+template <>
+struct action<rules::append_op> {
+  static void apply0(ParseState& st) { st.op = ast::Op::append; }
+};
+
+template <>
+struct action<rules::block_open> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_block_open(in.begin());
+  }
+};
+template <>
+struct action<rules::block_close> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_block_close(in.begin());
+  }
+};
+template <>
+struct action<rules::param_end> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.on_param_end(in.begin());
+  }
+};
+
+}  // namespace jailplan::grammar

@@ -1,0 +1,394 @@
+// The only translation unit that includes PEGTL.
+#include "grammar/jailconf_parser.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <tao/pegtl/contrib/analyze.hpp>
+
+#include "grammar/jailconf_actions.hpp"
+#include "grammar/jailconf_errors.hpp"
+#include "grammar/jailconf_grammar.hpp"
+#include "grammar/word.hpp"
+
+namespace jailplan {
+namespace grammar {
+
+namespace pegtl = tao::pegtl;
+
+int decode_escape(std::string_view esc) {
+  // esc starts with the backslash and has at least one more character.
+  const char c = esc[1];
+  if (c >= '0' && c <= '7') {
+    unsigned v = 0;
+    for (std::size_t i = 1; i < esc.size() && i <= 3 && esc[i] >= '0' && esc[i] <= '7'; ++i)
+      v = v * 8 + static_cast<unsigned>(esc[i] - '0');
+    return static_cast<int>(v & 0xffU);
+  }
+  switch (c) {
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'v': return '\v';
+    case '\n': return -1;
+    case 'x': {
+      unsigned v = 0;
+      for (std::size_t i = 2; i < esc.size() && i < 4; ++i) {
+        const char h = esc[i];
+        if (h >= '0' && h <= '9') v = v * 16 + static_cast<unsigned>(h - '0');
+        else if (h >= 'a' && h <= 'f') v = v * 16 + static_cast<unsigned>(h - 'a' + 10);
+        else if (h >= 'A' && h <= 'F') v = v * 16 + static_cast<unsigned>(h - 'A' + 10);
+        else break;
+      }
+      return static_cast<int>(v);
+    }
+    default: return static_cast<unsigned char>(c);
+  }
+}
+
+std::string decode_token_body(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out += body[i];
+      continue;
+    }
+    std::size_t len = 2;
+    const char c = body[i + 1];
+    if (c >= '0' && c <= '7') {
+      while (len < 4 && i + len < body.size() && body[i + len] >= '0' && body[i + len] <= '7') ++len;
+    } else if (c == 'x') {
+      while (len < 4 && i + len < body.size() && std::isxdigit(static_cast<unsigned char>(body[i + len])))
+        ++len;
+    }
+    const int v = decode_escape(body.substr(i, len));
+    i += len - 1;
+    if (v == 0) return out;  // a NUL ends the C string
+    if (v > 0) out += static_cast<char>(v);
+  }
+  return out;
+}
+
+void ParseState::reset_statement() {
+  word = {};
+  word_tokens = 0;
+  second_token = nullptr;
+  name = {};
+  name_tokens = 0;
+  op = ast::Op::flag;
+  values.clear();
+  multiline_string_start = nullptr;
+}
+
+void ParseState::push_literal(const char* at, std::string_view text) {
+  if (!word.pieces.empty() && word.pieces.back().kind == ast::PieceKind::literal) {
+    word.pieces.back().text += text;
+    return;
+  }
+  word.pieces.push_back({ast::PieceKind::literal, std::string(text), loc(at)});
+}
+
+void ParseState::push_variable(const char* at, std::string var) {
+  word.pieces.push_back({ast::PieceKind::variable, std::move(var), loc(at)});
+}
+
+void ParseState::on_comment(const char* b, const char* e) {
+  const auto offset = static_cast<std::uint32_t>(b - begin);
+  if (offset < comments_seen_until) return;
+  comments_seen_until = static_cast<std::uint32_t>(e - begin);
+  const char* p = b;
+  while (p > begin && (p[-1] == ' ' || p[-1] == '\t')) --p;
+  const bool own_line = p == begin || p[-1] == '\n';
+  std::string_view text(b, static_cast<std::size_t>(e - b));
+  while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  const std::uint32_t line = line_of(b);
+  ast::Comment c{std::string(text), loc(b), own_line, line > last_line + 1 && last_line != 0};
+  if (!own_line && trailing_sink != nullptr && line == last_line) {
+    trailing_sink->push_back(std::move(c));
+  } else {
+    pending.push_back(std::move(c));
+  }
+  last_line = line_of(e > b ? e - 1 : e);
+}
+
+namespace {
+
+bool at_block_open(const char* p, const char* end) {
+  // Peeks past blanks and comments for '{' (used only to word an error).
+  while (p < end) {
+    if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+      ++p;
+    } else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
+      while (p < end && *p != '\n') ++p;
+    } else if (*p == '/' && p + 1 < end && p[1] == '*') {
+      const char* q = static_cast<const char*>(memmem(p + 2, static_cast<std::size_t>(end - p - 2), "*/", 2));
+      if (q == nullptr) return false;
+      p = q + 2;
+    } else {
+      return *p == '{';
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void ParseState::on_name(const char* b, const char* e) {
+  if (word_tokens > 1) {
+    const bool block = at_block_open(e, file->text().data() + file->text().size());
+    const std::string whole(b, static_cast<std::size_t>(e - b));
+    throw pegtl::parse_error(
+        fmt::format("{} name must be a single word, but '{}' is several touching pieces; quote it "
+                    "as one string: \"{}\"",
+                    block ? "a jail" : "a parameter", whole, whole),
+        pegtl::position(pegtl::internal::iterator(second_token), file->name()));
+  }
+  name = std::move(word);
+  name.location = loc(b);
+  name.raw = std::string_view(b, static_cast<std::size_t>(e - b));
+  name_tokens = word_tokens;
+  word = {};
+  word_tokens = 0;
+  second_token = nullptr;
+  stmt_leading = std::move(pending);
+  pending.clear();
+  const std::uint32_t line = line_of(b);
+  stmt_blank_before = last_line != 0 && line > last_line + 1;
+  trailing_sink = nullptr;
+}
+
+void ParseState::on_value(const char* b, const char* e) {
+  word.location = loc(b);
+  word.raw = std::string_view(b, static_cast<std::size_t>(e - b));
+  word.leading = std::move(pending);
+  pending.clear();
+  values.push_back(std::move(word));
+  word = {};
+  word_tokens = 0;
+  second_token = nullptr;
+}
+
+void ParseState::on_block_open(const char* at) {
+  if (name.pieces.size() == 1 && name.pieces[0].kind == ast::PieceKind::variable)
+    throw pegtl::parse_error(
+        fmt::format("a jail name cannot be a variable: '{}' (quote it to use a literal '$')",
+                    name.raw),
+        pegtl::position(pegtl::internal::iterator(begin + name.location.offset), file->name()));
+  ast::Statement s;
+  ast::Block block;
+  block.name = name.literal_text();
+  block.raw_name = name.raw;
+  block.location = name.location;
+  s.location = name.location;
+  s.leading = std::move(stmt_leading);
+  s.blank_before = stmt_blank_before;
+  s.node = std::move(block);
+  open_blocks.push_back(std::move(s));
+  trailing_sink = &std::get<ast::Block>(open_blocks.back().node).open_trailing;
+  last_line = line_of(at);
+  reset_statement();
+  stmt_leading.clear();
+}
+
+void ParseState::on_block_close(const char* at) {
+  if (open_blocks.empty())
+    throw pegtl::parse_error("unexpected '}': no jail block is open here",
+                             pegtl::position(pegtl::internal::iterator(at), file->name()));
+  auto& block = std::get<ast::Block>(open_blocks.back().node);
+  block.closing = std::move(pending);
+  pending.clear();
+  block.close_location = loc(at);
+  ast::Statement done = std::move(open_blocks.back());
+  open_blocks.pop_back();
+  auto& body = current_body();
+  body.push_back(std::move(done));
+  trailing_sink = &body.back().trailing;
+  last_line = line_of(at);
+}
+
+void ParseState::on_param_end(const char* at) {
+  ast::Param p;
+  const auto& piece = name.pieces.front();
+  p.is_variable = piece.kind == ast::PieceKind::variable;
+  p.name = piece.text;
+  p.op = op;
+  p.values = std::move(values);
+  p.location = name.location;
+  p.raw_name = name.raw;
+
+  ast::Statement s;
+  s.location = name.location;
+  s.leading = std::move(stmt_leading);
+  s.blank_before = stmt_blank_before;
+  s.trailing = std::move(pending);
+  pending.clear();
+  bool keep = true;
+  if (!p.is_variable && p.name == ".include" && p.op == ast::Op::name_value) {
+    for (const auto& v : p.values) {
+      if (v.has_variables()) {
+        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax")
+            .detail = "jail(8) reads included files while parsing, before any variable exists";
+        keep = false;
+      }
+    }
+    if (keep) s.node = ast::Include{std::move(p), {}};
+  } else {
+    s.node = std::move(p);
+  }
+  if (keep) {
+    auto& body = current_body();
+    body.push_back(std::move(s));
+    trailing_sink = &body.back().trailing;
+  }
+  last_line = line_of(at);
+  reset_statement();
+  stmt_leading.clear();
+}
+
+namespace {
+
+using Input = pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf>;
+
+// Describes the token at `p` for "expected X, got Y" messages.
+std::string describe_token(const char* p, const char* end) {
+  if (p >= end) return "end of file";
+  const char c = *p;
+  if (c == '\n' || c == '\r') return "end of line";
+  if (is_bare_char(c) || c == '"' || c == '\'' || c == '$' || c == '\\' || c == '/' || c == '*' ||
+      c == '+') {
+    const char* q = p;
+    while (q < end && q - p < 40 && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' &&
+           *q != ';' && *q != ',' && *q != '{' && *q != '}' && *q != '=' && *q != '#')
+      ++q;
+    return fmt::format("'{}'", std::string_view(p, static_cast<std::size_t>(q - p)));
+  }
+  if (static_cast<unsigned char>(c) >= 0x80) return "a non-ASCII byte (non-ASCII text must be quoted)";
+  if (static_cast<unsigned char>(c) < 0x20) return fmt::format("control character 0x{:02x}", static_cast<unsigned>(c));
+  return fmt::format("'{}'", c);
+}
+
+// Skips to just after the next ';' or to just before the next '}' outside
+// quotes and comments: where jail(8)'s parser resumes after an error.
+const char* recover(const char* p, const char* end) {
+  while (p < end) {
+    const char c = *p;
+    if (c == ';') return p + 1;
+    if (c == '}') return p;
+    if (c == '"' || c == '\'') {
+      const char* q = p + 1;
+      while (q < end && *q != c) q += (*q == '\\' && q + 1 < end) ? 2 : 1;
+      p = q < end ? q + 1 : end;
+    } else if (c == '#' || (c == '/' && p + 1 < end && p[1] == '/')) {
+      while (p < end && *p != '\n') ++p;
+    } else if (c == '/' && p + 1 < end && p[1] == '*') {
+      const void* q = memmem(p + 2, static_cast<std::size_t>(end - p - 2), "*/", 2);
+      p = q == nullptr ? end : static_cast<const char*>(q) + 2;
+    } else if (c == '\\' && p + 1 < end) {
+      p += 2;
+    } else {
+      ++p;
+    }
+  }
+  return end;
+}
+
+void report(ParseState& st, std::string message, const char* at, const char* end,
+            const char* stmt_start) {
+  const std::string_view m(message);
+  const bool expected = m.rfind("expected", 0) == 0;
+  if (expected) message += fmt::format(", got {}", describe_token(at, end));
+  auto& d = st.diags->error(st.loc(at), std::move(message), "syntax");
+  if (expected && m.find("';'") != std::string_view::npos && at < end) {
+    if (*at == '{')
+      d.detail = "a jail block needs its name alone before '{'; values need ';' after them";
+    else if (*at == '}')
+      d.detail = "every parameter needs its own ';', also the last one in a block";
+    else if (*at != ';' && *at != ',')
+      d.detail = "a value containing spaces must be quoted as one string";
+  }
+  if (st.multiline_string_start != nullptr && st.multiline_string_start >= stmt_start) {
+    d.notes.push_back({"a quoted string starting here spans several lines; is its closing quote "
+                       "missing?",
+                       st.loc(st.multiline_string_start)});
+  }
+}
+
+}  // namespace
+}  // namespace grammar
+
+ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
+  using namespace grammar;
+  ast::Document doc;
+  doc.file = &file;
+  const std::string_view text = file.text();
+  ParseState st;
+  st.file = &file;
+  st.begin = text.data();
+  st.doc = &doc;
+  st.diags = &diags;
+  const char* const end = text.data() + text.size();
+
+  Input in(text.data(), end, file.name());
+  while (true) {
+    try {
+      pegtl::parse<rules::skip, action, jailconf_control>(in, st);
+    } catch (const pegtl::parse_error& e) {
+      // only an unterminated comment can fail here; nothing follows it
+      report(st, std::string(e.message()), text.data() + e.positions().front().byte, end, in.current());
+      break;
+    }
+    if (in.empty()) break;
+    const char* start = in.current();
+    const char* resume = nullptr;
+    try {
+      if (!pegtl::parse<rules::statement, action, jailconf_control>(in, st)) {
+        report(st, "expected a parameter, a jail block or ';'", start, end, start);
+        resume = recover(start, end);
+      }
+    } catch (const pegtl::parse_error& e) {
+      const char* at = text.data() + e.positions().front().byte;
+      report(st, std::string(e.message()), at, end, start);
+      const std::string_view msg = e.message();
+      if (msg.rfind("unterminated string", 0) == 0 || msg.rfind("unterminated variable", 0) == 0) {
+        // jail(8)'s scanner gives up on the rest of that line only.
+        const char* nl = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
+        resume = recover(nl == nullptr ? end : nl + 1, end);
+      } else if (msg.rfind("unterminated comment", 0) == 0) {
+        resume = end;
+      } else {
+        resume = recover(at > start ? at : start, end);
+      }
+    }
+    if (resume != nullptr) {
+      if (resume <= start) resume = start + 1;  // always make progress
+      st.reset_statement();
+      st.stmt_leading.clear();
+      in.restart();
+      in.bump(static_cast<std::size_t>(resume - text.data()));
+    }
+  }
+  if (!st.open_blocks.empty()) {
+    auto& d = diags.error(st.loc(end), "expected '}' to close a jail block, got end of file", "syntax");
+    for (auto it = st.open_blocks.rbegin(); it != st.open_blocks.rend(); ++it) {
+      const auto& b = std::get<ast::Block>(it->node);
+      d.notes.push_back({fmt::format("jail block '{}' opened here", b.name), b.location});
+    }
+    while (!st.open_blocks.empty()) {
+      ast::Statement s = std::move(st.open_blocks.back());
+      st.open_blocks.pop_back();
+      st.current_body().push_back(std::move(s));
+    }
+  }
+  doc.trailing = std::move(st.pending);
+  return doc;
+}
+
+std::size_t analyze_jailconf_grammar(bool verbose) {
+  return tao::pegtl::analyze<grammar::rules::config>(verbose ? 1 : 0);
+}
+
+}  // namespace jailplan

@@ -1,0 +1,32 @@
+#pragma once
+/// Result<T>: a value, or diagnostics explaining why there is none.
+/// (GCC 12 in C++20 has no std::expected.)
+
+#include <optional>
+#include <utility>
+
+#include "grammar/diagnostic.hpp"
+
+namespace jailplan {
+
+template <typename T>
+class Result {
+public:
+  Result(T value) : m_value(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Diagnostics diags) : m_diags(std::move(diags)) {}  // NOLINT
+
+  bool ok() const { return m_value.has_value(); }
+  explicit operator bool() const { return ok(); }
+  T& value() { return *m_value; }
+  const T& value() const { return *m_value; }
+  T* operator->() { return &*m_value; }
+  const T* operator->() const { return &*m_value; }
+  const Diagnostics& diagnostics() const { return m_diags; }
+  Diagnostics& diagnostics() { return m_diags; }
+
+private:
+  std::optional<T> m_value;
+  Diagnostics m_diags;
+};
+
+}  // namespace jailplan

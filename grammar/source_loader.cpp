@@ -1,0 +1,145 @@
+#include "grammar/source_loader.hpp"
+
+#include <glob.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "grammar/jailconf_parser.hpp"
+#include "grammar/yaml_parser.hpp"
+
+namespace jailplan {
+
+std::optional<std::string> FileSystemLoader::read(const std::string& path, std::string& error) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::vector<std::string> FileSystemLoader::glob(const std::string& pattern) {
+  glob_t g{};
+  std::vector<std::string> out;
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0)
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+  globfree(&g);
+  return out;
+}
+
+bool is_yaml_name(const std::string& path) {
+  auto ends = [&](std::string_view suf) {
+    return path.size() >= suf.size() && path.compare(path.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  return ends(".yaml") || ends(".yml");
+}
+
+bool has_glob_magic(const std::string& name) {
+  return name.find_first_of("*?[") != std::string::npos;
+}
+
+std::string resolve_include_name(const std::string& including, const std::string& name) {
+  if (name.empty() || name[0] == '/') return name;
+  const auto slash = including.rfind('/');
+  if (including == "-" || slash == std::string::npos) return name;
+  return including.substr(0, slash + 1) + name;
+}
+
+namespace {
+
+class Loader {
+public:
+  Loader(LoadedConfig& cfg, SourceLoader& src) : m_cfg(cfg), m_src(src) {}
+
+  const ast::Document* parse(const std::string& name, std::string text) {
+    const SourceFile& file = m_cfg.sources.add(name == "-" ? "STDIN" : name, std::move(text));
+    m_cfg.documents.push_back(is_yaml_name(name) ? parse_yaml_config(file, m_cfg.diagnostics)
+                                                 : parse_jailconf(file, m_cfg.diagnostics));
+    ast::Document& doc = m_cfg.documents.back();
+    m_stack.push_back(name);
+    resolve(doc.body, name);
+    m_stack.pop_back();
+    return &doc;
+  }
+
+private:
+  void resolve(std::vector<ast::Statement>& body, const std::string& including) {
+    for (auto& s : body) {
+      if (auto* b = std::get_if<ast::Block>(&s.node)) {
+        resolve(b->body, including);
+      } else if (auto* inc = std::get_if<ast::Include>(&s.node)) {
+        for (const auto& w : inc->directive.values) include(*inc, w, including);
+      }
+    }
+  }
+
+  void include(ast::Include& inc, const ast::Word& w, const std::string& including) {
+    const std::string name = resolve_include_name(including, w.literal_text());
+    if (m_stack.size() >= static_cast<std::size_t>(k_max_include_depth)) {
+      m_cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail =
+          fmt::format("jail(8) allows {} nested levels of '.include'; is there an include loop?",
+                      k_max_include_depth);
+      return;
+    }
+    std::vector<std::string> names;
+    if (has_glob_magic(name)) {
+      names = m_src.glob(name);  // zero matches is fine: "include if present"
+    } else {
+      names.push_back(name);
+    }
+    for (const auto& n : names) {
+      std::string err;
+      auto text = m_src.read(n, err);
+      if (!text) {
+        m_cfg.diagnostics.error(w.location, fmt::format("cannot read included file '{}': {}", n, err),
+                                "include");
+        continue;
+      }
+      inc.targets.push_back(parse(n, std::move(*text)));
+    }
+  }
+
+  LoadedConfig& m_cfg;
+  SourceLoader& m_src;
+  std::vector<std::string> m_stack;
+};
+
+}  // namespace
+
+std::unique_ptr<LoadedConfig> load_config_text(const std::string& name, std::string text,
+                                               SourceLoader& loader) {
+  auto cfg = std::make_unique<LoadedConfig>();
+  Loader l(*cfg, loader);
+  cfg->root = l.parse(name, std::move(text));
+  return cfg;
+}
+
+std::unique_ptr<LoadedConfig> load_config(const std::string& path, SourceLoader& loader) {
+  std::string err;
+  auto text = loader.read(path, err);
+  if (!text) {
+    auto cfg = std::make_unique<LoadedConfig>();
+    cfg->diagnostics.error({}, fmt::format("cannot read '{}': {}", path, err), "io");
+    return cfg;
+  }
+  return load_config_text(path, std::move(*text), loader);
+}
+
+}  // namespace jailplan

@@ -1,0 +1,12 @@
+#pragma once
+/// The YAML twin front end: YAML text → the same ast::Document as jail.conf.
+/// The format is documented in docs/yaml-format.md.
+
+#include "grammar/ast.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace jailplan {
+
+ast::Document parse_yaml_config(const SourceFile& file, Diagnostics& diags);
+
+}  // namespace jailplan
