@@ -38,10 +38,10 @@ std::vector<Edit> edits(const std::vector<std::string_view>& a, const std::vecto
     if (i < n && j < m && a[i] == b[j]) {
       out.push_back({' ', a[i++]});
       ++j;
-    } else if (j < m && (i == n || t[i][j + 1] >= t[i + 1][j])) {
-      out.push_back({'+', b[j++]});
-    } else {
+    } else if (i < n && (j == m || t[i + 1][j] >= t[i][j + 1])) {
       out.push_back({'-', a[i++]});
+    } else {
+      out.push_back({'+', b[j++]});
     }
   }
   return out;

@@ -21,6 +21,9 @@ struct IpEntry {
   int prefix = -1;        ///< `/N`, -1 when absent
   std::string netmask;    ///< `/a.b.c.d` form
   std::vector<std::string> extra;  ///< words after the first space (ifconfig arguments)
+  Location location;               ///< the value it was written in
+
+  bool operator==(const IpEntry&) const = default;
 };
 
 using TypedValue = std::variant<std::monostate,            // not typed (error)

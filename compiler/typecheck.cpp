@@ -249,6 +249,7 @@ private:
           error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name, m_jail.name));
           ok = false;
         } else {
+          e.location = value_loc(p, i);
           out.push_back(std::move(e));
         }
         if (comma == std::string_view::npos) break;

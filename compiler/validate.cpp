@@ -43,7 +43,7 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
       const auto* addrs = s.jails[i].addresses(family);
       if (addrs == nullptr) continue;
       count[i] = addrs->size();
-      for (const auto& a : *addrs) uses[a.address].push_back({i, p->location});
+      for (const auto& a : *addrs) uses[a.address].push_back({i, a.location.valid() ? a.location : p->location});
     }
     for (const auto& [addr, list] : uses) {
       if (list.size() < 2) continue;

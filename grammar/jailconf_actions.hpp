@@ -48,10 +48,12 @@ struct ParseState {
   ast::Document* doc = nullptr;
 
   Diagnostics* diags = nullptr;
-  const char* second_token = nullptr;  // where the current word's 2nd token starts
+  const char* second_token = nullptr;
+  const char* comment_start = nullptr;  // the last '/*', for "unterminated comment"  // where the current word's 2nd token starts
   std::vector<ast::Comment>* trailing_sink = nullptr;  // gets same-line comments
   std::uint32_t last_line = 0;  // last line of the last statement or comment
 
+  tao::pegtl::position position(const char* p) const;
   Location loc(const char* p) const {
     return {file, static_cast<std::uint32_t>(p - begin)};
   }
@@ -83,6 +85,14 @@ struct action<rules::comment> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
     st.on_comment(in.begin(), in.end());
+  }
+};
+
+template <>
+struct action<rules::block_comment_open> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.comment_start = in.begin();
   }
 };
 

@@ -73,6 +73,12 @@ std::string decode_token_body(std::string_view body) {
   return out;
 }
 
+tao::pegtl::position ParseState::position(const char* p) const {
+  const auto lc = file->line_col(static_cast<std::uint32_t>(p - begin));
+  return tao::pegtl::position(
+      tao::pegtl::internal::iterator(p, static_cast<std::size_t>(p - begin), lc.line, lc.column), file->name());
+}
+
 void ParseState::reset_statement() {
   word = {};
   word_tokens = 0;
@@ -139,13 +145,19 @@ bool at_block_open(const char* p, const char* end) {
 
 void ParseState::on_name(const char* b, const char* e) {
   if (word_tokens > 1) {
+    // jail(8) stops here; we report it and read the name as if quoted, so
+    // the rest of the file is still checked with its structure intact
     const bool block = at_block_open(e, file->text().data() + file->text().size());
     const std::string whole(b, static_cast<std::size_t>(e - b));
-    throw pegtl::parse_error(
-        fmt::format("{} name must be a single word, but '{}' is several touching pieces; quote it "
-                    "as one string: \"{}\"",
-                    block ? "a jail" : "a parameter", whole, whole),
-        pegtl::position(pegtl::internal::iterator(second_token), file->name()));
+    diags->error(loc(second_token),
+                 fmt::format("{} name must be a single word, but '{}' is several touching pieces; quote it "
+                             "as one string: \"{}\"",
+                             block ? "a jail" : "a parameter", whole, whole),
+                 "syntax");
+    ast::Word merged;
+    merged.pieces.push_back({ast::PieceKind::literal, word.literal_text(), loc(b)});
+    word = std::move(merged);
+    word_tokens = 1;
   }
   name = std::move(word);
   name.location = loc(b);
@@ -177,7 +189,7 @@ void ParseState::on_block_open(const char* at) {
     throw pegtl::parse_error(
         fmt::format("a jail name cannot be a variable: '{}' (quote it to use a literal '$')",
                     name.raw),
-        pegtl::position(pegtl::internal::iterator(begin + name.location.offset), file->name()));
+        position(begin + name.location.offset));
   ast::Statement s;
   ast::Block block;
   block.name = name.literal_text();
@@ -196,8 +208,7 @@ void ParseState::on_block_open(const char* at) {
 
 void ParseState::on_block_close(const char* at) {
   if (open_blocks.empty())
-    throw pegtl::parse_error("unexpected '}': no jail block is open here",
-                             pegtl::position(pegtl::internal::iterator(at), file->name()));
+    throw pegtl::parse_error("unexpected '}': no jail block is open here", position(at));
   auto& block = std::get<ast::Block>(open_blocks.back().node);
   block.closing = std::move(pending);
   pending.clear();
@@ -298,11 +309,11 @@ const char* recover(const char* p, const char* end) {
 
 void report(ParseState& st, std::string message, const char* at, const char* end,
             const char* stmt_start) {
-  const std::string_view m(message);
-  const bool expected = m.rfind("expected", 0) == 0;
+  const bool expected = message.rfind("expected", 0) == 0;
+  const bool wants_semicolon = expected && message.find("';'") != std::string::npos;
   if (expected) message += fmt::format(", got {}", describe_token(at, end));
   auto& d = st.diags->error(st.loc(at), std::move(message), "syntax");
-  if (expected && m.find("';'") != std::string_view::npos && at < end) {
+  if (wants_semicolon && at < end) {
     if (*at == '{')
       d.detail = "a jail block needs its name alone before '{'; values need ';' after them";
     else if (*at == '}')
@@ -338,7 +349,8 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
       pegtl::parse<rules::skip, action, jailconf_control>(in, st);
     } catch (const pegtl::parse_error& e) {
       // only an unterminated comment can fail here; nothing follows it
-      report(st, std::string(e.message()), text.data() + e.positions().front().byte, end, in.current());
+      report(st, std::string(e.message()), st.comment_start != nullptr ? st.comment_start : in.current(), end,
+             in.current());
       break;
     }
     if (in.empty()) break;
@@ -350,9 +362,18 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
         resume = recover(start, end);
       }
     } catch (const pegtl::parse_error& e) {
-      const char* at = text.data() + e.positions().front().byte;
-      report(st, std::string(e.message()), at, end, start);
       const std::string_view msg = e.message();
+      const char* at = text.data() + e.positions().front().byte;
+      if (msg.rfind("unterminated comment", 0) == 0 && st.comment_start != nullptr) at = st.comment_start;
+      if (msg.rfind("unterminated variable", 0) == 0) {
+        // point at the '${' that was never closed
+        for (const char* p = at; p > start; --p)
+          if (p[-1] == '$' && p[0] == '{') {
+            at = p - 1;
+            break;
+          }
+      }
+      report(st, std::string(msg), at, end, start);
       if (msg.rfind("unterminated string", 0) == 0 || msg.rfind("unterminated variable", 0) == 0) {
         // jail(8)'s scanner gives up on the rest of that line only.
         const char* nl = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));

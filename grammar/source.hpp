@@ -49,6 +49,7 @@ struct Location {
   std::uint32_t offset = 0;
 
   bool valid() const { return file != nullptr; }
+  bool operator==(const Location&) const = default;
   /// `file:line:col`, or "" without a file.
   std::string to_string() const;
 };

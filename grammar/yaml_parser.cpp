@@ -68,6 +68,8 @@ private:
     }
     p.name = name;
     if (!values(kv.second, p)) return std::nullopt;
+    // the short form `.include: file` is the directive
+    if (!p.is_variable && p.name == ".include" && p.op == ast::Op::assign) p.op = ast::Op::name_value;
     if (p.values.empty()) {
       if (p.op == ast::Op::append) {
         error(kv.second, fmt::format("'{}' needs a value to append", key));
@@ -103,7 +105,6 @@ private:
   ast::Statement finish(ast::Param p, Location at) {
     ast::Statement s;
     s.location = at;
-    if (!p.is_variable && p.name == ".include" && p.op == ast::Op::assign) p.op = ast::Op::name_value;
     if (!p.is_variable && p.name == ".include" && p.op == ast::Op::name_value) {
       for (const auto& v : p.values)
         if (v.has_variables())
