@@ -1,8 +1,8 @@
 // The subcommand table: CLI11 only parses; each command's run_* does the work.
 #include <ostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
@@ -21,8 +21,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   auto* show = app.add_subcommand("show", "Print the resolved jails");
   show->add_option("file", cl.show.file, "Configuration file")->required();
   show->add_option("jails", cl.show.jails, "Only these jails (names or wildcards)");
-  show->add_option("-e", cl.show.separator,
-                   "Print exactly what 'jail -f FILE -e SEP' prints")
+  show->add_option("-e", cl.show.separator, "Print exactly what 'jail -f FILE -e SEP' prints")
       ->each([&cl](const std::string&) { cl.show.separator_given = true; });
   auto* json = show->add_flag("--json", cl.show.json, "The typed model as JSON (docs/model-format.md)");
   auto* yaml = show->add_flag("--yaml", cl.show.yaml, "The typed model as YAML");

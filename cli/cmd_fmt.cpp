@@ -46,8 +46,10 @@ int run_fmt(const FmtOptions& o, World& w) {
   const ast::Document redoc = parse_any(out, yaml, again);
   if (again.has_errors() || !same_meaning(doc, redoc)) {
     w.err << render(again, w.style());
-    w.err << fmt::format("jailplan: error: formatting '{}' would change its meaning; nothing was written "
-                         "[this is a bug]\n", o.file);
+    w.err << fmt::format(
+        "jailplan: error: formatting '{}' would change its meaning; nothing was written "
+        "[this is a bug]\n",
+        o.file);
     return k_exit_error;
   }
 

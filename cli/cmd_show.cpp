@@ -30,9 +30,9 @@ std::string human_value(const TypedParam& p) {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(std::int64_t n) const { return std::to_string(n); }
     std::string operator()(const std::string& s) const { return s; }
-    std::string operator()(const std::vector<std::string>& l) const {
+    std::string operator()(const StringList& l) const {
       std::string out;
-      for (const auto& s : l) out += (out.empty() ? "" : ", ") + s;
+      for (const auto& s : *l.values) out += (out.empty() ? "" : ", ") + s;
       return out;
     }
     std::string operator()(const std::vector<IpEntry>& l) const {
@@ -47,7 +47,12 @@ std::string human_value(const TypedParam& p) {
 }  // namespace
 
 int run_show(const ShowOptions& o, World& w) {
-  const Compilation c = compile_file(o.file, w.loader);
+  Compilation c = compile_file(o.file, w.loader);
+  struct Park {
+    World& w;
+    Compilation& c;
+    ~Park() { w.park(std::move(c)); }
+  } park{w, c};
   w.err << render(c.diagnostics, w.style());
   if (!c.syntax_ok) return k_exit_error;
 
@@ -71,10 +76,11 @@ int run_show(const ShowOptions& o, World& w) {
     w.out << render_model_yaml(subset);
   } else {
     for (const auto& j : subset.jails) {
-      w.out << fmt::format("jail \"{}\"{}  # {}\n", j.name, j.failed ? " (has errors)" : "", j.location.to_string());
+      w.out << fmt::format("jail \"{}\"{}  # {}\n", j.name, j.failed ? " (has errors)" : "",
+                           j.location.to_string());
       for (const auto& p : j.params) {
         if (p.name == "name") continue;
-        w.out << fmt::format("    {:<24} {}\n", p.spelled, human_value(p));
+        w.out << fmt::format("    {:<24} {}\n", p.spelled(), human_value(p));
       }
     }
   }

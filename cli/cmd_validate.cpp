@@ -13,7 +13,7 @@ namespace jailplan {
 int run_validate(const ValidateOptions& o, World& w) {
   bool ok = true;
   for (const auto& file : o.files) {
-    const Compilation c = compile_file(file, w.loader);
+    Compilation c = compile_file(file, w.loader);
     w.err << render(c.diagnostics, w.style());
     if (!c.ok()) {
       ok = false;
@@ -25,6 +25,7 @@ int run_validate(const ValidateOptions& o, World& w) {
       w.out << fmt::format("{}: {} jail{} valid\n", file, c.desired.jails.size() - failed,
                            c.desired.jails.size() - failed == 1 ? "" : "s");
     }
+    w.park(std::move(c));
   }
   return ok ? k_exit_ok : k_exit_error;
 }

@@ -53,7 +53,8 @@ std::string unified_diff(std::string_view a, std::string_view b, const std::stri
                          const std::string& b_name) {
   if (a == b) return {};
   const auto la = lines(a), lb = lines(b);
-  if (la.size() * lb.size() > 50'000'000) return fmt::format("--- {}\n+++ {}\n(files differ; too large to diff)\n", a_name, b_name);
+  if (la.size() * lb.size() > 50'000'000)
+    return fmt::format("--- {}\n+++ {}\n(files differ; too large to diff)\n", a_name, b_name);
   const auto e = edits(la, lb);
   std::string out = fmt::format("--- {}\n+++ {}\n", a_name, b_name);
   constexpr std::size_t k_context = 3;

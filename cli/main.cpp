@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -13,11 +14,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::string_view(argv[i]) == "--no-color") no_color = true;
   jailplan::World world{loader, std::cout, std::cerr, jailplan::want_color(STDERR_FILENO, no_color)};
+  // Never freed on purpose: see World::parking.
+  world.parking = new std::vector<std::shared_ptr<const void>>();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     const int rc = jailplan::run_cli(args, world);
     std::cout.flush();
-    return rc;
+    std::cerr.flush();
+    std::_Exit(rc);
   } catch (const std::exception& e) {
     std::cerr << "jailplan: internal error: " << e.what() << " [this is a bug]\n";
     return jailplan::k_exit_error;

@@ -22,8 +22,9 @@ bool want_color(int fd, bool no_color_flag) {
 std::string write_file_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".jailplan-XXXXXX";
   const int fd = mkstemp(tmp.data());
-  if (fd < 0) return fmt::format("cannot create a temporary file next to '{}': {}", path, std::strerror(errno));
-  struct stat st{};
+  if (fd < 0)
+    return fmt::format("cannot create a temporary file next to '{}': {}", path, std::strerror(errno));
+  struct stat st {};
   if (stat(path.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
   std::size_t done = 0;
   while (done < text.size()) {

@@ -3,6 +3,9 @@
 /// instead of reaching for globals, so tests run them in-process.
 
 #include <iosfwd>
+#include <memory>
+#include <type_traits>
+#include <vector>
 
 #include "grammar/diagnostic.hpp"
 #include "grammar/source_loader.hpp"
@@ -14,6 +17,15 @@ struct World {
   std::ostream& out;
   std::ostream& err;
   bool color = false;  ///< decided once, from isatty, NO_COLOR and --no-color
+  /// When set (only by main), commands park large results here instead of
+  /// destroying them: the process exits right after, and tearing down
+  /// millions of small allocations would cost more than the work itself.
+  std::vector<std::shared_ptr<const void>>* parking = nullptr;
+
+  template <typename T>
+  void park(T&& value) {
+    if (parking != nullptr) parking->push_back(std::make_shared<std::decay_t<T>>(std::forward<T>(value)));
+  }
 
   RenderStyle style() const { return RenderStyle{color}; }
 };

@@ -15,8 +15,8 @@ namespace jailplan {
 struct Compilation {
   std::unique_ptr<LoadedConfig> loaded;
   std::vector<Record> records;
-  Resolution resolution;  ///< jail(8)'s view: what `jail -e` prints
-  DesiredState desired;   ///< the typed model
+  Resolution resolution;    ///< jail(8)'s view: what `jail -e` prints
+  DesiredState desired;     ///< the typed model
   Diagnostics diagnostics;  ///< everything, parse errors first
   bool syntax_ok = false;   ///< parsing and includes succeeded (jail(8) would get past loading)
 

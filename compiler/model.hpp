@@ -16,31 +16,45 @@ namespace jailplan {
 /// One `ip4.addr` / `ip6.addr` entry: `[iface|]addr[/mask-or-prefix][ extra…]`.
 struct IpEntry {
   std::string raw;
-  std::string interface;  ///< before '|', else empty
-  std::string address;    ///< what the kernel receives
-  int prefix = -1;        ///< `/N`, -1 when absent
-  std::string netmask;    ///< `/a.b.c.d` form
+  std::string interface;           ///< before '|', else empty
+  std::string address;             ///< what the kernel receives
+  int prefix = -1;                 ///< `/N`, -1 when absent
+  std::string netmask;             ///< `/a.b.c.d` form
   std::vector<std::string> extra;  ///< words after the first space (ifconfig arguments)
   Location location;               ///< the value it was written in
 
   bool operator==(const IpEntry&) const = default;
 };
 
-using TypedValue = std::variant<std::monostate,            // not typed (error)
-                                bool,                      // boolean
-                                std::int64_t,              // integers
-                                std::string,               // strings, paths, jailsys
-                                std::vector<std::string>,  // lists
-                                std::vector<IpEntry>>;     // ip4[] / ip6[]
+/// A list parameter's values, which are the resolved strings themselves
+/// (held by the ResolvedParam, not copied).
+struct StringList {
+  const std::vector<std::string>* values = nullptr;
+  bool operator==(const StringList& o) const { return *values == *o.values; }
+};
 
+using TypedValue = std::variant<std::monostate,         // not typed (error)
+                                bool,                   // boolean
+                                std::int64_t,           // integers
+                                std::string,            // strings, paths, jailsys
+                                StringList,             // lists
+                                std::vector<IpEntry>>;  // ip4[] / ip6[]
+
+struct ResolvedParam;
+
+/// A typed parameter. It points at the resolved parameter it came from
+/// (owned by the same Compilation) instead of copying its strings: at
+/// 10,000 jails the copies were most of the front end's memory.
 struct TypedParam {
-  std::string name;     ///< catalog (canonical) name, e.g. "mount.devfs"
-  std::string spelled;  ///< as jail(8) stored it, e.g. "mount.nodevfs"
+  std::string name;  ///< catalog (canonical) name, e.g. "mount.devfs"
   const ParamInfo* info = nullptr;
-  std::vector<std::string> raw;  ///< the resolved strings
+  const ResolvedParam* source = nullptr;
   TypedValue value;
-  Location location;
-  std::vector<Location> value_locations;
+
+  const std::string& spelled() const;            ///< as jail(8) stored it, e.g. "mount.nodevfs"
+  const std::vector<std::string>& raw() const;   ///< the resolved strings
+  Location location() const;                     ///< the statement that set it
+  Location value_location(std::size_t i) const;  ///< the word of value i
 };
 
 struct JailSpec {

@@ -1,7 +1,7 @@
 #include "compiler/model_json.hpp"
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 namespace jailplan {
 
@@ -21,7 +21,7 @@ ordered_json value_json(const TypedValue& v) {
     ordered_json operator()(bool b) const { return b; }
     ordered_json operator()(std::int64_t n) const { return n; }
     ordered_json operator()(const std::string& s) const { return s; }
-    ordered_json operator()(const std::vector<std::string>& l) const { return l; }
+    ordered_json operator()(const StringList& l) const { return *l.values; }
     ordered_json operator()(const std::vector<IpEntry>& l) const {
       ordered_json a = ordered_json::array();
       for (const auto& e : l) {
@@ -55,13 +55,13 @@ ordered_json model_json(const DesiredState& state) {
     for (const auto& p : j.params) {
       ordered_json q;
       q["name"] = p.name;
-      if (p.spelled != p.name) q["spelled"] = p.spelled;
+      if (p.spelled() != p.name) q["spelled"] = p.spelled();
       q["type"] = std::string(to_string(p.info->type));
       q["kind"] = std::string(to_string(p.info->where));
       q["mutability"] = std::string(to_string(p.info->mutability));
       q["value"] = value_json(p.value);
-      q["raw"] = p.raw;
-      q["location"] = location_json(p.location);
+      q["raw"] = p.raw();
+      q["location"] = location_json(p.location());
       params.push_back(std::move(q));
     }
     o["parameters"] = std::move(params);
@@ -86,23 +86,18 @@ void emit(YAML::Emitter& out, const ordered_json& v) {
       for (const auto& x : v) emit(out, x);
       out << YAML::EndSeq;
       break;
-    case ordered_json::value_t::string:
-      out << YAML::DoubleQuoted << v.get<std::string>();
-      break;
-    case ordered_json::value_t::boolean:
-      out << (v.get<bool>() ? "true" : "false");
-      break;
-    case ordered_json::value_t::null:
-      out << YAML::Null;
-      break;
-    default:
-      out << v.dump();
+    case ordered_json::value_t::string: out << YAML::DoubleQuoted << v.get<std::string>(); break;
+    case ordered_json::value_t::boolean: out << (v.get<bool>() ? "true" : "false"); break;
+    case ordered_json::value_t::null: out << YAML::Null; break;
+    default: out << v.dump();
   }
 }
 
 }  // namespace
 
-std::string render_model_json(const DesiredState& state) { return model_json(state).dump(2) + "\n"; }
+std::string render_model_json(const DesiredState& state) {
+  return model_json(state).dump(2) + "\n";
+}
 
 std::string render_model_yaml(const DesiredState& state) {
   YAML::Emitter out;

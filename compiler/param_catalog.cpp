@@ -128,8 +128,7 @@ const ParamInfo* exact(std::string_view name) {
   const auto& m = index();
   const auto it = m.find(name);
   if (it != m.end()) return it->second;
-  if (name.rfind("allow.mount.", 0) == 0 && name.size() > 12 &&
-      name.find('.', 12) == std::string_view::npos)
+  if (name.rfind("allow.mount.", 0) == 0 && name.size() > 12 && name.find('.', 12) == std::string_view::npos)
     return &k_allow_mount_fs;
   if (name.rfind("meta.", 0) == 0 && name.size() > 5) return &k_meta_key;
   if (name.rfind("env.", 0) == 0 && name.size() > 4) return &k_env_key;
@@ -138,7 +137,9 @@ const ParamInfo* exact(std::string_view name) {
 
 }  // namespace
 
-const std::vector<ParamInfo>& catalog() { return k_catalog; }
+const std::vector<ParamInfo>& catalog() {
+  return k_catalog;
+}
 
 const std::vector<std::string_view>& catalog_names() {
   static const auto names = [] {

@@ -20,7 +20,7 @@ enum class ParamType : std::uint8_t {
   list,      ///< ordered strings (jail(8) lists: commands, mounts, names)
   ip4_list,  ///< `[iface|]addr[/mask][ extra…]` entries
   ip6_list,
-  jailsys,   ///< disable | new | inherit (or 0 | 1 | 2)
+  jailsys,  ///< disable | new | inherit (or 0 | 1 | 2)
 };
 
 /// Who consumes the parameter.
@@ -54,8 +54,8 @@ struct ParamInfo {
 /// How a spelled name maps onto the catalog.
 struct CatalogMatch {
   const ParamInfo* info = nullptr;
-  std::string canonical;  ///< the catalog name (dynamic families: the spelled name)
-  bool negated = false;   ///< spelled `…noX` on the last component (booleans only)
+  std::string canonical;       ///< the catalog name (dynamic families: the spelled name)
+  bool negated = false;        ///< spelled `…noX` on the last component (booleans only)
   bool odd_no_prefix = false;  ///< a `no` on a non-final component, which jail(8) ignores
 };
 

@@ -27,7 +27,7 @@ bool wildcard_matches(std::string_view jail, std::string_view wild) {
 namespace {
 
 class Collector {
-public:
+ public:
   explicit Collector(std::vector<Record>& out) : m_out(out) {}
 
   void walk(const std::vector<ast::Statement>& body, long current, const std::string& prefix) {
@@ -48,7 +48,7 @@ public:
     }
   }
 
-private:
+ private:
   Record& target(long current) {
     if (current >= 0) return m_out[static_cast<std::size_t>(current)];
     if (m_global < 0) {

@@ -30,15 +30,51 @@ bool equal_options(std::string_view a, std::string_view b) {
 namespace {
 
 // jail(8)'s intparams names (config.c), in table order.
-constexpr std::string_view k_known[] = {
-    "allow.dying", "command", "depend", "exec.clean", "exec.consolelog", "exec.fib",
-    "exec.jail_user", "exec.poststart", "exec.poststop", "exec.prepare", "exec.prestart",
-    "exec.prestop", "exec.release", "exec.created", "exec.start", "exec.stop",
-    "exec.system_jail_user", "exec.system_user", "exec.timeout", "interface", "ip_hostname",
-    "mount", "mount.devfs", "mount.fdescfs", "mount.procfs", "mount.fstab", "stop.timeout",
-    "vnet.interface", "zfs.dataset", "allow.chflags", "allow.mount", "allow.raw_sockets",
-    "allow.set_hostname", "allow.socket_af", "allow.sysvipc", "devfs_ruleset", "host.hostname",
-    "ip4.addr", "ip6.addr", "jid", "name", "path", "persist", "securelevel", "vnet"};
+constexpr std::string_view k_known[] = {"allow.dying",
+                                        "command",
+                                        "depend",
+                                        "exec.clean",
+                                        "exec.consolelog",
+                                        "exec.fib",
+                                        "exec.jail_user",
+                                        "exec.poststart",
+                                        "exec.poststop",
+                                        "exec.prepare",
+                                        "exec.prestart",
+                                        "exec.prestop",
+                                        "exec.release",
+                                        "exec.created",
+                                        "exec.start",
+                                        "exec.stop",
+                                        "exec.system_jail_user",
+                                        "exec.system_user",
+                                        "exec.timeout",
+                                        "interface",
+                                        "ip_hostname",
+                                        "mount",
+                                        "mount.devfs",
+                                        "mount.fdescfs",
+                                        "mount.procfs",
+                                        "mount.fstab",
+                                        "stop.timeout",
+                                        "vnet.interface",
+                                        "zfs.dataset",
+                                        "allow.chflags",
+                                        "allow.mount",
+                                        "allow.raw_sockets",
+                                        "allow.set_hostname",
+                                        "allow.socket_af",
+                                        "allow.sysvipc",
+                                        "devfs_ruleset",
+                                        "host.hostname",
+                                        "ip4.addr",
+                                        "ip6.addr",
+                                        "jid",
+                                        "name",
+                                        "path",
+                                        "persist",
+                                        "securelevel",
+                                        "vnet"};
 
 bool known_name(std::string_view name) {
   return std::any_of(std::begin(k_known), std::end(k_known),
@@ -88,7 +124,7 @@ bool numeric_name(const std::string& name) {
 }
 
 class JailResolver {
-public:
+ public:
   JailResolver(ResolvedJail& jail, Diagnostics& diags) : m_jail(jail), m_diags(diags) {}
 
   void add_identity(const std::string& name, bool jid, Location loc) {
@@ -171,7 +207,7 @@ public:
     }
   }
 
-private:
+ private:
   Diagnostic& fail(Location loc, std::string msg) {
     m_jail.failed = true;
     return m_diags.error(loc, std::move(msg), "resolve");
@@ -179,9 +215,10 @@ private:
 
   void clash(const ast::Param& src) {
     fail(src.location, fmt::format("variable '${}' cannot have the same name as a parameter", src.name))
-        .detail = fmt::format("jail(8) treats '${}' and a parameter '{}' (or its 'no' form) as one "
-                              "name; rename the variable",
-                              src.name, src.name);
+        .detail = fmt::format(
+        "jail(8) treats '${}' and a parameter '{}' (or its 'no' form) as one "
+        "name; rename the variable",
+        src.name, src.name);
   }
 
   std::size_t find_exact(std::string_view name) const {
@@ -193,11 +230,11 @@ private:
   void not_found(const WParam& p, const VarRef& v, bool empty) {
     std::vector<std::string_view> names;
     for (const auto& q : m_params) names.push_back(q.name);
-    auto& d = fail(v.location,
-                   empty ? fmt::format("'{}' has no value to substitute (in '{}' of jail '{}')",
-                                       v.name, p.name, m_jail.name)
-                         : fmt::format("variable '{}' is not defined for jail '{}' (used in '{}')",
-                                       v.name, m_jail.name, p.name));
+    auto& d =
+        fail(v.location, empty ? fmt::format("'{}' has no value to substitute (in '{}' of jail '{}')", v.name,
+                                             p.name, m_jail.name)
+                               : fmt::format("variable '{}' is not defined for jail '{}' (used in '{}')",
+                                             v.name, m_jail.name, p.name));
     if (!empty)
       if (auto s = closest_match(v.name, names)) d.detail = fmt::format("did you mean '{}'?", *s);
   }
@@ -273,7 +310,9 @@ void JailResolver::substitute() {
 
 }  // namespace
 
-bool is_jail8_known_name(std::string_view name) { return known_name(name); }
+bool is_jail8_known_name(std::string_view name) {
+  return known_name(name);
+}
 
 const ResolvedParam* ResolvedJail::find(std::string_view exact) const {
   for (const auto& p : params)

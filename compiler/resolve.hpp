@@ -13,10 +13,10 @@
 namespace jailplan {
 
 struct ResolvedParam {
-  std::string name;                 ///< the stored (latest) spelling
-  std::vector<std::string> values;  ///< after substitution
+  std::string name;                       ///< the stored (latest) spelling
+  std::vector<std::string> values;        ///< after substitution
   std::vector<Location> value_locations;  ///< the word each value came from
-  Location location;                ///< the statement that last set it
+  Location location;                      ///< the statement that last set it
   bool immutable = false;
 };
 

@@ -15,8 +15,7 @@ namespace jailplan {
 
 std::optional<bool> parse_bool(std::string_view v) {
   auto ieq = [&](std::string_view w) {
-    return v.size() == w.size() &&
-           std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
+    return v.size() == w.size() && std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) == b;
            });
   };
@@ -90,13 +89,19 @@ struct Range {
   std::int64_t lo, hi;
 };
 constexpr Range k_ranges[] = {
-    {"jid", 1, 999999},         {"securelevel", -1, 3},      {"enforce_statfs", 0, 2},
-    {"devfs_ruleset", 0, 65535}, {"children.max", 0, 999999}, {"stop.timeout", 0, INT32_MAX},
-    {"exec.timeout", 0, INT32_MAX}, {"osreldate", 1, INT32_MAX}, {"exec.fib", 0, 65535},
+    {"jid", 1, 999999},
+    {"securelevel", -1, 3},
+    {"enforce_statfs", 0, 2},
+    {"devfs_ruleset", 0, 65535},
+    {"children.max", 0, 999999},
+    {"stop.timeout", 0, INT32_MAX},
+    {"exec.timeout", 0, INT32_MAX},
+    {"osreldate", 1, INT32_MAX},
+    {"exec.fib", 0, 65535},
 };
 
 class Checker {
-public:
+ public:
   Checker(const ResolvedJail& j, Diagnostics& d) : m_jail(j), m_diags(d) {}
 
   JailSpec run() {
@@ -121,7 +126,7 @@ public:
     return spec;
   }
 
-private:
+ private:
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
 
   Location value_loc(const ResolvedParam& p, std::size_t i) const {
@@ -136,16 +141,16 @@ private:
       return std::nullopt;
     }
     if (match->odd_no_prefix)
-      m_diags.warning(p.location, fmt::format("'{}' is read by jail(8) as '{}', and it is not negated",
-                                              p.name, match->canonical), "no-prefix")
+      m_diags
+          .warning(
+              p.location,
+              fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name, match->canonical),
+              "no-prefix")
           .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
     TypedParam tp;
     tp.name = match->canonical;
-    tp.spelled = p.name;
     tp.info = match->info;
-    tp.raw = p.values;
-    tp.location = p.location;
-    tp.value_locations = p.value_locations;
+    tp.source = &p;
     tp.value = convert(p, *match);
     return tp;
   }
@@ -154,8 +159,10 @@ private:
   const std::string* last(const ResolvedParam& p, std::string_view what) {
     if (p.values.empty()) return nullptr;
     if (p.values.size() > 1)
-      m_diags.warning(value_loc(p, 0), fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'",
-                                                   p.name, what, p.values.back()), "scalar-list");
+      m_diags.warning(value_loc(p, 0),
+                      fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'", p.name, what,
+                                  p.values.back()),
+                      "scalar-list");
     return &p.values.back();
   }
 
@@ -183,14 +190,16 @@ private:
         }
         const auto n = parse_int(*v);
         if (!n || (m.info->type != ParamType::integer && *n < 0)) {
-          error(value_loc(p, li), fmt::format("'{}' is not {} value for '{}'", *v,
-                                              m.info->type == ParamType::integer ? "an integer" : "a non-negative integer",
-                                              p.name));
+          error(value_loc(p, li),
+                fmt::format("'{}' is not {} value for '{}'", *v,
+                            m.info->type == ParamType::integer ? "an integer" : "a non-negative integer",
+                            p.name));
           return std::monostate{};
         }
         for (const auto& r : k_ranges)
           if (r.name == m.canonical && (*n < r.lo || *n > r.hi)) {
-            error(value_loc(p, li), fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name, r.lo, r.hi));
+            error(value_loc(p, li),
+                  fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name, r.lo, r.hi));
             return std::monostate{};
           }
         return *n;
@@ -225,11 +234,9 @@ private:
             "use disable, new or inherit (or 0, 1, 2)";
         return std::monostate{};
       }
-      case ParamType::list:
-        return p.values;
+      case ParamType::list: return StringList{&p.values};
       case ParamType::ip4_list:
-      case ParamType::ip6_list:
-        return addresses(p, m.info->type == ParamType::ip6_list);
+      case ParamType::ip6_list: return addresses(p, m.info->type == ParamType::ip6_list);
     }
     return std::monostate{};
   }
@@ -266,7 +273,9 @@ private:
 
 }  // namespace
 
-JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags) { return Checker(jail, diags).run(); }
+JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags) {
+  return Checker(jail, diags).run();
+}
 
 const TypedParam* JailSpec::find(std::string_view canonical) const {
   for (const auto& p : params)
@@ -294,8 +303,22 @@ const std::vector<IpEntry>* JailSpec::addresses(std::string_view canonical) cons
 
 const std::vector<std::string>* JailSpec::list(std::string_view canonical) const {
   const auto* p = find(canonical);
-  if (p == nullptr || !std::holds_alternative<std::vector<std::string>>(p->value)) return nullptr;
-  return &std::get<std::vector<std::string>>(p->value);
+  if (p == nullptr || !std::holds_alternative<StringList>(p->value)) return nullptr;
+  return std::get<StringList>(p->value).values;
+}
+
+const std::string& TypedParam::spelled() const {
+  return source->name;
+}
+const std::vector<std::string>& TypedParam::raw() const {
+  return source->values;
+}
+Location TypedParam::location() const {
+  return source->location;
+}
+Location TypedParam::value_location(std::size_t i) const {
+  return i < source->value_locations.size() && source->value_locations[i].valid() ? source->value_locations[i]
+                                                                                  : source->location;
 }
 
 const JailSpec* DesiredState::find(std::string_view name) const {

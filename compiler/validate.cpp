@@ -43,21 +43,26 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
       const auto* addrs = s.jails[i].addresses(family);
       if (addrs == nullptr) continue;
       count[i] = addrs->size();
-      for (const auto& a : *addrs) uses[a.address].push_back({i, a.location.valid() ? a.location : p->location});
+      for (const auto& a : *addrs)
+        uses[a.address].push_back({i, a.location.valid() ? a.location : p->location()});
     }
     for (const auto& [addr, list] : uses) {
       if (list.size() < 2) continue;
       // the kernel lets two jails share an address only when each has exactly one
-      const bool allowed = std::all_of(list.begin(), list.end(), [&](const Use& u) { return count[u.jail] == 1; });
+      const bool allowed =
+          std::all_of(list.begin(), list.end(), [&](const Use& u) { return count[u.jail] == 1; });
       for (std::size_t k = 1; k < list.size(); ++k) {
         if (list[k].jail == list[0].jail) {
-          diags.error(list[k].loc, fmt::format("address {} is listed twice for jail '{}'", addr,
-                                               s.jails[list[k].jail].name), "address");
+          diags.error(
+              list[k].loc,
+              fmt::format("address {} is listed twice for jail '{}'", addr, s.jails[list[k].jail].name),
+              "address");
           continue;
         }
         if (allowed) continue;
-        auto& d = diags.error(list[k].loc, fmt::format("address {} of jail '{}' is also used by jail '{}'",
-                                                       addr, s.jails[list[k].jail].name, s.jails[list[0].jail].name),
+        auto& d = diags.error(list[k].loc,
+                              fmt::format("address {} of jail '{}' is also used by jail '{}'", addr,
+                                          s.jails[list[k].jail].name, s.jails[list[0].jail].name),
                               "address-clash");
         d.detail = "the kernel allows a shared address only when both jails have exactly one address";
         d.notes.push_back({fmt::format("jail '{}' uses it here", s.jails[list[0].jail].name), list[0].loc});
@@ -87,11 +92,13 @@ void check_paths(const DesiredState& s, Diagnostics& diags) {
       const auto& outer = s.jails[it->second];
       const auto& inner = s.jails[i];
       if (inner.name.rfind(outer.name + ".", 0) == 0) break;  // a child jail inside its parent
-      auto& d = diags.warning(inner.find("path")->location,
-                              fmt::format("path of jail '{}' is inside the path of jail '{}'", inner.name, outer.name),
-                              "nested-path");
+      auto& d = diags.warning(
+          inner.find("path")->location(),
+          fmt::format("path of jail '{}' is inside the path of jail '{}'", inner.name, outer.name),
+          "nested-path");
       d.detail = "the outer jail can see and change the inner jail's files";
-      d.notes.push_back({fmt::format("jail '{}' has path {}", outer.name, *outer.text("path")), outer.find("path")->location});
+      d.notes.push_back({fmt::format("jail '{}' has path {}", outer.name, *outer.text("path")),
+                         outer.find("path")->location()});
       break;
     }
   }
@@ -104,11 +111,12 @@ void check_vnet(const DesiredState& s, Diagnostics& diags) {
     for (const char* family : {"ip4.addr", "ip6.addr"}) {
       const auto* a = j.addresses(family);
       if (a == nullptr || a->empty()) continue;
-      auto& d = diags.error(j.find(family)->location,
+      auto& d = diags.error(j.find(family)->location(),
                             fmt::format("vnet jail '{}' cannot have '{}'", j.name, family), "vnet-address");
-      d.detail = "the kernel refuses IP address restrictions on vnet jails; configure addresses inside the "
-                 "jail (exec.start) instead";
-      d.notes.push_back({"vnet is set here", j.find("vnet")->location});
+      d.detail =
+          "the kernel refuses IP address restrictions on vnet jails; configure addresses inside the "
+          "jail (exec.start) instead";
+      d.notes.push_back({"vnet is set here", j.find("vnet")->location()});
     }
   }
 }
@@ -120,9 +128,12 @@ void check_hierarchy(const DesiredState& s, Diagnostics& diags) {
     if (dot == std::string::npos || dot == 0) continue;
     const std::string parent = j.name.substr(0, dot);
     if (idx.count(parent) != 0) continue;
-    diags.warning(j.location, fmt::format("parent jail '{}' of '{}' is not in this configuration", parent, j.name),
-                  "missing-parent")
-        .detail = "the kernel creates 'a.b' inside a running jail 'a'; it must be running before this one starts";
+    diags
+        .warning(j.location,
+                 fmt::format("parent jail '{}' of '{}' is not in this configuration", parent, j.name),
+                 "missing-parent")
+        .detail =
+        "the kernel creates 'a.b' inside a running jail 'a'; it must be running before this one starts";
   }
 }
 
@@ -131,8 +142,8 @@ void check_names(const DesiredState& s, Diagnostics& diags) {
     const std::string& n = j.name;
     const bool digits = !n.empty() && n.find_first_not_of("0123456789") == std::string::npos;
     if (digits && (!j.jid || std::to_string(*j.jid) != n)) {
-      diags.error(j.location, fmt::format("jail name '{}' is numeric but is not its jid", n), "name")
-          .detail = "the kernel rejects numeric names unless they equal the jid; set 'name' in the block";
+      diags.error(j.location, fmt::format("jail name '{}' is numeric but is not its jid", n), "name").detail =
+          "the kernel rejects numeric names unless they equal the jid; set 'name' in the block";
     }
   }
 }
@@ -165,9 +176,10 @@ void check_cycles(const DesiredState& s, const std::vector<DependEdge>& edges, D
           for (const auto* c : cyc) path += " -> " + s.jails[c->to].name;
           auto& d = diags.error(e->location, fmt::format("dependency loop: {}", path), "depend-loop");
           for (const auto* c : cyc)
-            d.notes.push_back({fmt::format("'{}' {} '{}' here", s.jails[c->from].name,
-                                           c->parent_link ? "is a child of" : "depends on", s.jails[c->to].name),
-                               c->location});
+            d.notes.push_back(
+                {fmt::format("'{}' {} '{}' here", s.jails[c->from].name,
+                             c->parent_link ? "is a child of" : "depends on", s.jails[c->to].name),
+                 c->location});
         } else if (state[e->to] == 0) {
           state[e->to] = 1;
           stack.push_back(e);
@@ -193,14 +205,15 @@ std::vector<DependEdge> dependency_edges(const DesiredState& s, Diagnostics* dia
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto& j = s.jails[i];
     if (const auto* dep = j.find("depend")) {
-      for (std::size_t k = 0; k < dep->raw.size(); ++k) {
-        const Location loc = k < dep->value_locations.size() ? dep->value_locations[k] : dep->location;
-        const auto it = idx.find(dep->raw[k]);
+      const auto& deps = dep->raw();
+      for (std::size_t k = 0; k < deps.size(); ++k) {
+        const Location loc = dep->value_location(k);
+        const auto it = idx.find(deps[k]);
         if (it == idx.end()) {
           if (diags != nullptr) {
-            auto& d = diags->error(loc, fmt::format("jail '{}' depends on undefined jail '{}'", j.name, dep->raw[k]),
-                                   "depend");
-            if (auto m = closest_match(dep->raw[k], names)) d.detail = fmt::format("did you mean '{}'?", *m);
+            auto& d = diags->error(
+                loc, fmt::format("jail '{}' depends on undefined jail '{}'", j.name, deps[k]), "depend");
+            if (auto m = closest_match(deps[k], names)) d.detail = fmt::format("did you mean '{}'?", *m);
           }
           continue;
         }

@@ -32,8 +32,8 @@ struct Comment {
 struct Word {
   std::vector<Piece> pieces;
   Location location;
-  std::string_view raw;           ///< spelling in the source; empty when built from YAML
-  std::vector<Comment> leading;   ///< comments between the previous token and this word
+  std::string_view raw;          ///< spelling in the source; empty when built from YAML
+  std::vector<Comment> leading;  ///< comments between the previous token and this word
 
   bool has_variables() const;
   /// The literal text when the word has no variable pieces.
@@ -52,7 +52,7 @@ struct Param {
   bool is_variable = false;
   Op op = Op::flag;
   std::vector<Word> values;
-  Location location;      ///< the name
+  Location location;          ///< the name
   std::string_view raw_name;  ///< spelling of the name in the source
 };
 
@@ -74,7 +74,7 @@ struct Block {
   Location location;
   std::vector<Statement> body;
   std::vector<Comment> open_trailing;  ///< comments after `{` on its line
-  std::vector<Comment> closing;  ///< comments before the closing brace
+  std::vector<Comment> closing;        ///< comments before the closing brace
   Location close_location;
 };
 

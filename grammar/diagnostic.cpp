@@ -64,14 +64,11 @@ void render_snippet(std::string& out, Location loc, RenderStyle style) {
   const std::string_view line = loc.file->line_text(lc.line);
   out += fmt::format("{:>5} | {}\n", lc.line, line);
   std::string pad;
-  for (std::uint32_t i = 0; i + 1 < lc.column && i < line.size(); ++i)
-    pad += line[i] == '\t' ? '\t' : ' ';
-  out += fmt::format("      | {}{}^{}\n", pad, style.color ? "\x1b[1;32m" : "",
-                     style.color ? "\x1b[0m" : "");
+  for (std::uint32_t i = 0; i + 1 < lc.column && i < line.size(); ++i) pad += line[i] == '\t' ? '\t' : ' ';
+  out += fmt::format("      | {}{}^{}\n", pad, style.color ? "\x1b[1;32m" : "", style.color ? "\x1b[0m" : "");
 }
 
-void render_head(std::string& out, Severity sev, const std::string& msg, Location loc,
-                 RenderStyle style) {
+void render_head(std::string& out, Severity sev, const std::string& msg, Location loc, RenderStyle style) {
   if (loc.valid()) {
     out += style.color ? fmt::format("\x1b[1m{}:\x1b[0m ", loc.to_string())
                        : fmt::format("{}: ", loc.to_string());
@@ -106,8 +103,7 @@ std::string render(const Diagnostics& ds, RenderStyle style) {
     if (ds.error_count() > 0)
       parts.push_back(fmt::format("{} error{}", ds.error_count(), ds.error_count() == 1 ? "" : "s"));
     if (ds.warning_count() > 0)
-      parts.push_back(
-          fmt::format("{} warning{}", ds.warning_count(), ds.warning_count() == 1 ? "" : "s"));
+      parts.push_back(fmt::format("{} warning{}", ds.warning_count(), ds.warning_count() == 1 ? "" : "s"));
     out += fmt::format("{} generated.\n", fmt::join(parts, " and "));
   }
   return out;

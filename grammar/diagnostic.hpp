@@ -28,7 +28,7 @@ struct Diagnostic {
 
 /// An ordered collection of diagnostics with error/warning counts.
 class Diagnostics {
-public:
+ public:
   Diagnostic& add(Diagnostic d);
   Diagnostic& error(Location loc, std::string summary, std::string code = {});
   Diagnostic& warning(Location loc, std::string summary, std::string code = {});
@@ -44,7 +44,7 @@ public:
   /// output is deterministic however the checks were interleaved.
   void sort_by_location();
 
-private:
+ private:
   std::vector<Diagnostic> m_items;
   std::size_t m_errors = 0;
   std::size_t m_warnings = 0;

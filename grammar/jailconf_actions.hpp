@@ -23,8 +23,8 @@ struct ParseState {
 
   // The word being assembled.
   ast::Word word;
-  unsigned word_tokens = 0;   // scanner tokens in the current word
-  bool token_dead = false;    // a NUL truncated the current token
+  unsigned word_tokens = 0;  // scanner tokens in the current word
+  bool token_dead = false;   // a NUL truncated the current token
   bool dq_segment_open = false;
   const char* multiline_string_start = nullptr;  // for the missing-quote note
 
@@ -49,14 +49,13 @@ struct ParseState {
 
   Diagnostics* diags = nullptr;
   const char* second_token = nullptr;
-  const char* comment_start = nullptr;  // the last '/*', for "unterminated comment"  // where the current word's 2nd token starts
+  const char* comment_start =
+      nullptr;  // the last '/*', for "unterminated comment"  // where the current word's 2nd token starts
   std::vector<ast::Comment>* trailing_sink = nullptr;  // gets same-line comments
-  std::uint32_t last_line = 0;  // last line of the last statement or comment
+  std::uint32_t last_line = 0;                         // last line of the last statement or comment
 
   tao::pegtl::position position(const char* p) const;
-  Location loc(const char* p) const {
-    return {file, static_cast<std::uint32_t>(p - begin)};
-  }
+  Location loc(const char* p) const { return {file, static_cast<std::uint32_t>(p - begin)}; }
   std::vector<ast::Statement>& current_body() {
     return open_blocks.empty() ? doc->body : std::get<ast::Block>(open_blocks.back().node).body;
   }
@@ -168,8 +167,7 @@ template <>
 struct action<rules::dquoted> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
-    if (in.string_view().find('\n') != std::string_view::npos)
-      st.multiline_string_start = in.begin();
+    if (in.string_view().find('\n') != std::string_view::npos) st.multiline_string_start = in.begin();
   }
 };
 

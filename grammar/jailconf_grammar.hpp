@@ -55,14 +55,12 @@ struct braced_body : star<braced_char> {};
 struct braced_var : seq<one<'$'>, one<'{'>, braced_body, must<braced_close>> {};
 
 // --- unquoted pieces ---------------------------------------------------
-struct bare_char
-    : sor<pegtl::alnum, one<'_', '!', '%', '&', '(', ')', '-', '.', ':', '<', '>', '?', '@', '[',
-                            ']', '^', '`', '|', '~'>> {};
+struct bare_char : sor<pegtl::alnum, one<'_', '!', '%', '&', '(', ')', '-', '.', ':', '<', '>', '?', '@', '[',
+                                         ']', '^', '`', '|', '~'>> {};
 struct bare_run : plus<bare_char> {};
 struct bare_escape : escape {};
-struct lone_char
-    : sor<one<'$'>, one<'*'>, seq<one<'+'>, not_at<one<'='>>>,
-          seq<one<'/'>, not_at<one<'/', '*'>>>, one<'\\'>> {};
+struct lone_char : sor<one<'$'>, one<'*'>, seq<one<'+'>, not_at<one<'='>>>,
+                       seq<one<'/'>, not_at<one<'/', '*'>>>, one<'\\'>> {};
 
 // --- quoted strings ----------------------------------------------------
 struct squote_close : one<'\''> {};

@@ -38,10 +38,14 @@ int decode_escape(std::string_view esc) {
       unsigned v = 0;
       for (std::size_t i = 2; i < esc.size() && i < 4; ++i) {
         const char h = esc[i];
-        if (h >= '0' && h <= '9') v = v * 16 + static_cast<unsigned>(h - '0');
-        else if (h >= 'a' && h <= 'f') v = v * 16 + static_cast<unsigned>(h - 'a' + 10);
-        else if (h >= 'A' && h <= 'F') v = v * 16 + static_cast<unsigned>(h - 'A' + 10);
-        else break;
+        if (h >= '0' && h <= '9')
+          v = v * 16 + static_cast<unsigned>(h - '0');
+        else if (h >= 'a' && h <= 'f')
+          v = v * 16 + static_cast<unsigned>(h - 'a' + 10);
+        else if (h >= 'A' && h <= 'F')
+          v = v * 16 + static_cast<unsigned>(h - 'A' + 10);
+        else
+          break;
       }
       return static_cast<int>(v);
     }
@@ -76,7 +80,8 @@ std::string decode_token_body(std::string_view body) {
 tao::pegtl::position ParseState::position(const char* p) const {
   const auto lc = file->line_col(static_cast<std::uint32_t>(p - begin));
   return tao::pegtl::position(
-      tao::pegtl::internal::iterator(p, static_cast<std::size_t>(p - begin), lc.line, lc.column), file->name());
+      tao::pegtl::internal::iterator(p, static_cast<std::size_t>(p - begin), lc.line, lc.column),
+      file->name());
 }
 
 void ParseState::reset_statement() {
@@ -187,8 +192,7 @@ void ParseState::on_value(const char* b, const char* e) {
 void ParseState::on_block_open(const char* at) {
   if (name.pieces.size() == 1 && name.pieces[0].kind == ast::PieceKind::variable)
     throw pegtl::parse_error(
-        fmt::format("a jail name cannot be a variable: '{}' (quote it to use a literal '$')",
-                    name.raw),
+        fmt::format("a jail name cannot be a variable: '{}' (quote it to use a literal '$')", name.raw),
         position(begin + name.location.offset));
   ast::Statement s;
   ast::Block block;
@@ -241,8 +245,8 @@ void ParseState::on_param_end(const char* at) {
   if (!p.is_variable && p.name == ".include" && p.op == ast::Op::name_value) {
     for (const auto& v : p.values) {
       if (v.has_variables()) {
-        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax")
-            .detail = "jail(8) reads included files while parsing, before any variable exists";
+        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax").detail =
+            "jail(8) reads included files while parsing, before any variable exists";
         keep = false;
       }
     }
@@ -269,16 +273,16 @@ std::string describe_token(const char* p, const char* end) {
   if (p >= end) return "end of file";
   const char c = *p;
   if (c == '\n' || c == '\r') return "end of line";
-  if (is_bare_char(c) || c == '"' || c == '\'' || c == '$' || c == '\\' || c == '/' || c == '*' ||
-      c == '+') {
+  if (is_bare_char(c) || c == '"' || c == '\'' || c == '$' || c == '\\' || c == '/' || c == '*' || c == '+') {
     const char* q = p;
-    while (q < end && q - p < 40 && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' &&
-           *q != ';' && *q != ',' && *q != '{' && *q != '}' && *q != '=' && *q != '#')
+    while (q < end && q - p < 40 && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != ';' &&
+           *q != ',' && *q != '{' && *q != '}' && *q != '=' && *q != '#')
       ++q;
     return fmt::format("'{}'", std::string_view(p, static_cast<std::size_t>(q - p)));
   }
   if (static_cast<unsigned char>(c) >= 0x80) return "a non-ASCII byte (non-ASCII text must be quoted)";
-  if (static_cast<unsigned char>(c) < 0x20) return fmt::format("control character 0x{:02x}", static_cast<unsigned>(c));
+  if (static_cast<unsigned char>(c) < 0x20)
+    return fmt::format("control character 0x{:02x}", static_cast<unsigned>(c));
   return fmt::format("'{}'", c);
 }
 
@@ -307,8 +311,7 @@ const char* recover(const char* p, const char* end) {
   return end;
 }
 
-void report(ParseState& st, std::string message, const char* at, const char* end,
-            const char* stmt_start) {
+void report(ParseState& st, std::string message, const char* at, const char* end, const char* stmt_start) {
   const bool expected = message.rfind("expected", 0) == 0;
   const bool wants_semicolon = expected && message.find("';'") != std::string::npos;
   if (expected) message += fmt::format(", got {}", describe_token(at, end));
@@ -322,9 +325,10 @@ void report(ParseState& st, std::string message, const char* at, const char* end
       d.detail = "a value containing spaces must be quoted as one string";
   }
   if (st.multiline_string_start != nullptr && st.multiline_string_start >= stmt_start) {
-    d.notes.push_back({"a quoted string starting here spans several lines; is its closing quote "
-                       "missing?",
-                       st.loc(st.multiline_string_start)});
+    d.notes.push_back(
+        {"a quoted string starting here spans several lines; is its closing quote "
+         "missing?",
+         st.loc(st.multiline_string_start)});
   }
 }
 
@@ -376,7 +380,8 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
       report(st, std::string(msg), at, end, start);
       if (msg.rfind("unterminated string", 0) == 0 || msg.rfind("unterminated variable", 0) == 0) {
         // jail(8)'s scanner gives up on the rest of that line only.
-        const char* nl = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
+        const char* nl =
+            static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
         resume = recover(nl == nullptr ? end : nl + 1, end);
       } else if (msg.rfind("unterminated comment", 0) == 0) {
         resume = end;

@@ -16,7 +16,7 @@ bool is_identifier(std::string_view s) {
 }
 
 class ConfPrinter {
-public:
+ public:
   explicit ConfPrinter(ConfStyle style) : m_style(style) {}
 
   std::string run(const ast::Document& doc) {
@@ -25,8 +25,10 @@ public:
     return m_out;
   }
 
-private:
-  std::string pad(int depth) const { return std::string(static_cast<std::size_t>(depth * m_style.indent), ' '); }
+ private:
+  std::string pad(int depth) const {
+    return std::string(static_cast<std::size_t>(depth * m_style.indent), ' ');
+  }
 
   void comments(const std::vector<ast::Comment>& cs, int depth, bool first) {
     for (const auto& c : cs) {
@@ -46,7 +48,9 @@ private:
     if (cs.empty()) m_out += '\n';
   }
 
-  static std::string word(const ast::Word& w) { return w.raw.empty() ? conf_spelling(w) : std::string(w.raw); }
+  static std::string word(const ast::Word& w) {
+    return w.raw.empty() ? conf_spelling(w) : std::string(w.raw);
+  }
 
   static std::string name_of(const ast::Param& p) {
     if (!p.raw_name.empty()) return std::string(p.raw_name);
@@ -142,7 +146,10 @@ void yaml_param(YAML::Emitter& out, const ast::Param& p, bool include) {
   if (needs_long_form(p, include)) {
     out << YAML::Key << "param" << YAML::Value << p.name;
     if (p.is_variable) out << YAML::Key << "variable" << YAML::Value << "true";
-    const char* op = p.op == ast::Op::flag ? "flag" : p.op == ast::Op::append ? "+=" : p.op == ast::Op::name_value ? "name-value" : "=";
+    const char* op = p.op == ast::Op::flag         ? "flag"
+                     : p.op == ast::Op::append     ? "+="
+                     : p.op == ast::Op::name_value ? "name-value"
+                                                   : "=";
     out << YAML::Key << "op" << YAML::Value << op;
     if (!p.values.empty()) {
       out << YAML::Key << "values" << YAML::Value << YAML::BeginSeq;
@@ -189,7 +196,9 @@ void yaml_body(YAML::Emitter& out, const std::vector<ast::Statement>& body) {
 
 }  // namespace
 
-std::string print_conf(const ast::Document& doc, ConfStyle style) { return ConfPrinter(style).run(doc); }
+std::string print_conf(const ast::Document& doc, ConfStyle style) {
+  return ConfPrinter(style).run(doc);
+}
 
 std::string print_yaml(const ast::Document& doc) {
   YAML::Emitter out;
@@ -257,6 +266,8 @@ bool same_body(const std::vector<ast::Statement>& a, const std::vector<ast::Stat
 
 }  // namespace
 
-bool same_meaning(const ast::Document& a, const ast::Document& b) { return same_body(a.body, b.body); }
+bool same_meaning(const ast::Document& a, const ast::Document& b) {
+  return same_body(a.body, b.body);
+}
 
 }  // namespace jailplan

@@ -10,7 +10,7 @@
 namespace jailplan {
 
 struct ConfStyle {
-  int indent = 4;         ///< spaces per block level
+  int indent = 4;           ///< spaces per block level
   std::size_t width = 100;  ///< lists longer than this go one value per line
 };
 

@@ -11,8 +11,8 @@ namespace jailplan {
 
 template <typename T>
 class Result {
-public:
-  Result(T value) : m_value(std::move(value)) {}  // NOLINT: implicit by design
+ public:
+  Result(T value) : m_value(std::move(value)) {}            // NOLINT: implicit by design
   Result(Diagnostics diags) : m_diags(std::move(diags)) {}  // NOLINT
 
   bool ok() const { return m_value.has_value(); }
@@ -24,7 +24,7 @@ public:
   const Diagnostics& diagnostics() const { return m_diags; }
   Diagnostics& diagnostics() { return m_diags; }
 
-private:
+ private:
   std::optional<T> m_value;
   Diagnostics m_diags;
 };

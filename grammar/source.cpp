@@ -43,8 +43,8 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
   index_lines();
   if (line == 0 || line > m_line_starts.size()) return {};
   const std::uint32_t start = m_line_starts[line - 1];
-  std::uint32_t end = line < m_line_starts.size() ? m_line_starts[line] - 1
-                                                  : static_cast<std::uint32_t>(m_text.size());
+  std::uint32_t end =
+      line < m_line_starts.size() ? m_line_starts[line] - 1 : static_cast<std::uint32_t>(m_text.size());
   if (end > start && m_text[end - 1] == '\r') --end;
   return std::string_view(m_text).substr(start, end - start);
 }

@@ -16,7 +16,7 @@ namespace jailplan {
 
 /// One loaded file (or standard input), owning its text.
 class SourceFile {
-public:
+ public:
   SourceFile(std::string name, std::string text);
 
   const std::string& name() const { return m_name; }
@@ -35,7 +35,7 @@ public:
   /// The text of a 1-based line, without its line terminator.
   std::string_view line_text(std::uint32_t line) const;
 
-private:
+ private:
   void index_lines() const;
 
   std::string m_name;
@@ -57,10 +57,10 @@ struct Location {
 /// Owns every SourceFile of one run; pointers to them stay valid for the
 /// lifetime of the set.
 class SourceSet {
-public:
+ public:
   const SourceFile& add(std::string name, std::string text);
 
-private:
+ private:
   std::deque<std::unique_ptr<SourceFile>> m_files;
 };
 

@@ -65,7 +65,7 @@ std::string resolve_include_name(const std::string& including, const std::string
 namespace {
 
 class Loader {
-public:
+ public:
   Loader(LoadedConfig& cfg, SourceLoader& src) : m_cfg(cfg), m_src(src) {}
 
   const ast::Document* parse(const std::string& name, std::string text) {
@@ -79,7 +79,7 @@ public:
     return &doc;
   }
 
-private:
+ private:
   void resolve(std::vector<ast::Statement>& body, const std::string& including) {
     for (auto& s : body) {
       if (auto* b = std::get_if<ast::Block>(&s.node)) {
@@ -93,9 +93,8 @@ private:
   void include(ast::Include& inc, const ast::Word& w, const std::string& including) {
     const std::string name = resolve_include_name(including, w.literal_text());
     if (m_stack.size() >= static_cast<std::size_t>(k_max_include_depth)) {
-      m_cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail =
-          fmt::format("jail(8) allows {} nested levels of '.include'; is there an include loop?",
-                      k_max_include_depth);
+      m_cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail = fmt::format(
+          "jail(8) allows {} nested levels of '.include'; is there an include loop?", k_max_include_depth);
       return;
     }
     std::vector<std::string> names;

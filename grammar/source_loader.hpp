@@ -15,7 +15,7 @@ namespace jailplan {
 
 /// The file-system seam: tests use an in-memory implementation.
 class SourceLoader {
-public:
+ public:
   virtual ~SourceLoader() = default;
   /// The file's text, or nothing with `error` set to the strerror text.
   virtual std::optional<std::string> read(const std::string& path, std::string& error) = 0;
@@ -25,7 +25,7 @@ public:
 
 /// The real file system; "-" reads standard input.
 class FileSystemLoader final : public SourceLoader {
-public:
+ public:
   std::optional<std::string> read(const std::string& path, std::string& error) override;
   std::vector<std::string> glob(const std::string& pattern) override;
 };

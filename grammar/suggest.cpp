@@ -5,8 +5,7 @@
 namespace jailplan {
 
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max) {
-  if (a.size() > b.size() ? a.size() - b.size() > max : b.size() - a.size() > max)
-    return max + 1;
+  if (a.size() > b.size() ? a.size() - b.size() > max : b.size() - a.size() > max) return max + 1;
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {

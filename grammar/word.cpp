@@ -23,12 +23,26 @@ std::string Word::literal_text() const {
 bool is_bare_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '_': case '!': case '%': case '&': case '(': case ')': case '-': case '.':
-    case ':': case '<': case '>': case '?': case '@': case '[': case ']': case '^':
-    case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '_':
+    case '!':
+    case '%':
+    case '&':
+    case '(':
+    case ')':
+    case '-':
+    case '.':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case ']':
+    case '^':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -37,7 +51,9 @@ namespace {
 bool is_ident_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_ident_char(char c) {
+  return is_ident_start(c) || (c >= '0' && c <= '9');
+}
 
 bool is_identifier(std::string_view s) {
   if (s.empty() || !is_ident_start(s[0])) return false;
@@ -109,10 +125,8 @@ std::string yaml_spelling(const ast::Word& w) {
       }
       continue;
     }
-    const bool next_glues = i + 1 < w.pieces.size() &&
-                            w.pieces[i + 1].kind == ast::PieceKind::literal &&
-                            !w.pieces[i + 1].text.empty() &&
-                            is_ident_char(w.pieces[i + 1].text[0]);
+    const bool next_glues = i + 1 < w.pieces.size() && w.pieces[i + 1].kind == ast::PieceKind::literal &&
+                            !w.pieces[i + 1].text.empty() && is_ident_char(w.pieces[i + 1].text[0]);
     if (is_identifier(p.text) && !next_glues) {
       out += '$';
       out += p.text;
@@ -170,8 +184,7 @@ ast::Word parse_yaml_value(std::string_view text, Location base) {
       std::size_t j = i + 1;
       while (j < text.size() && is_ident_char(text[j])) ++j;
       flush();
-      w.pieces.push_back(
-          {ast::PieceKind::variable, std::string(text.substr(i + 1, j - i - 1)), base});
+      w.pieces.push_back({ast::PieceKind::variable, std::string(text.substr(i + 1, j - i - 1)), base});
       i = j - 1;
     } else {
       lit += c;

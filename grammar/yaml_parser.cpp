@@ -12,7 +12,7 @@ namespace jailplan {
 namespace {
 
 class YamlReader {
-public:
+ public:
   YamlReader(const SourceFile& file, Diagnostics& diags) : m_file(file), m_diags(diags) {}
 
   // yaml-cpp marks are 0-based; Locations are byte offsets. Converted here,
@@ -38,7 +38,7 @@ public:
     return out;
   }
 
-private:
+ private:
   std::optional<ast::Statement> statement(const YAML::Node& item) {
     if (!item.IsMap()) {
       error(item, "expected a mapping such as 'path: /jails/www' or 'jail: www'");
@@ -64,7 +64,7 @@ private:
     if (!name.empty() && name[0] == '$') {
       p.is_variable = true;
       name = name.size() > 1 && name[1] == '{' && name.back() == '}' ? name.substr(2, name.size() - 3)
-                                                                      : name.substr(1);
+                                                                     : name.substr(1);
     }
     p.name = name;
     if (!values(kv.second, p)) return std::nullopt;
@@ -86,10 +86,14 @@ private:
     p.name = item["param"].Scalar();
     p.is_variable = item["variable"] && item["variable"].as<std::string>() == "true";
     const std::string op = item["op"] ? item["op"].Scalar() : "=";
-    if (op == "=") p.op = ast::Op::assign;
-    else if (op == "+=") p.op = ast::Op::append;
-    else if (op == "flag") p.op = ast::Op::flag;
-    else if (op == "name-value") p.op = ast::Op::name_value;
+    if (op == "=")
+      p.op = ast::Op::assign;
+    else if (op == "+=")
+      p.op = ast::Op::append;
+    else if (op == "flag")
+      p.op = ast::Op::flag;
+    else if (op == "name-value")
+      p.op = ast::Op::name_value;
     else {
       error(item["op"], fmt::format("unknown op '{}' (expected '=', '+=', 'flag' or 'name-value')", op));
       return std::nullopt;
@@ -177,7 +181,8 @@ ast::Document parse_yaml_config(const SourceFile& file, Diagnostics& diags) {
     if (root.IsMap() && root["jailplan"]) {
       const std::string v = root["jailplan"].Scalar();
       if (v != "1")
-        reader.error(root["jailplan"], fmt::format("unsupported YAML twin version '{}' (this jailplan reads 1)", v));
+        reader.error(root["jailplan"],
+                     fmt::format("unsupported YAML twin version '{}' (this jailplan reads 1)", v));
       doc.body = reader.statements(root["config"]);
     } else {
       doc.body = reader.statements(root);

@@ -18,7 +18,9 @@ struct CorpusFile {
   std::string klass;  // VALID, INVALID or TEMPLATE
 };
 
-inline std::string corpus_dir() { return JAILPLAN_CORPUS_DIR; }
+inline std::string corpus_dir() {
+  return JAILPLAN_CORPUS_DIR;
+}
 
 inline std::vector<CorpusFile> corpus_files() {
   std::ifstream f(corpus_dir() + "/SOURCES.md");
@@ -40,7 +42,7 @@ inline std::string read_text(const std::string& path) {
 /// Reads relative names from a base directory, so diagnostics name files
 /// relative to it (stable across checkouts).
 class RootedLoader final : public SourceLoader {
-public:
+ public:
   explicit RootedLoader(std::string root) : m_root(std::move(root)) {}
   std::optional<std::string> read(const std::string& path, std::string& error) override {
     return m_fs.read(map(path), error);
@@ -52,7 +54,7 @@ public:
     return found;
   }
 
-private:
+ private:
   std::string map(const std::string& p) const { return !p.empty() && p[0] == '/' ? p : m_root + "/" + p; }
   std::string m_root;
   FileSystemLoader m_fs;

@@ -108,19 +108,22 @@ TEST_CASE("resolve: failures mark only that jail") {
   CHECK_FALSE(c.desired.jails[1].failed);
 
   c = compile("a { persist; x = \"$persist\"; }");
-  CHECK(summaries(c, "resolve") == "1:19: error: 'persist' has no value to substitute (in 'x' of jail 'a')\n");
+  CHECK(summaries(c, "resolve") ==
+        "1:19: error: 'persist' has no value to substitute (in 'x' of jail 'a')\n");
 
   c = compile("a { x = \"$y\"; y = \"$x\"; }");
   CHECK(summaries(c, "resolve") == "1:20: error: variable loop through 'x' in jail 'a'\n");
   CHECK(show_e("a { x = \"$y\"; y = \"$x\"; }") == "name=a|y=\"\"|x=\"\"\n");
 
   c = compile("a { $l = 1, 2; x = \"pre$l\"; }");
-  CHECK(summaries(c, "resolve") == "1:24: error: 'l' has 2 values and cannot be substituted inside a longer string (in 'x' of "
-                        "jail 'a')\n");
+  CHECK(summaries(c, "resolve") ==
+        "1:24: error: 'l' has 2 values and cannot be substituted inside a longer string (in 'x' of "
+        "jail 'a')\n");
   // jail(8) dies with SIGSEGV here; jailplan gives a located error
   c = compile("a { $l = 1, 2; ip4.addr = $l; }");
-  CHECK(summaries(c) == "1:27: error: 'l' has 2 values and cannot be substituted as a whole value (in "
-                        "'ip4.addr' of jail 'a')\n");
+  CHECK(summaries(c) ==
+        "1:27: error: 'l' has 2 values and cannot be substituted as a whole value (in "
+        "'ip4.addr' of jail 'a')\n");
 }
 
 TEST_CASE("resolve: suggestions for misspelt variables") {

@@ -8,12 +8,13 @@ using jailplan::test::compile;
 using jailplan::test::summaries;
 
 TEST_CASE("typecheck: booleans, no-prefixes and integers") {
-  auto c = compile("a { persist; mount.nodevfs; allow.mount = false; exec.clean = 1; ip4.saddrsel = FALSE; }");
+  auto c =
+      compile("a { persist; mount.nodevfs; allow.mount = false; exec.clean = 1; ip4.saddrsel = FALSE; }");
   REQUIRE(c.ok());
   const auto& j = c.desired.jails.at(0);
   CHECK(j.flag("persist"));
   CHECK_FALSE(j.flag("mount.devfs", true));
-  CHECK(j.find("mount.devfs")->spelled == "mount.nodevfs");
+  CHECK(j.find("mount.devfs")->spelled() == "mount.nodevfs");
   CHECK_FALSE(j.flag("allow.mount", true));
   CHECK(j.flag("exec.clean"));
   CHECK_FALSE(j.flag("ip4.saddrsel", true));
@@ -25,14 +26,16 @@ TEST_CASE("typecheck: booleans, no-prefixes and integers") {
   c = compile("a { enforce_statfs = 3; }");
   CHECK(summaries(c) == "1:22: error: 3 is out of range for 'enforce_statfs' (0 to 2)\n");
   c = compile("a { exec.timeout = 5, 10; }");
-  CHECK(summaries(c) == "1:20: warning: 'exec.timeout' takes one integer; jail(8) uses only the last value '10'\n");
+  CHECK(summaries(c) ==
+        "1:20: warning: 'exec.timeout' takes one integer; jail(8) uses only the last value '10'\n");
   CHECK(c.desired.jails.at(0).find("exec.timeout")->value == jailplan::TypedValue(std::int64_t{10}));
 }
 
 TEST_CASE("typecheck: nomount.devfs is mount.devfs, and true") {
   auto c = compile("a { nomount.devfs; }");
   CHECK(c.desired.jails.at(0).flag("mount.devfs"));
-  CHECK(summaries(c) == "1:5: warning: 'nomount.devfs' is read by jail(8) as 'mount.devfs', and it is not negated\n");
+  CHECK(summaries(c) ==
+        "1:5: warning: 'nomount.devfs' is read by jail(8) as 'mount.devfs', and it is not negated\n");
 }
 
 TEST_CASE("typecheck: unknown parameters get a suggestion") {
@@ -73,7 +76,8 @@ TEST_CASE("typecheck: paths, strings and jailsys") {
   c = compile("a { vnet = maybe; }");
   CHECK(summaries(c) == "1:12: error: 'maybe' is not a valid value for 'vnet'\n");
   c = compile("a { host.hostname = \"" + std::string(300, 'h') + "\"; }");
-  CHECK(summaries(c) == "1:21: error: the value of 'host.hostname' is 300 bytes; the kernel allows at most 255\n");
+  CHECK(summaries(c) ==
+        "1:21: error: the value of 'host.hostname' is 300 bytes; the kernel allows at most 255\n");
 }
 
 TEST_CASE("validate: cross-jail checks are all reported at once") {

@@ -38,10 +38,11 @@ TEST_CASE("yaml: statements, variables, appends, flags, blocks, includes") {
       "        body: []\n";
   const auto c = compile_yaml(y, l);
   REQUIRE_MESSAGE(c.syntax_ok, render(c.diagnostics));
-  CHECK(show(c) ==
-        "name=www|path=/jails/www|exec.start=\"/bin/sh /etc/rc\",\"echo $HOME\"|host.hostname=www.example.org|"
-        "persist|ip4.addr=em0|10.0.0.1/24,10.0.0.2|extra=1\n"
-        "name=www.child|path=/jails/www.child|exec.start=\"/bin/sh /etc/rc\"\n");
+  CHECK(
+      show(c) ==
+      "name=www|path=/jails/www|exec.start=\"/bin/sh /etc/rc\",\"echo $HOME\"|host.hostname=www.example.org|"
+      "persist|ip4.addr=em0|10.0.0.1/24,10.0.0.2|extra=1\n"
+      "name=www.child|path=/jails/www.child|exec.start=\"/bin/sh /etc/rc\"\n");
 }
 
 TEST_CASE("yaml: the plain list form and the long form") {

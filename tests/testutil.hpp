@@ -15,7 +15,7 @@ namespace jailplan::test {
 
 /// Files held in memory; glob() matches with fnmatch(3), sorted.
 class MemoryLoader final : public SourceLoader {
-public:
+ public:
   MemoryLoader() = default;
   MemoryLoader(std::initializer_list<std::pair<const std::string, std::string>> files) : m_files(files) {}
   void add(const std::string& path, std::string text) { m_files[path] = std::move(text); }
@@ -35,7 +35,7 @@ public:
     return out;
   }
 
-private:
+ private:
   std::map<std::string, std::string> m_files;
 };
 
@@ -54,7 +54,9 @@ inline std::string show_e(const std::string& text, const std::string& sep = "|",
 }
 
 /// Rendered diagnostics without colour.
-inline std::string diags(const Compilation& c) { return render(c.diagnostics); }
+inline std::string diags(const Compilation& c) {
+  return render(c.diagnostics);
+}
 
 /// Just the summaries, one per line: "line:col: severity: summary";
 /// with `code`, only diagnostics of that category.

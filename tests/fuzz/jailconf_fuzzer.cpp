@@ -12,7 +12,7 @@
 namespace {
 
 class NoFiles final : public jailplan::SourceLoader {
-public:
+ public:
   std::optional<std::string> read(const std::string&, std::string& error) override {
     error = "No such file or directory";
     return std::nullopt;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's main job on the shipped example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+./scripts/build.sh
+set -x
+./build/cli/jailplan validate examples/site.conf
+./build/cli/jailplan show examples/site.conf
+./build/cli/jailplan show -e '|' examples/site.conf

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what jailplan needs from Debian's packages, only what is missing.
+set -euo pipefail
+packages=(build-essential cmake ninja-build pkg-config
+          tao-pegtl-dev libfmt-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
+          clang-format busybox-static iproute2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
