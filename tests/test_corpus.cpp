@@ -20,6 +20,14 @@ std::string golden_path(const std::string& name) {
   return std::string(JAILPLAN_SOURCE_DIR) + "/tests/golden/corpus/" + name + ".show-e";
 }
 
+// Parses one corpus file alone (no includes): the grammar-level verdict.
+Diagnostics parse_corpus_file(const std::string& name) {
+  SourceSet set;
+  Diagnostics d;
+  parse_jailconf(set.add(name, test::read_text(test::corpus_dir() + "/" + name)), d);
+  return d;
+}
+
 std::string run_show_e(const std::string& name) {
   test::RootedLoader loader(test::corpus_dir());
   const Compilation c = compile_file(name, loader);
@@ -44,9 +52,7 @@ TEST_CASE("corpus: VALID files parse and match their show -e goldens") {
   for (const auto& f : test::corpus_files()) {
     if (f.klass != "VALID") continue;
     CAPTURE(f.name);
-    SourceSet set;
-    Diagnostics d;
-    parse_jailconf(set.add(f.name, test::read_text(test::corpus_dir() + "/" + f.name)), d);
+    const Diagnostics d = parse_corpus_file(f.name);
     CHECK_MESSAGE(!d.has_errors(), render(d));
     const std::string actual = run_show_e(f.name);
     if (update) {
@@ -63,9 +69,7 @@ TEST_CASE("corpus: INVALID files fail with a located syntax error") {
   for (const auto& f : test::corpus_files()) {
     if (f.klass != "INVALID") continue;
     CAPTURE(f.name);
-    SourceSet set;
-    Diagnostics d;
-    parse_jailconf(set.add(f.name, test::read_text(test::corpus_dir() + "/" + f.name)), d);
+    const Diagnostics d = parse_corpus_file(f.name);
     REQUIRE(d.has_errors());
     for (const auto& diag : d.items()) {
       CHECK(diag.location.valid());
@@ -78,9 +82,7 @@ TEST_CASE("corpus: TEMPLATE files fail cleanly, except #19 which parses") {
   for (const auto& f : test::corpus_files()) {
     if (f.klass != "TEMPLATE") continue;
     CAPTURE(f.name);
-    SourceSet set;
-    Diagnostics d;
-    parse_jailconf(set.add(f.name, test::read_text(test::corpus_dir() + "/" + f.name)), d);
+    const Diagnostics d = parse_corpus_file(f.name);
     if (f.name.rfind("19-", 0) == 0) {
       CHECK_FALSE(d.has_errors());
     } else {
