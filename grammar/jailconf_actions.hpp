@@ -115,7 +115,8 @@ struct action<rules::bare_escape> {
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
     const int c = decode_escape(in.string_view());
-    if (c > 0) st.push_literal(in.begin(), std::string(1, static_cast<char>(c)));
+    // a NUL or a line continuation still leaves an (empty) token behind
+    st.push_literal(in.begin(), c > 0 ? std::string(1, static_cast<char>(c)) : std::string());
   }
 };
 

@@ -36,6 +36,8 @@ TEST_CASE("grammar: a decoded NUL ends its scanner token") {
   CHECK(show_e(R"(a { x = 'ab\000cd'; })") == "name=a|x=ab\n");
   // outside quotes every escape is its own token: only the NUL vanishes
   CHECK(show_e(R"(a { x = ab\0cd; })") == "name=a|x=abcd\n");
+  // a token that decodes to nothing is still a (empty) word (found by fuzzing)
+  CHECK(show_e(R"(a { \0; x = \0; })") == "name=a||x=\"\"\n");
   // inside double quotes a new token starts after a variable, and an
   // escape right after a variable is a token of its own
   CHECK(show_e(R"($v = "V"; a { x = "a\0b$v\0c"; })") == "name=a|x=aVc\n");
