@@ -147,9 +147,6 @@ ast::Word parse_yaml_value(std::string_view text, Location base) {
   w.location = base;
   std::string lit;
   auto flush = [&] {
-    if (!lit.empty() || w.pieces.empty()) {
-      // keep an empty first literal only when the whole value is empty
-    }
     if (!lit.empty()) {
       w.pieces.push_back({ast::PieceKind::literal, std::move(lit), base});
       lit.clear();
