@@ -9,6 +9,18 @@
 
 namespace jailplan {
 
+namespace {
+
+void add_host_options(CLI::App& cmd, HostOptions& h) {
+  cmd.add_option(
+      "--state", h.state,
+      "Use this snapshot instead of the live host (jailplan's own, 'jls -n' or 'jls --libxo json')");
+  cmd.add_option("--backend", h.backend, "Backend that observes the host")
+      ->check(CLI::IsMember({"freebsd", "linux"}));
+}
+
+}  // namespace
+
 void register_commands(CLI::App& app, CommandLine& cl) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("jailplan ") + JAILPLAN_VERSION);
@@ -39,6 +51,26 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->required()
       ->check(CLI::IsMember({"yaml", "conf"}));
   convert->add_option("-o,--output", cl.convert.output, "Write here instead of standard output");
+
+  auto* plan = app.add_subcommand("plan", "Show what apply would change, and why; change nothing");
+  plan->add_option("file", cl.plan.file, "Configuration file")->required();
+  add_host_options(*plan, cl.plan.host);
+  auto* pj = plan->add_flag("--json", cl.plan.json, "The plan as JSON (docs/plan-format.md)");
+  auto* pm =
+      plan->add_flag("--markdown", cl.plan.markdown, "The plan as Markdown, for a pull-request comment");
+  pj->excludes(pm);
+  plan->add_flag("--explain", cl.plan.explain, "Say why each change has its effect, and list the steps");
+  plan->add_flag("--detailed-exitcode", cl.plan.detailed_exitcode,
+                 "Exit 0 without changes, 2 with changes, 1 on error");
+  plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
+  plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
+
+  auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
+  add_host_options(*observe, cl.observe.host);
+  observe->add_flag("--json", cl.observe.json, "Write a state snapshot (docs/state-format.md)");
+
+  auto* graph = app.add_subcommand("graph", "Print the dependency graph in Graphviz DOT");
+  graph->add_option("file", cl.graph.file, "Configuration file")->required();
 }
 
 int dispatch(CLI::App& app, CommandLine& cl, World& w) {
@@ -46,6 +78,9 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("show")) return run_show(cl.show, w);
   if (app.got_subcommand("fmt")) return run_fmt(cl.fmt, w);
   if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
+  if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
+  if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
+  if (app.got_subcommand("graph")) return run_graph(cl.graph, w);
   return k_exit_error;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/host_input.hpp"
 #include "cli/world.hpp"
 
 namespace CLI {
@@ -43,12 +44,38 @@ struct ConvertOptions {
 };
 int run_convert(const ConvertOptions& o, World& w);
 
+struct PlanCmdOptions {
+  std::string file;
+  HostOptions host;
+  bool json = false;
+  bool markdown = false;
+  bool explain = false;
+  bool detailed_exitcode = false;
+  bool prune = false;
+  std::string out;  ///< -o FILE: save the plan
+};
+int run_plan(const PlanCmdOptions& o, World& w);
+
+struct ObserveOptions {
+  HostOptions host;
+  bool json = false;
+};
+int run_observe(const ObserveOptions& o, World& w);
+
+struct GraphOptions {
+  std::string file;
+};
+int run_graph(const GraphOptions& o, World& w);
+
 /// Builds the whole command line; `dispatch` is set to the chosen command.
 struct CommandLine {
   ValidateOptions validate;
   ShowOptions show;
   FmtOptions fmt;
   ConvertOptions convert;
+  PlanCmdOptions plan;
+  ObserveOptions observe;
+  GraphOptions graph;
   bool no_color = false;
 };
 void register_commands(CLI::App& app, CommandLine& cl);

@@ -41,8 +41,8 @@ const std::vector<ParamInfo> k_catalog = {
   {"mount.procfs",          T::boolean,  W::pseudo, M::at_start,  "false", "10.3"},
   {"vnet.interface",        T::list,     W::pseudo, M::at_start,  "",   "9.1"},
   {"zfs.dataset",           T::list,     W::pseudo, M::at_start,  "",   "15.0"},
-  {"depend",                T::list,     W::pseudo, M::at_start,  "",   "9.1"},
-  {"allow.dying",           T::boolean,  W::pseudo, M::at_start,  "false", "9.1"},
+  {"depend",                T::list,     W::pseudo, M::bookkeeping,  "",   "9.1"},
+  {"allow.dying",           T::boolean,  W::pseudo, M::bookkeeping,  "false", "9.1"},
   // core kernel parameters (kern_jail.c, §3.2)
   {"jid",                   T::integer,  W::kernel, M::identity,  "",   "8.0"},
   {"name",                  T::string,   W::kernel, M::identity,  "",   "8.0", 256},
@@ -151,7 +151,13 @@ const std::vector<std::string_view>& catalog_names() {
 }
 
 std::optional<CatalogMatch> lookup_param(std::string_view spelled) {
-  if (const auto* p = exact(spelled)) return CatalogMatch{p, std::string(spelled), false, false};
+  if (const auto* p = exact(spelled)) {
+    // allow.mount.<fs> is an open family, so `allow.mount.nodevfs` would
+    // match it as a file system called "nodevfs": it is devfs negated
+    if (p != &k_allow_mount_fs || spelled.substr(12, 2) != "no" || spelled.size() <= 14)
+      return CatalogMatch{p, std::string(spelled), false, false};
+    return CatalogMatch{p, "allow.mount." + std::string(spelled.substr(14)), true, false};
+  }
   // a "no" on one component: on the last one it negates a boolean (libjail
   // and jail(8) agree); on an earlier one only jail(8)'s own parameters
   // accept it, and the value is not negated.
@@ -206,6 +212,7 @@ std::string_view to_string(Mutability m) {
     case M::read_only: return "read-only";
     case M::at_start: return "at-start";
     case M::at_stop: return "at-stop";
+    case M::bookkeeping: return "bookkeeping";
     case M::identity: return "identity";
   }
   return "?";

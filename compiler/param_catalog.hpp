@@ -38,6 +38,7 @@ enum class Mutability : std::uint8_t {
   read_only,    ///< reported by the kernel, never set
   at_start,     ///< pseudo-parameter that takes effect at the next start (restart)
   at_stop,      ///< pseudo-parameter used only when the jail is stopped
+  bookkeeping,  ///< pseudo-parameter with no effect on a running jail (ordering, no-ops)
   identity,     ///< jid / name: which jail it is
 };
 

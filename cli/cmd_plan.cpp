@@ -1,0 +1,44 @@
+// `jailplan plan FILE`: what apply would change, and why, changing nothing.
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/host_input.hpp"
+#include "planner/plan_file.hpp"
+#include "planner/planner.hpp"
+#include "planner/render.hpp"
+
+namespace jailplan {
+
+int run_plan(const PlanCmdOptions& o, World& w) {
+  auto compiled = compile_for_plan(o.file, w);
+  if (!compiled) return k_exit_error;
+  SourceSet sources;
+  auto observed = observe_host(o.host, w, sources);
+  if (!observed) return k_exit_error;
+  Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
+  if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
+  if (!o.out.empty()) {
+    if (auto err = write_file_atomically(o.out, render_plan_json(plan)); !err.empty()) {
+      w.err << fmt::format("jailplan: error: cannot write plan file {}: {}\n", o.out, err);
+      return k_exit_error;
+    }
+  }
+  if (o.json) {
+    w.out << render_plan_json(plan);
+  } else if (o.markdown) {
+    w.out << render_markdown(plan);
+  } else {
+    w.out << render_human(plan, HumanOptions{w.color, o.explain, observed->source});
+    if (!o.out.empty())
+      w.out << fmt::format("Saved the plan to {}; 'jailplan apply {}' carries it out.\n", o.out, o.out);
+  }
+  const bool changes = plan.has_changes();
+  w.park(std::move(plan));
+  w.park(std::move(*compiled));
+  return o.detailed_exitcode && changes ? k_exit_changes : k_exit_ok;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,45 @@
+// Reading the observed state for plan / observe, and compiling the
+// configuration they compare it with.
+#include "cli/host_input.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "planner/snapshot.hpp"
+
+namespace jailplan {
+
+std::optional<ObservedState> observe_host(const HostOptions& o, World& w, SourceSet& sources) {
+  if (o.state.empty()) {
+    const std::string backend = o.backend.empty() ? "linux" : o.backend;
+    w.err << fmt::format(
+        "jailplan: error: cannot observe this host: the {} backend's observer is not part of this build yet\n"
+        "  plan against a snapshot instead: --state FILE (jailplan's own, 'jls -n' or 'jls --libxo json' "
+        "output)\n",
+        backend);
+    return std::nullopt;
+  }
+  std::string error;
+  auto text = w.loader.read(o.state, error);
+  if (!text) {
+    w.err << fmt::format("jailplan: error: cannot read state snapshot {}: {}\n", o.state, error);
+    return std::nullopt;
+  }
+  const SourceFile& file = sources.add(o.state == "-" ? "STDIN" : o.state, std::move(*text));
+  auto state = parse_snapshot(file);
+  if (!state) {
+    w.err << render(state.diagnostics(), w.style());
+    return std::nullopt;
+  }
+  return std::move(state.value());
+}
+
+std::optional<Compilation> compile_for_plan(const std::string& file, World& w) {
+  Compilation c = compile_file(file, w.loader);
+  w.err << render(c.diagnostics, w.style());
+  if (!c.ok()) return std::nullopt;
+  return c;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,94 @@
+#include "planner/json_util.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/typecheck.hpp"
+
+namespace jailplan::json_util {
+
+json value_to_json(std::string_view name, const std::vector<std::string>& values) {
+  const auto m = lookup_param(name);
+  const ParamType type = m ? m->info->type : (values.size() == 1 ? ParamType::string : ParamType::list);
+  if (is_list_type(type)) return values;
+  const std::string v = values.empty() ? std::string() : values.back();
+  if (type == ParamType::boolean) {
+    if (const auto b = parse_bool(v)) return *b;
+  }
+  if (type == ParamType::integer || type == ParamType::uinteger || type == ParamType::ulong) {
+    if (const auto n = parse_int(v)) return *n;
+  }
+  return v;
+}
+
+json spec_to_json(const CanonSpec& spec) {
+  json o = json::object();
+  for (const auto& p : spec) o[p.name] = value_to_json(p.name, p.values);
+  return o;
+}
+
+json record_to_json(const AppliedRecord& r) {
+  json o = json::object();
+  o["digest"] = r.digest;
+  o["jid"] = r.jid ? json(*r.jid) : json(nullptr);
+  o["created"] = r.created;
+  o["params"] = spec_to_json(r.params);
+  return o;
+}
+
+void flatten(const json& v, std::vector<std::string>& out) {
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+  } else if (v.is_boolean()) {
+    out.emplace_back(v.get<bool>() ? "true" : "false");
+  } else if (v.is_number_integer()) {
+    out.push_back(std::to_string(v.get<std::int64_t>()));
+  } else if (v.is_number()) {
+    out.push_back(v.dump());
+  } else if (v.is_array() || v.is_object()) {
+    for (const auto& item : v) flatten(item, out);
+  }
+}
+
+std::string spec_from_json(const json& obj, const std::string& where, CanonSpec& out) {
+  if (!obj.is_object()) return fmt::format("{}: expected an object of parameters", where);
+  for (const auto& [key, value] : obj.items()) {
+    std::vector<std::string> values;
+    flatten(value, values);
+    const auto m = lookup_param(key);
+    if (!m) {
+      out.push_back({key, std::move(values)});
+      continue;
+    }
+    auto canon = canon_reported(*m->info, std::move(values));
+    if (!canon)
+      return fmt::format("{}.{}: value {} is not a valid {}", where, key, value.dump(),
+                         to_string(m->info->type));
+    if (m->negated && m->info->type == ParamType::boolean && !canon->empty())
+      canon->back() = canon->back() == "true" ? "false" : "true";
+    out.push_back({m->canonical, std::move(*canon)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return {};
+}
+
+std::string record_from_json(const json& obj, const std::string& where, AppliedRecord& out) {
+  if (!obj.is_object()) return fmt::format("{}: expected an object", where);
+  const auto digest = obj.find("digest");
+  if (digest == obj.end() || !digest->is_string()) return fmt::format("{}.digest: expected a string", where);
+  out.digest = digest->get<std::string>();
+  if (const auto jid = obj.find("jid"); jid != obj.end() && !jid->is_null()) {
+    if (!jid->is_number_integer()) return fmt::format("{}.jid: expected a number", where);
+    out.jid = jid->get<std::int64_t>();
+  }
+  if (const auto c = obj.find("created"); c != obj.end()) {
+    if (!c->is_boolean()) return fmt::format("{}.created: expected true or false", where);
+    out.created = c->get<bool>();
+  }
+  const auto params = obj.find("params");
+  if (params == obj.end()) return fmt::format("{}.params: missing", where);
+  return spec_from_json(*params, where + ".params", out.params);
+}
+
+}  // namespace jailplan::json_util

@@ -1,0 +1,75 @@
+#pragma once
+/// ObservedState: what runs on a host, as a backend's observer or a state
+/// snapshot reports it, plus jailplan's own record of what it applied.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grammar/result.hpp"
+#include "planner/canon.hpp"
+
+namespace jailplan {
+
+/// jailplan's record of what it applied to a jail: the digest and the full
+/// canonical spec, pseudo-parameters included (the kernel cannot report
+/// exec.*, mount.* and friends). Where it lives is the backend's business
+/// (docs/state-format.md).
+struct AppliedRecord {
+  std::string digest;
+  std::optional<std::int64_t> jid;  ///< the jail it was applied to
+  bool created = true;              ///< jailplan created the jail (false: adopted)
+  CanonSpec params;
+  bool operator==(const AppliedRecord&) const = default;
+};
+
+struct ObservedMount {
+  std::string type;
+  std::string source;
+  std::string target;
+  bool operator==(const ObservedMount&) const = default;
+};
+
+struct ObservedAddress {
+  std::string interface;
+  std::string family;  ///< "inet" or "inet6"
+  std::string address;
+  bool operator==(const ObservedAddress&) const = default;
+};
+
+struct ObservedJail {
+  std::string name;
+  std::int64_t jid = 0;
+  bool dying = false;
+  CanonSpec params;  ///< kernel parameters as reported, canonical, sorted
+  std::optional<AppliedRecord> applied;
+  bool operator==(const ObservedJail&) const = default;
+};
+
+struct ObservedState {
+  std::string source;               ///< "snapshot state.json", "jls", ... (messages only)
+  std::vector<ObservedJail> jails;  ///< running (or dying) jails, sorted by name
+  /// Records of jails jailplan applied that are no longer running (a jail
+  /// that died, or a crash mid-teardown): name and record.
+  std::vector<std::pair<std::string, AppliedRecord>> stopped;
+  std::vector<ObservedMount> mounts;       ///< host-wide mount table
+  std::vector<ObservedAddress> addresses;  ///< host-wide interface addresses
+
+  const ObservedJail* find(std::string_view name) const;
+  const AppliedRecord* stopped_record(std::string_view name) const;
+  /// Sorts jails and records by name (loaders call it once).
+  void normalize();
+  /// Digest of the whole state, and of one jail's part of it.
+  std::string digest() const;
+  static std::string digest(const ObservedJail& j);
+};
+
+/// The seam to a live host; the backends implement it.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual Result<ObservedState> observe() = 0;
+};
+
+}  // namespace jailplan

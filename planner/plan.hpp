@@ -1,0 +1,165 @@
+#pragma once
+/// The Plan is data: per jail an Action, the parameter changes that caused
+/// it, and the ordered Steps that realise it (jail-semantics §4). Human,
+/// JSON and Markdown renderings all read this one value; the executor runs
+/// its steps and decides nothing.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grammar/source.hpp"
+#include "planner/canon.hpp"
+#include "planner/observed.hpp"
+
+namespace jailplan {
+
+/// What happens to a jail; the values are the glyphs (replace renders "-/+").
+enum class Action : char {
+  none = ' ',
+  create = '+',
+  update = '~',
+  restart = 'R',
+  replace = 'X',
+  destroy = '-',
+};
+
+/// Why; for people only (the executor never reads it).
+enum class Reason : std::uint8_t {
+  none,
+  not_running,     ///< declared, not running: create
+  not_declared,    ///< managed, gone from the spec, --prune: destroy
+  kernel_changed,  ///< modifiable kernel parameters differ
+  record_changed,  ///< only settings used at the next stop (or bookkeeping) changed
+  adopt,           ///< running, declared, never recorded by jailplan
+  create_only,     ///< a create-only parameter differs (subject: the parameter)
+  start_only,      ///< a setting used only at start differs (subject: the parameter)
+  dependency,      ///< a jail it depends on stops (subject: that jail)
+  parent,          ///< its parent jail is re-created (subject: the parent)
+  left_over,       ///< recorded, not running, resources remain: clean up
+};
+
+/// What one parameter change needs.
+enum class Effect : std::uint8_t {
+  none,     ///< same meaning
+  record,   ///< only jailplan's record changes
+  update,   ///< jail -m / in place
+  restart,  ///< takes effect at the next start
+  replace,  ///< create-only
+};
+
+struct ParamChange {
+  std::string name;
+  std::optional<std::vector<std::string>> before;  ///< nullopt: absent (or unknown)
+  std::optional<std::vector<std::string>> after;   ///< nullopt: removed from the spec
+  Effect effect = Effect::none;
+  bool before_unknown = false;  ///< the observer did not report it
+  bool is_list = false;
+  Location origin;          ///< the statement that asked for it (invalid for removals)
+  std::string origin_text;  ///< set when loaded from a plan file
+};
+
+enum class StepKind : std::uint8_t {
+  // start (jail-semantics §4.3)
+  prepare,
+  alias_add,
+  mount,
+  mount_fstab,
+  mount_devfs,
+  mount_fdescfs,
+  mount_procfs,
+  prestart,
+  create,
+  created,
+  zfs_dataset,
+  vnet_interface,
+  start,
+  command,
+  poststart,
+  drop_persist,
+  // stop (§4.4)
+  prestop,
+  stop,
+  term,
+  remove,
+  poststop,
+  umount_procfs,
+  umount_fdescfs,
+  umount_devfs,
+  umount_fstab,
+  umount,
+  alias_remove,
+  release,
+  // in place, and jailplan's own bookkeeping
+  set,
+  record,
+  forget,
+};
+
+/// Where a step runs in the apply: stop steps (reverse dependency order),
+/// then in-place steps, then start steps (dependency order).
+enum class Phase : std::uint8_t { stop, update, start };
+
+struct Step {
+  StepKind kind;
+  Phase phase;
+  /// Arguments by kind (docs/plan-format.md): a command for exec.* hooks;
+  /// {family, interface, address, mask, extra...} for aliases; an fstab line
+  /// for mount/umount; a file for mount_fstab; {target[, ruleset]} for
+  /// devfs/fdescfs/procfs; `name=value` words (jail(8) command-line form)
+  /// for create and set; {seconds} for term; {interface} / {dataset}.
+  std::vector<std::string> args;
+  Location origin;
+  std::string origin_text;
+};
+
+struct JailChange {
+  std::string name;
+  Action action = Action::none;
+  Reason reason = Reason::none;
+  std::string subject;  ///< the parameter or jail the reason names
+  std::string note;     ///< something the reader should know (a stale record, ...)
+  std::vector<ParamChange> changes;
+  std::size_t unchanged = 0;  ///< parameters compared and found equal
+  std::vector<Step> steps;    ///< in execution order, phases ascending
+  Location location;          ///< the jail's block
+  std::string location_text;
+  std::optional<std::int64_t> jid;       ///< the running jail's jid
+  std::string observed_digest;           ///< this jail's part of the observed state ("" when absent)
+  std::optional<AppliedRecord> applied;  ///< the record the `record` step writes
+  std::vector<std::string> depends_on;   ///< jails that must start first (depend and parents)
+};
+
+struct Plan {
+  std::vector<JailChange> jails;       ///< dependency order, name tie-breaks
+  std::vector<std::string> unmanaged;  ///< running, not declared, not created by jailplan
+  std::vector<std::string> orphans;    ///< created by jailplan, not declared, kept (no --prune)
+  std::string desired_digest;
+  std::string observed_digest;
+  std::string tool_version;
+
+  bool has_changes() const;
+  struct Counts {
+    std::size_t create = 0, update = 0, restart = 0, replace = 0, destroy = 0;
+  };
+  Counts counts() const;
+  const JailChange* find(std::string_view name) const;
+};
+
+std::string_view glyph(Action a);  ///< "+", "~", "-/+", "↻", "-", " "
+std::string_view to_string(Action a);
+std::string_view to_string(Effect e);
+std::string_view to_string(StepKind k);
+std::string_view to_string(Phase p);
+std::string_view to_string(Reason r);
+std::optional<Action> action_from_string(std::string_view s);
+std::optional<Effect> effect_from_string(std::string_view s);
+std::optional<StepKind> step_kind_from_string(std::string_view s);
+std::optional<Reason> reason_from_string(std::string_view s);
+std::optional<Phase> phase_from_string(std::string_view s);
+/// One sentence: `jail "www" will be replaced (path changed)`.
+std::string headline(const JailChange& j);
+
+}  // namespace jailplan

@@ -1,0 +1,232 @@
+#include "planner/plan_file.hpp"
+
+#include <fmt/format.h>
+
+#include "planner/json_util.hpp"
+
+namespace jailplan {
+
+namespace {
+
+using json_util::json;
+
+json opt_values(const std::optional<std::vector<std::string>>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+std::string text_of(const Location& loc, const std::string& fallback) {
+  return loc.valid() ? loc.to_string() : fallback;
+}
+
+json change_json(const ParamChange& c) {
+  return json{{"param", c.name},
+              {"before", opt_values(c.before)},
+              {"before_unknown", c.before_unknown},
+              {"after", opt_values(c.after)},
+              {"effect", to_string(c.effect)},
+              {"list", c.is_list},
+              {"origin", text_of(c.origin, c.origin_text)}};
+}
+
+json step_json(const Step& s) {
+  return json{{"phase", to_string(s.phase)},
+              {"kind", to_string(s.kind)},
+              {"args", s.args},
+              {"origin", text_of(s.origin, s.origin_text)}};
+}
+
+json jail_json(const JailChange& j) {
+  json changes = json::array();
+  for (const auto& c : j.changes) changes.push_back(change_json(c));
+  json steps = json::array();
+  for (const auto& s : j.steps) steps.push_back(step_json(s));
+  return json{{"name", j.name},
+              {"action", to_string(j.action)},
+              {"glyph", glyph(j.action)},
+              {"reason", to_string(j.reason)},
+              {"subject", j.subject},
+              {"headline", headline(j)},
+              {"note", j.note},
+              {"location", text_of(j.location, j.location_text)},
+              {"jid", j.jid ? json(*j.jid) : json(nullptr)},
+              {"observed_digest", j.observed_digest},
+              {"depends_on", j.depends_on},
+              {"changes", std::move(changes)},
+              {"unchanged", j.unchanged},
+              {"steps", std::move(steps)},
+              {"applied", j.applied ? json_util::record_to_json(*j.applied) : json(nullptr)}};
+}
+
+// A small reader that remembers the first error with its JSON path.
+class Reader {
+ public:
+  std::string error;
+
+  const json* get(const json& o, const char* key, const std::string& where,
+                  bool (json::*is)() const noexcept) {
+    if (!error.empty()) return nullptr;
+    const auto it = o.find(key);
+    if (it == o.end() || !((*it).*is)()) {
+      error = fmt::format("{}.{}: missing or of the wrong type", where, key);
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string str(const json& o, const char* key, const std::string& where) {
+    const json* v = get(o, key, where, &json::is_string);
+    return v != nullptr ? v->get<std::string>() : std::string();
+  }
+  std::vector<std::string> strings(const json& o, const char* key, const std::string& where) {
+    const json* v = get(o, key, where, &json::is_array);
+    std::vector<std::string> out;
+    if (v != nullptr)
+      for (const auto& s : *v) out.push_back(s.is_string() ? s.get<std::string>() : s.dump());
+    return out;
+  }
+  std::optional<std::vector<std::string>> opt_strings(const json& o, const char* key,
+                                                      const std::string& where) {
+    const auto it = o.find(key);
+    if (it == o.end() || it->is_null()) return std::nullopt;
+    return strings(o, key, where);
+  }
+  template <typename E>
+  E enumerated(const json& o, const char* key, const std::string& where,
+               std::optional<E> (*parse)(std::string_view)) {
+    const std::string s = str(o, key, where);
+    const auto e = parse(s);
+    if (!e && error.empty()) error = fmt::format("{}.{}: unknown value '{}'", where, key, s);
+    return e.value_or(E{});
+  }
+};
+
+JailChange jail_from(const json& o, const std::string& where, Reader& r) {
+  JailChange j;
+  j.name = r.str(o, "name", where);
+  j.action = r.enumerated<Action>(o, "action", where, action_from_string);
+  j.reason = r.enumerated<Reason>(o, "reason", where, reason_from_string);
+  j.subject = r.str(o, "subject", where);
+  j.note = o.value("note", "");
+  j.location_text = o.value("location", "");
+  if (const auto it = o.find("jid"); it != o.end() && it->is_number_integer())
+    j.jid = it->get<std::int64_t>();
+  j.observed_digest = o.value("observed_digest", "");
+  j.depends_on = r.strings(o, "depends_on", where);
+  j.unchanged = o.value("unchanged", std::size_t{0});
+  if (const json* changes = r.get(o, "changes", where, &json::is_array)) {
+    for (std::size_t i = 0; i < changes->size(); ++i) {
+      const json& c = (*changes)[i];
+      const std::string w = fmt::format("{}.changes[{}]", where, i);
+      ParamChange pc;
+      pc.name = r.str(c, "param", w);
+      pc.before = r.opt_strings(c, "before", w);
+      pc.after = r.opt_strings(c, "after", w);
+      pc.before_unknown = c.value("before_unknown", false);
+      pc.effect = r.enumerated<Effect>(c, "effect", w, effect_from_string);
+      pc.is_list = c.value("list", false);
+      pc.origin_text = c.value("origin", "");
+      j.changes.push_back(std::move(pc));
+    }
+  }
+  if (const json* steps = r.get(o, "steps", where, &json::is_array)) {
+    for (std::size_t i = 0; i < steps->size(); ++i) {
+      const json& s = (*steps)[i];
+      const std::string w = fmt::format("{}.steps[{}]", where, i);
+      Step st{r.enumerated<StepKind>(s, "kind", w, step_kind_from_string),
+              r.enumerated<Phase>(s, "phase", w, phase_from_string),
+              r.strings(s, "args", w),
+              {},
+              s.value("origin", "")};
+      j.steps.push_back(std::move(st));
+    }
+  }
+  if (const auto it = o.find("applied"); it != o.end() && !it->is_null() && r.error.empty()) {
+    AppliedRecord rec;
+    r.error = json_util::record_from_json(*it, where + ".applied", rec);
+    j.applied = std::move(rec);
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string render_plan_json(const Plan& plan) {
+  const auto c = plan.counts();
+  json jails = json::array();
+  for (const auto& j : plan.jails) jails.push_back(jail_json(j));
+  json doc{{"format", "jailplan-plan"},
+           {"format_version", k_plan_format_version},
+           {"tool_version", plan.tool_version},
+           {"desired_digest", plan.desired_digest},
+           {"observed_digest", plan.observed_digest},
+           {"summary",
+            {{"create", c.create},
+             {"update", c.update},
+             {"restart", c.restart},
+             {"replace", c.replace},
+             {"destroy", c.destroy},
+             {"changes", plan.has_changes()}}},
+           {"jails", std::move(jails)},
+           {"unmanaged", plan.unmanaged},
+           {"orphans", plan.orphans}};
+  return doc.dump(2) + "\n";
+}
+
+Result<Plan> parse_plan_json(const SourceFile& file) {
+  const auto fail = [&file](std::string msg) {
+    Diagnostics d;
+    d.error(Location{&file, 0}, std::move(msg), "plan-file");
+    return d;
+  };
+  json doc;
+  try {
+    doc = json::parse(file.text());
+  } catch (const json::parse_error& e) {
+    return fail(fmt::format("invalid JSON: {}", e.what()));
+  }
+  if (!doc.is_object() || doc.value("format", "") != "jailplan-plan")
+    return fail("not a jailplan plan file (expected \"format\": \"jailplan-plan\")");
+  const int version = doc.value("format_version", 0);
+  if (version != k_plan_format_version)
+    return fail(fmt::format("plan format version {} is not the one this jailplan reads ({})", version,
+                            k_plan_format_version));
+  Reader r;
+  Plan plan;
+  plan.tool_version = r.str(doc, "tool_version", "plan");
+  plan.desired_digest = r.str(doc, "desired_digest", "plan");
+  plan.observed_digest = r.str(doc, "observed_digest", "plan");
+  plan.unmanaged = r.strings(doc, "unmanaged", "plan");
+  plan.orphans = r.strings(doc, "orphans", "plan");
+  if (const json* jails = r.get(doc, "jails", "plan", &json::is_array))
+    for (std::size_t i = 0; i < jails->size() && r.error.empty(); ++i)
+      plan.jails.push_back(jail_from((*jails)[i], fmt::format("jails[{}]", i), r));
+  if (!r.error.empty()) return fail(r.error);
+  return plan;
+}
+
+std::vector<std::string> stale_reasons(const Plan& saved, const ObservedState& now,
+                                       const std::string& desired_digest) {
+  std::vector<std::string> out;
+  if (!desired_digest.empty() && desired_digest != saved.desired_digest)
+    out.emplace_back("the configuration changed since the plan was made");
+  if (now.digest() == saved.observed_digest) return out;
+  std::vector<std::string> jails;
+  for (const auto& j : saved.jails) {
+    const ObservedJail* o = now.find(j.name);
+    const std::string d = o != nullptr ? ObservedState::digest(*o) : "";
+    if (d == j.observed_digest) continue;
+    if (j.observed_digest.empty())
+      jails.push_back(fmt::format("'{}' is now running (jid {})", j.name, o->jid));
+    else if (o == nullptr)
+      jails.push_back(fmt::format("'{}' is no longer running", j.name));
+    else
+      jails.push_back(fmt::format("'{}' changed", j.name));
+  }
+  if (jails.empty())
+    out.emplace_back(
+        "the host changed since the plan was made (jails the plan does not touch, mounts or addresses)");
+  else
+    out.push_back(fmt::format("the host changed since the plan was made: {}", fmt::join(jails, "; ")));
+  return out;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,26 @@
+#pragma once
+/// The Plan as JSON (docs/plan-format.md): `plan --json` and saved plan
+/// files (`plan -o FILE`), which carry format and tool versions and the
+/// digests of the desired and observed states they were computed from.
+
+#include <string>
+#include <vector>
+
+#include "grammar/result.hpp"
+#include "grammar/source.hpp"
+#include "planner/observed.hpp"
+#include "planner/plan.hpp"
+
+namespace jailplan {
+
+inline constexpr int k_plan_format_version = 1;
+
+std::string render_plan_json(const Plan& plan);
+Result<Plan> parse_plan_json(const SourceFile& file);
+
+/// Why a saved plan no longer fits the host, one sentence per reason;
+/// empty when it is fresh. `desired_digest` is checked when not empty.
+std::vector<std::string> stale_reasons(const Plan& saved, const ObservedState& now,
+                                       const std::string& desired_digest);
+
+}  // namespace jailplan

@@ -1,0 +1,32 @@
+#pragma once
+/// The planner: desired state + observed state → Plan. It never runs
+/// anything; the same inputs always give the same Plan.
+
+#include <string>
+
+#include "compiler/model.hpp"
+#include "grammar/result.hpp"
+#include "planner/observed.hpp"
+#include "planner/plan.hpp"
+
+namespace jailplan {
+
+struct PlanOptions {
+  bool prune = false;  ///< destroy jails jailplan created that are no longer declared
+  std::string tool_version;
+};
+
+/// Diffs, orders (dependency order, name tie-breaks), cascades restarts to
+/// dependents and expands every change into Steps. The desired state must
+/// have compiled without errors.
+Plan make_plan(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options);
+
+/// Fills the digests a saved plan carries: of the desired state, of the
+/// observed state, and of each planned jail's observed part. Kept apart
+/// from make_plan because hashing everything costs more than planning.
+void stamp_digests(Plan& plan, const DesiredState& desired, const ObservedState& observed);
+
+/// Digest of a whole desired state (every jail's canonical spec).
+std::string desired_digest(const DesiredState& desired);
+
+}  // namespace jailplan

@@ -1,0 +1,235 @@
+#include "planner/render.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/validate.hpp"
+
+namespace jailplan {
+
+namespace {
+
+// ANSI colours, applied only when the caller decided colour is wanted.
+struct Paint {
+  bool on;
+  std::string operator()(std::string_view code, std::string_view text) const {
+    return on ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
+  }
+};
+
+std::string_view colour_of(Action a) {
+  switch (a) {
+    case Action::create: return "32";
+    case Action::update: return "33";
+    case Action::restart:
+    case Action::replace: return "35";
+    case Action::destroy: return "31";
+    case Action::none: break;
+  }
+  return "0";
+}
+
+ParamType type_of(std::string_view name) {
+  const auto m = lookup_param(name);
+  return m ? m->info->type : ParamType::string;
+}
+
+std::string show(const std::optional<std::vector<std::string>>& v, std::string_view name, bool unknown) {
+  if (unknown) return "(unknown)";
+  if (!v) return "(absent)";
+  return display_value(*v, type_of(name));
+}
+
+std::string origin(const Location& loc, const std::string& text) {
+  return loc.valid() ? loc.to_string() : text;
+}
+
+std::string_view change_glyph(const ParamChange& c) {
+  if (!c.before && !c.before_unknown) return "+";
+  if (!c.after) return "-";
+  return "~";
+}
+
+std::string legend(const Plan& plan) {
+  std::vector<std::string> parts;
+  for (Action a : {Action::create, Action::update, Action::replace, Action::restart, Action::destroy}) {
+    if (std::none_of(plan.jails.begin(), plan.jails.end(), [a](const auto& j) { return j.action == a; }))
+      continue;
+    const char* word = a == Action::create    ? "create"
+                       : a == Action::update  ? "update in place"
+                       : a == Action::replace ? "destroy and re-create"
+                       : a == Action::restart ? "restart"
+                                              : "destroy";
+    parts.push_back(fmt::format("{} {}", glyph(a), word));
+  }
+  return fmt::format("Legend: {}", fmt::join(parts, ", "));
+}
+
+std::string step_args(const Step& s) {
+  std::vector<std::string> q;
+  for (const auto& a : s.args) q.push_back(display_value({a}, ParamType::string));
+  return fmt::format("{}", fmt::join(q, " "));
+}
+
+void render_jail(const JailChange& j, const HumanOptions& o, const Paint& paint, std::string& out) {
+  out += paint("1", fmt::format("# {}", headline(j))) + "\n";
+  if (!j.note.empty()) out += fmt::format("# note: {}\n", j.note);
+  const std::string g(glyph(j.action));
+  out += paint(colour_of(j.action), g) + fmt::format(" jail \"{}\" {{\n", j.name);
+  std::size_t width = 0;
+  if (j.action == Action::create && j.applied) {
+    for (const auto& p : j.applied->params) width = std::max(width, p.name.size());
+    for (const auto& p : j.applied->params)
+      out += fmt::format("    {} {:<{}} = {}\n", paint("32", "+"), p.name, width,
+                         display_value(p.values, type_of(p.name)));
+  } else {
+    for (const auto& c : j.changes) width = std::max(width, c.name.size());
+    for (const auto& c : j.changes) {
+      const auto cg = change_glyph(c);
+      const std::string_view colour = cg == "+" ? "32" : cg == "-" ? "31" : "33";
+      std::string line = fmt::format("    {} {:<{}} = ", paint(colour, cg), c.name, width);
+      if (cg == "+")
+        line += show(c.after, c.name, false);
+      else if (cg == "-")
+        line += show(c.before, c.name, c.before_unknown);
+      else
+        line +=
+            fmt::format("{} → {}", show(c.before, c.name, c.before_unknown), show(c.after, c.name, false));
+      if (c.effect == Effect::replace) line += paint("35", "  # forces replacement");
+      if (c.effect == Effect::restart) line += paint("35", "  # forces restart");
+      out += line + "\n";
+      if (o.explain) {
+        std::string where = origin(c.origin, c.origin_text);
+        out += fmt::format("        # {}{}\n", explain_effect(c),
+                           where.empty() ? "" : fmt::format(" ({})", where));
+      }
+    }
+    if (j.unchanged > 0)
+      out +=
+          fmt::format("      ({} unchanged parameter{} hidden)\n", j.unchanged, j.unchanged == 1 ? "" : "s");
+  }
+  out += "  }\n";
+  if (o.explain && !j.steps.empty()) {
+    out += "  steps:\n";
+    for (std::size_t i = 0; i < j.steps.size(); ++i) {
+      const auto& s = j.steps[i];
+      std::string where = origin(s.origin, s.origin_text);
+      out += fmt::format("    {:>2}. [{}] {}{}\n", i + 1, to_string(s.phase), describe_step(s),
+                         where.empty() ? "" : fmt::format("  ({})", where));
+    }
+  }
+  out += "\n";
+}
+
+}  // namespace
+
+std::string explain_effect(const ParamChange& c) {
+  switch (c.effect) {
+    case Effect::replace:
+      return c.name == "jid" ? "a jail's jid never changes: it must be re-created"
+                             : fmt::format("{} cannot be changed on a running jail (create-only)", c.name);
+    case Effect::restart: return fmt::format("{} is used only when the jail starts", c.name);
+    case Effect::update:
+      if (c.name == "ip4.addr" || c.name == "ip6.addr") return "addresses and their aliases change in place";
+      return c.before_unknown ? "not reported by the observer; set in place (jail -m)"
+                              : "changed in place (jail -m)";
+    case Effect::record:
+      return fmt::format("{} takes effect when the jail stops; jailplan records it", c.name);
+    case Effect::none: break;
+  }
+  return "no effect";
+}
+
+std::string describe_step(const Step& s) {
+  if (s.args.empty()) return std::string(to_string(s.kind));
+  return fmt::format("{} {}", to_string(s.kind), step_args(s));
+}
+
+std::string summary_line(const Plan& plan) {
+  if (!plan.has_changes()) return "No changes.";
+  const auto c = plan.counts();
+  return fmt::format("Plan: {} to create, {} to update in place, {} to restart or replace, {} to destroy.",
+                     c.create, c.update, c.restart + c.replace, c.destroy);
+}
+
+std::string render_human(const Plan& plan, const HumanOptions& o) {
+  const Paint paint{o.color};
+  std::string out;
+  if (plan.has_changes()) {
+    out += legend(plan) + "\n\n";
+    for (const auto& j : plan.jails) render_jail(j, o, paint, out);
+  } else if (!o.observed_from.empty()) {
+    out += fmt::format("The running jails ({}) match the configuration.\n\n", o.observed_from);
+  }
+  if (!plan.orphans.empty())
+    out += fmt::format("Created by jailplan but no longer declared (kept; --prune destroys them): {}\n",
+                       fmt::join(plan.orphans, ", "));
+  if (!plan.unmanaged.empty())
+    out += fmt::format("Not managed by jailplan (left alone): {}\n", fmt::join(plan.unmanaged, ", "));
+  if (!plan.orphans.empty() || !plan.unmanaged.empty()) out += "\n";
+  out += paint("1", summary_line(plan)) + "\n";
+  return out;
+}
+
+std::string render_markdown(const Plan& plan) {
+  std::string out = fmt::format("### jailplan\n\n**{}**\n\n", summary_line(plan));
+  if (plan.has_changes()) {
+    out += "| | Jail | Action | Why |\n|:-:|---|---|---|\n";
+    for (const auto& j : plan.jails) {
+      std::string why = headline(j);
+      const auto paren = why.find(" (");
+      why = paren == std::string::npos ? "" : why.substr(paren + 2, why.size() - paren - 3);
+      out += fmt::format("| `{}` | `{}` | {} | {} |\n", glyph(j.action), j.name, to_string(j.action), why);
+    }
+    out += "\n";
+    for (const auto& j : plan.jails) {
+      out += fmt::format("<details><summary>{}</summary>\n\n```diff\n", headline(j));
+      if (j.action == Action::create && j.applied) {
+        for (const auto& p : j.applied->params)
+          out += fmt::format("+ {} = {}\n", p.name, display_value(p.values, type_of(p.name)));
+      }
+      for (const auto& c : j.changes) {
+        if (c.before || c.before_unknown)
+          out += fmt::format("- {} = {}\n", c.name, show(c.before, c.name, c.before_unknown));
+        if (c.after) out += fmt::format("+ {} = {}\n", c.name, show(c.after, c.name, false));
+      }
+      if (j.unchanged > 0) out += fmt::format("  ({} unchanged parameters)\n", j.unchanged);
+      out += "```\n\n</details>\n\n";
+    }
+  }
+  if (!plan.orphans.empty())
+    out +=
+        fmt::format("Created by jailplan, no longer declared, kept: {}\n\n", fmt::join(plan.orphans, ", "));
+  if (!plan.unmanaged.empty())
+    out += fmt::format("Not managed by jailplan: {}\n\n", fmt::join(plan.unmanaged, ", "));
+  return out;
+}
+
+std::string render_dot(const DesiredState& desired) {
+  std::vector<std::string> names;
+  for (const auto& j : desired.jails) names.push_back(j.name);
+  std::sort(names.begin(), names.end());
+  std::string out = "digraph jails {\n  rankdir=LR;\n  node [shape=box];\n";
+  const auto quote = [](const std::string& s) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    return q + "\"";
+  };
+  for (const auto& n : names) out += fmt::format("  {};\n", quote(n));
+  std::vector<std::string> edges;
+  for (const auto& e : dependency_edges(desired, nullptr))
+    edges.push_back(fmt::format("  {} -> {}{};\n", quote(desired.jails[e.from].name),
+                                quote(desired.jails[e.to].name),
+                                e.parent_link ? " [style=dashed, label=\"parent\"]" : ""));
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  for (const auto& e : edges) out += e;
+  out += "}\n";
+  return out;
+}
+
+}  // namespace jailplan

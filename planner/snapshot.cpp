@@ -1,0 +1,290 @@
+#include "planner/snapshot.hpp"
+
+#include <fmt/format.h>
+
+#include "planner/json_util.hpp"
+
+namespace jailplan {
+
+namespace {
+
+using json_util::json;
+
+Diagnostics one_error(const SourceFile& file, std::uint32_t offset, std::string msg,
+                      std::string code = "state") {
+  Diagnostics d;
+  d.error(Location{&file, offset}, std::move(msg), std::move(code));
+  return d;
+}
+
+Diagnostics shape_error(const SourceFile& file, std::string msg) {
+  return one_error(file, 0, std::move(msg));
+}
+
+// jls's keys that are not parameter names (default and -v views).
+bool jls_view_key(const std::string& key, const json& value, ObservedJail& j) {
+  if (key == "hostname") {
+    j.params.push_back({"host.hostname", {value.is_string() ? value.get<std::string>() : value.dump()}});
+  } else if (key == "ipv4" || key == "ipv4_addrs" || key == "ipv6_addrs") {
+    std::vector<std::string> v;
+    json_util::flatten(value, v);
+    std::erase(v, std::string());
+    j.params.push_back({key == "ipv6_addrs" ? "ip6.addr" : "ip4.addr", std::move(v)});
+  } else if (key == "state") {
+    j.dying = value == "DYING";
+  } else if (key == "cpusetid") {
+    j.params.push_back({"cpuset.id", {value.dump()}});
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// One jail object of `jls --libxo json`.
+std::string jls_jail(const json& o, std::size_t index, ObservedJail& j) {
+  const std::string where = fmt::format("jail-information.jail[{}]", index);
+  if (!o.is_object()) return where + ": expected an object";
+  json params = json::object();
+  for (const auto& [key, value] : o.items()) {
+    if (key == "jid") {
+      if (value.is_number_integer()) {
+        j.jid = value.get<std::int64_t>();
+      } else if (const auto n = value.is_string() ? std::optional<std::string>(value.get<std::string>())
+                                                  : std::nullopt) {
+        j.jid = std::strtoll(n->c_str(), nullptr, 10);
+      }
+    } else if (key == "name") {
+      j.name = value.is_string() ? value.get<std::string>() : value.dump();
+    } else if (key == "dying") {
+      j.dying = value.is_boolean() && value.get<bool>();
+    } else if (value.is_object() && value.empty()) {
+      continue;  // a requested meta.KEY that does not exist
+    } else if (!jls_view_key(key, value, j)) {
+      params[key] = value;
+    }
+  }
+  CanonSpec spec;
+  if (auto err = json_util::spec_from_json(params, where, spec); !err.empty()) return err;
+  for (auto& p : spec) j.params.push_back(std::move(p));
+  if (j.name.empty()) {
+    if (j.jid == 0) return where + ": a jail needs 'name' or 'jid' (run jls with -n, -v or --libxo json all)";
+    j.name = std::to_string(j.jid);  // the kernel's default name is the jid
+  }
+  return {};
+}
+
+Result<ObservedState> parse_jls_json(const SourceFile& file, const json& doc) {
+  ObservedState s;
+  s.source = fmt::format("jls output {}", file.name());
+  const auto info = doc.find("jail-information");
+  if (info == doc.end() || !info->is_object())
+    return shape_error(file, "expected a 'jail-information' object");
+  const auto list = info->find("jail");
+  if (list == info->end()) return s;  // no jails running
+  if (!list->is_array()) return shape_error(file, "jail-information.jail: expected an array");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    ObservedJail j;
+    if (auto err = jls_jail((*list)[i], i, j); !err.empty()) return shape_error(file, err);
+    s.jails.push_back(std::move(j));
+  }
+  s.normalize();
+  return s;
+}
+
+Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
+  const auto version = doc.find("version");
+  if (version == doc.end() || !version->is_number_integer())
+    return shape_error(file, "state snapshot has no 'version' number");
+  if (version->get<int>() > k_state_format_version)
+    return shape_error(file,
+                       fmt::format("state snapshot format version {} is newer than this jailplan reads ({})",
+                                   version->get<int>(), k_state_format_version));
+  ObservedState s;
+  s.source = fmt::format("snapshot {}", file.name());
+  const auto jails = doc.find("jails");
+  if (jails == doc.end() || !jails->is_array())
+    return shape_error(file, "state snapshot: 'jails' must be an array");
+  for (std::size_t i = 0; i < jails->size(); ++i) {
+    const auto& o = (*jails)[i];
+    const std::string where = fmt::format("jails[{}]", i);
+    if (!o.is_object() || !o.contains("name") || !o["name"].is_string())
+      return shape_error(file, where + ": expected an object with a 'name' string");
+    ObservedJail j;
+    j.name = o["name"].get<std::string>();
+    if (o.contains("jid")) {
+      if (!o["jid"].is_number_integer()) return shape_error(file, where + ".jid: expected a number");
+      j.jid = o["jid"].get<std::int64_t>();
+    }
+    j.dying = o.value("dying", false);
+    if (o.contains("params")) {
+      if (auto err = json_util::spec_from_json(o["params"], where + ".params", j.params); !err.empty())
+        return shape_error(file, err);
+    }
+    if (o.contains("applied") && !o["applied"].is_null()) {
+      AppliedRecord r;
+      if (auto err = json_util::record_from_json(o["applied"], where + ".applied", r); !err.empty())
+        return shape_error(file, err);
+      j.applied = std::move(r);
+    }
+    s.jails.push_back(std::move(j));
+  }
+  if (const auto stopped = doc.find("stopped"); stopped != doc.end()) {
+    if (!stopped->is_object()) return shape_error(file, "state snapshot: 'stopped' must be an object");
+    for (const auto& [name, rec] : stopped->items()) {
+      AppliedRecord r;
+      if (auto err = json_util::record_from_json(rec, "stopped." + name, r); !err.empty())
+        return shape_error(file, err);
+      s.stopped.emplace_back(name, std::move(r));
+    }
+  }
+  for (const auto& m : doc.value("mounts", json::array()))
+    s.mounts.push_back({m.value("type", ""), m.value("source", ""), m.value("target", "")});
+  for (const auto& a : doc.value("addresses", json::array()))
+    s.addresses.push_back({a.value("interface", ""), a.value("family", ""), a.value("address", "")});
+  s.normalize();
+  return s;
+}
+
+std::uint32_t to_offset(std::size_t n) {
+  return static_cast<std::uint32_t>(n);
+}
+
+}  // namespace
+
+Result<ObservedState> parse_jls_n(const SourceFile& file) {
+  ObservedState s;
+  s.source = fmt::format("jls output {}", file.name());
+  const std::string_view text = file.text();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const std::size_t line_start = pos;
+    json params = json::object();
+    ObservedJail j;
+    bool any = false;
+    while (pos < eol) {
+      while (pos < eol && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
+      if (pos >= eol) break;
+      const std::size_t key_start = pos;
+      while (pos < eol && text[pos] != '=' && text[pos] != ' ' && text[pos] != '\t') ++pos;
+      const std::string key(text.substr(key_start, pos - key_start));
+      any = true;
+      if (pos >= eol || text[pos] != '=') {
+        // a boolean printed by name (true) or with its "no" form (false)
+        const auto m = lookup_param(key);
+        if (m && m->info->type == ParamType::boolean)
+          params[m->canonical] = !m->negated;
+        else
+          params[key] = json::array();
+        continue;
+      }
+      ++pos;  // '='
+      std::string value;
+      if (pos < eol && (text[pos] == '"' || text[pos] == '\'')) {
+        const char q = text[pos];
+        const std::size_t close = text.find(q, pos + 1);
+        if (close == std::string_view::npos || close > eol)
+          return one_error(file, to_offset(pos),
+                           fmt::format("unterminated quoted value of '{}' in jls output", key));
+        value = std::string(text.substr(pos + 1, close - pos - 1));
+        pos = close + 1;
+      } else {
+        const std::size_t end = std::min(text.find_first_of(" \t\r", pos), eol);
+        value = std::string(text.substr(pos, end - pos));
+        pos = end;
+      }
+      if (key == "jid") {
+        j.jid = std::strtoll(value.c_str(), nullptr, 10);
+      } else if (key == "name") {
+        j.name = value;
+      } else if (key == "dying") {
+        j.dying = value == "true";
+      } else {
+        params[key] = value;
+      }
+    }
+    pos = eol + 1;
+    if (!any) continue;
+    if (j.name.empty())
+      return one_error(file, to_offset(line_start),
+                       "jls line without 'name=': expected the output of 'jls -n' (or 'jls -nq')");
+    if (auto err = json_util::spec_from_json(params, j.name, j.params); !err.empty())
+      return one_error(file, to_offset(line_start), err);
+    s.jails.push_back(std::move(j));
+  }
+  s.normalize();
+  return s;
+}
+
+Result<ObservedState> parse_snapshot(const SourceFile& file) {
+  const std::string_view text = file.text();
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return parse_jls_n(file);  // jls prints nothing when no jail runs
+  if (text[first] != '{') {
+    if (text.substr(first, 3) == "JID")
+      return one_error(file, to_offset(first), "this is jls's table view, which leaves out most parameters",
+                       "state-format");
+    return parse_jls_n(file);
+  }
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    return one_error(file, to_offset(std::min(at, text.size())), fmt::format("invalid JSON: {}", e.what()));
+  }
+  if (doc.contains("jail-information")) return parse_jls_json(file, doc);
+  if (doc.value("format", "") == "jailplan-state") return parse_own(file, doc);
+  return shape_error(file,
+                     "not a state snapshot: expected jailplan's ('\"format\": \"jailplan-state\"') or "
+                     "the output of 'jls --libxo json'");
+}
+
+std::string render_snapshot(const ObservedState& state) {
+  json doc = json::object();
+  doc["format"] = "jailplan-state";
+  doc["version"] = k_state_format_version;
+  json jails = json::array();
+  for (const auto& j : state.jails) {
+    json o = json::object();
+    o["name"] = j.name;
+    o["jid"] = j.jid;
+    o["dying"] = j.dying;
+    o["params"] = json_util::spec_to_json(j.params);
+    o["applied"] = j.applied ? json_util::record_to_json(*j.applied) : json(nullptr);
+    jails.push_back(std::move(o));
+  }
+  doc["jails"] = std::move(jails);
+  json stopped = json::object();
+  for (const auto& [name, r] : state.stopped) stopped[name] = json_util::record_to_json(r);
+  doc["stopped"] = std::move(stopped);
+  json mounts = json::array();
+  for (const auto& m : state.mounts)
+    mounts.push_back({{"type", m.type}, {"source", m.source}, {"target", m.target}});
+  doc["mounts"] = std::move(mounts);
+  json addrs = json::array();
+  for (const auto& a : state.addresses)
+    addrs.push_back({{"interface", a.interface}, {"family", a.family}, {"address", a.address}});
+  doc["addresses"] = std::move(addrs);
+  return doc.dump(2) + "\n";
+}
+
+std::string render_record(const AppliedRecord& record) {
+  return json_util::record_to_json(record).dump(2) + "\n";
+}
+
+Result<AppliedRecord> parse_record(const SourceFile& file) {
+  json doc;
+  try {
+    doc = json::parse(file.text());
+  } catch (const json::parse_error& e) {
+    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    return one_error(file, to_offset(std::min(at, file.text().size())),
+                     fmt::format("invalid JSON: {}", e.what()));
+  }
+  AppliedRecord r;
+  if (auto err = json_util::record_from_json(doc, "record", r); !err.empty()) return shape_error(file, err);
+  return r;
+}
+
+}  // namespace jailplan

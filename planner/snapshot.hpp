@@ -1,0 +1,30 @@
+#pragma once
+/// State snapshots: ObservedState as a file. `parse_snapshot` accepts, by
+/// content, jailplan's own snapshot (docs/state-format.md), the output of
+/// `jls --libxo json [-v] [params|all]` and the output of `jls -n`
+/// (jail-semantics §6), so a pipeline can plan against
+/// `ssh host jls --libxo json > state.json`.
+
+#include <string>
+
+#include "grammar/result.hpp"
+#include "grammar/source.hpp"
+#include "planner/observed.hpp"
+
+namespace jailplan {
+
+inline constexpr int k_state_format_version = 1;
+
+Result<ObservedState> parse_snapshot(const SourceFile& file);
+
+/// jailplan's own snapshot format (pretty JSON, deterministic).
+std::string render_snapshot(const ObservedState& state);
+
+/// An applied record on its own (the backends' state directories).
+std::string render_record(const AppliedRecord& record);
+Result<AppliedRecord> parse_record(const SourceFile& file);
+
+/// Parses `jls -n` / `jls -nq` text into jails.
+Result<ObservedState> parse_jls_n(const SourceFile& file);
+
+}  // namespace jailplan

@@ -1,0 +1,319 @@
+#include "planner/steps.hpp"
+
+#include <algorithm>
+
+#include "compiler/typecheck.hpp"
+
+namespace jailplan {
+
+namespace {
+
+const std::vector<std::string> k_none;
+
+Step make(StepKind kind, Phase phase, std::vector<std::string> args, Location origin) {
+  return Step{kind, phase, std::move(args), origin, {}};
+}
+
+// exec.* hooks: one step per non-empty command, in written order.
+void hooks(const SpecView& s, std::string_view param, StepKind kind, Phase phase, std::vector<Step>& out) {
+  const auto* cmds = s.values(param);
+  if (cmds == nullptr) return;
+  for (std::size_t i = 0; i < cmds->size(); ++i)
+    if (!(*cmds)[i].empty()) out.push_back(make(kind, phase, {(*cmds)[i]}, s.location(param, i)));
+}
+
+bool has_commands(const SpecView& s, std::string_view param) {
+  const auto* v = s.values(param);
+  return v != nullptr && std::any_of(v->begin(), v->end(), [](const auto& c) { return !c.empty(); });
+}
+
+// {family, interface, address, mask, extra...} or empty when the entry
+// gets no alias (no `iface|` and no `interface`).
+std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
+  IpEntry e;
+  if (!parse_ip_entry(raw, v6, e).empty()) return {};
+  std::string iface =
+      !e.interface.empty() ? e.interface : (interface != nullptr ? *interface : std::string());
+  if (iface.empty()) return {};
+  std::string mask = !e.netmask.empty() ? e.netmask : (e.prefix >= 0 ? "/" + std::to_string(e.prefix) : "");
+  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), e.address, std::move(mask)};
+  for (auto& x : e.extra) args.push_back(x);
+  return args;
+}
+
+void aliases(const SpecView& s, std::string_view param, bool v6, StepKind kind, Phase phase, bool reverse,
+             std::vector<Step>& out) {
+  const auto* entries = s.values(param);
+  if (entries == nullptr) return;
+  const std::string* interface = s.last("interface");
+  for (std::size_t k = 0; k < entries->size(); ++k) {
+    const std::size_t i = reverse ? entries->size() - 1 - k : k;
+    auto args = alias_args((*entries)[i], v6, interface);
+    if (!args.empty()) out.push_back(make(kind, phase, std::move(args), s.location(param, i)));
+  }
+}
+
+bool blank_fstab_line(const std::string& line) {
+  return line.find_first_not_of(" \t") == std::string::npos;
+}
+
+void mounts(const SpecView& s, std::string_view param, StepKind kind, Phase phase, bool reverse,
+            bool skip_blank, std::vector<Step>& out) {
+  const auto* lines = s.values(param);
+  if (lines == nullptr) return;
+  for (std::size_t k = 0; k < lines->size(); ++k) {
+    const std::size_t i = reverse ? lines->size() - 1 - k : k;
+    if (skip_blank && blank_fstab_line((*lines)[i])) continue;
+    out.push_back(make(kind, phase, {(*lines)[i]}, s.location(param, i)));
+  }
+}
+
+std::string under(const std::string* path, std::string_view sub) {
+  std::string p = path != nullptr ? *path : std::string();
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p == "/") p.clear();
+  return p + std::string(sub);
+}
+
+bool negatable_false(const std::vector<std::string>& values) {
+  return !values.empty() && values.back() == "false";
+}
+
+}  // namespace
+
+const std::vector<std::string>* SpecView::values(std::string_view name) const {
+  const auto* p = find_param(*spec, name);
+  return p != nullptr ? &p->values : nullptr;
+}
+
+const std::string* SpecView::last(std::string_view name) const {
+  const auto* v = values(name);
+  return v != nullptr && !v->empty() ? &v->back() : nullptr;
+}
+
+bool SpecView::flag(std::string_view name) const {
+  const auto* v = last(name);
+  return v != nullptr && *v == "true";
+}
+
+Location SpecView::location(std::string_view name, std::size_t index) const {
+  if (typed == nullptr) return {};
+  const auto* p = typed->find(name);
+  if (p == nullptr) return {};
+  if (const auto* addrs = typed->addresses(name))
+    return index < addrs->size() ? (*addrs)[index].location : p->location();
+  return p->value_location(index);
+}
+
+std::string kernel_word(std::string_view name, const std::vector<std::string>& values) {
+  const auto m = lookup_param(name);
+  const ParamType type = m ? m->info->type : ParamType::string;
+  if (type == ParamType::boolean) {
+    if (!negatable_false(values)) return std::string(name);
+    const auto dot = name.rfind('.');
+    const std::size_t at = dot == std::string_view::npos ? 0 : dot + 1;
+    return std::string(name.substr(0, at)) + "no" + std::string(name.substr(at));
+  }
+  std::string w = std::string(name) + "=";
+  if (type == ParamType::ip4_list || type == ParamType::ip6_list) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      IpEntry e;
+      if (i > 0) w += ',';
+      w += parse_ip_entry(values[i], type == ParamType::ip6_list, e).empty() ? e.address : values[i];
+    }
+    return w;
+  }
+  if (type == ParamType::list) {
+    for (std::size_t i = 0; i < values.size(); ++i) w += (i > 0 ? "," : "") + values[i];
+    return w;
+  }
+  if (!values.empty()) w += values.back();
+  return w;
+}
+
+std::vector<std::string> kernel_words(const SpecView& s, bool add_persist) {
+  std::vector<std::string> words;
+  bool persist_seen = false;
+  if (const auto* name = s.last("name")) words.push_back("name=" + *name);
+  for (const auto& p : *s.spec) {
+    const auto m = lookup_param(p.name);
+    if (!m || !in_kernel(*m->info) || m->info->mutability == Mutability::read_only || p.name == "name")
+      continue;
+    if (p.name == "persist" && add_persist) {
+      words.emplace_back("persist");
+      persist_seen = true;
+      continue;
+    }
+    words.push_back(kernel_word(p.name, p.values));
+  }
+  if (add_persist && !persist_seen) words.emplace_back("persist");
+  return words;
+}
+
+void append_start_steps(const std::string& jail, const SpecView& s, std::vector<Step>& out) {
+  constexpr Phase ph = Phase::start;
+  const std::string* path = s.last("path");
+  hooks(s, "exec.prepare", StepKind::prepare, ph, out);
+  aliases(s, "ip4.addr", false, StepKind::alias_add, ph, false, out);
+  aliases(s, "ip6.addr", true, StepKind::alias_add, ph, false, out);
+  mounts(s, "mount", StepKind::mount, ph, false, true, out);
+  mounts(s, "mount.fstab", StepKind::mount_fstab, ph, false, false, out);
+  if (s.flag("mount.devfs")) {
+    const std::string* ruleset = s.last("devfs_ruleset");
+    out.push_back(make(StepKind::mount_devfs, ph, {under(path, "/dev"), ruleset != nullptr ? *ruleset : "4"},
+                       s.location("mount.devfs", 0)));
+  }
+  if (s.flag("mount.fdescfs"))
+    out.push_back(
+        make(StepKind::mount_fdescfs, ph, {under(path, "/dev/fd")}, s.location("mount.fdescfs", 0)));
+  if (s.flag("mount.procfs"))
+    out.push_back(make(StepKind::mount_procfs, ph, {under(path, "/proc")}, s.location("mount.procfs", 0)));
+  hooks(s, "exec.prestart", StepKind::prestart, ph, out);
+  // jail(8) adds a temporary persist so the jail survives between commands
+  const bool temporary_persist =
+      !s.flag("persist") &&
+      (has_commands(s, "exec.start") || has_commands(s, "command") || has_commands(s, "exec.poststart"));
+  SpecView named = s;
+  CanonSpec with_name;
+  if (s.last("name") == nullptr) {
+    with_name = *s.spec;
+    with_name.insert(std::lower_bound(with_name.begin(), with_name.end(), std::string_view("name"),
+                                      [](const CanonParam& p, std::string_view n) { return p.name < n; }),
+                     CanonParam{"name", {jail}});
+    named.spec = &with_name;
+  }
+  out.push_back(make(StepKind::create, ph, kernel_words(named, temporary_persist),
+                     s.typed != nullptr ? s.typed->location : Location{}));
+  hooks(s, "exec.created", StepKind::created, ph, out);
+  if (const auto* ds = s.values("zfs.dataset"))
+    for (std::size_t i = 0; i < ds->size(); ++i)
+      out.push_back(make(StepKind::zfs_dataset, ph, {(*ds)[i]}, s.location("zfs.dataset", i)));
+  if (const auto* ifs = s.values("vnet.interface"))
+    for (std::size_t i = 0; i < ifs->size(); ++i)
+      out.push_back(make(StepKind::vnet_interface, ph, {(*ifs)[i]}, s.location("vnet.interface", i)));
+  hooks(s, "exec.start", StepKind::start, ph, out);
+  hooks(s, "command", StepKind::command, ph, out);
+  hooks(s, "exec.poststart", StepKind::poststart, ph, out);
+  if (temporary_persist) out.push_back(make(StepKind::drop_persist, ph, {}, {}));
+  out.push_back(make(StepKind::record, ph, {}, {}));
+}
+
+namespace {
+
+// §4.4 rows 5-13: everything after the kernel removal.
+void append_after_remove(const SpecView& s, std::vector<Step>& out) {
+  constexpr Phase ph = Phase::stop;
+  const std::string* path = s.last("path");
+  hooks(s, "exec.poststop", StepKind::poststop, ph, out);
+  if (s.flag("mount.procfs"))
+    out.push_back(make(StepKind::umount_procfs, ph, {under(path, "/proc")}, s.location("mount.procfs", 0)));
+  if (s.flag("mount.fdescfs"))
+    out.push_back(
+        make(StepKind::umount_fdescfs, ph, {under(path, "/dev/fd")}, s.location("mount.fdescfs", 0)));
+  if (s.flag("mount.devfs"))
+    out.push_back(make(StepKind::umount_devfs, ph, {under(path, "/dev")}, s.location("mount.devfs", 0)));
+  mounts(s, "mount.fstab", StepKind::umount_fstab, ph, true, false, out);
+  mounts(s, "mount", StepKind::umount, ph, true, true, out);
+  aliases(s, "ip6.addr", true, StepKind::alias_remove, ph, true, out);
+  aliases(s, "ip4.addr", false, StepKind::alias_remove, ph, true, out);
+  hooks(s, "exec.release", StepKind::release, ph, out);
+}
+
+}  // namespace
+
+void append_stop_steps(const std::string& /*jail*/, const SpecView& s, bool forget, std::vector<Step>& out) {
+  constexpr Phase ph = Phase::stop;
+  hooks(s, "exec.prestop", StepKind::prestop, ph, out);
+  hooks(s, "exec.stop", StepKind::stop, ph, out);
+  const std::string* timeout = s.last("stop.timeout");
+  const std::string seconds = timeout != nullptr ? *timeout : "10";
+  if (seconds != "0") out.push_back(make(StepKind::term, ph, {seconds}, s.location("stop.timeout", 0)));
+  out.push_back(make(StepKind::remove, ph, {}, {}));
+  append_after_remove(s, out);
+  if (forget) out.push_back(make(StepKind::forget, ph, {}, {}));
+}
+
+void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const ObservedState& host,
+                          bool forget, std::vector<Step>& out) {
+  // like jail -rC, but only undoing what the host still shows
+  std::vector<Step> all;
+  append_after_remove(s, all);
+  const auto mounted = [&host](const std::string& target) {
+    return std::any_of(host.mounts.begin(), host.mounts.end(),
+                       [&](const auto& m) { return m.target == target; });
+  };
+  const auto configured = [&host](const std::vector<std::string>& a) {
+    return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const auto& x) {
+      return x.family == a[0] && x.interface == a[1] && x.address == a[2];
+    });
+  };
+  for (auto& st : all) {
+    bool keep = true;
+    switch (st.kind) {
+      case StepKind::umount_procfs:
+      case StepKind::umount_fdescfs:
+      case StepKind::umount_devfs: keep = mounted(st.args[0]); break;
+      case StepKind::umount: {
+        std::vector<std::string> fields;
+        std::string f;
+        for (char c : st.args[0] + " ") {
+          if (c == ' ' || c == '\t') {
+            if (!f.empty()) fields.push_back(std::move(f));
+            f.clear();
+          } else {
+            f += c;
+          }
+        }
+        keep = fields.size() >= 2 && mounted(fields[1]);
+        break;
+      }
+      case StepKind::alias_remove: keep = configured(st.args); break;
+      default: break;
+    }
+    if (keep) out.push_back(std::move(st));
+  }
+  if (forget) out.push_back(make(StepKind::forget, Phase::stop, {}, {}));
+}
+
+void append_update_steps(const std::string& /*jail*/, const SpecView& desired, const SpecView* recorded,
+                         const std::vector<ParamChange>& changes, std::vector<Step>& out) {
+  constexpr Phase ph = Phase::update;
+  std::vector<Step> removals;
+  std::vector<std::string> words;
+  Location set_origin;
+  for (const auto& c : changes) {
+    if (c.effect != Effect::update) continue;
+    const bool v6 = c.name == "ip6.addr";
+    if (c.name == "ip4.addr" || v6) {
+      // new aliases go up before the kernel gets the address; dropped ones
+      // come down after the kernel has let go of it
+      const auto* now = desired.values(c.name);
+      const auto* was = recorded != nullptr ? recorded->values(c.name) : nullptr;
+      const std::vector<std::string>& now_v = now != nullptr ? *now : k_none;
+      const std::vector<std::string>& was_v = was != nullptr ? *was : k_none;
+      for (std::size_t i = 0; i < now_v.size(); ++i)
+        if (std::find(was_v.begin(), was_v.end(), now_v[i]) == was_v.end()) {
+          auto args = alias_args(now_v[i], v6, desired.last("interface"));
+          if (!args.empty())
+            out.push_back(make(StepKind::alias_add, ph, std::move(args), desired.location(c.name, i)));
+        }
+      for (std::size_t k = was_v.size(); k-- > 0;)
+        if (std::find(now_v.begin(), now_v.end(), was_v[k]) == now_v.end()) {
+          auto args = alias_args(was_v[k], v6, recorded->last("interface"));
+          if (!args.empty()) removals.push_back(make(StepKind::alias_remove, ph, std::move(args), {}));
+        }
+      if (!c.after || (c.before && kernel_view(*lookup_param(c.name)->info, *c.before) ==
+                                       kernel_view(*lookup_param(c.name)->info, *c.after)))
+        continue;  // only the aliases differ
+    }
+    const auto m = lookup_param(c.name);
+    if (!m || !in_kernel(*m->info) || !c.after) continue;
+    words.push_back(kernel_word(c.name, *c.after));
+    if (!set_origin.valid()) set_origin = c.origin;
+  }
+  if (!words.empty()) out.push_back(make(StepKind::set, ph, std::move(words), set_origin));
+  for (auto& r : removals) out.push_back(std::move(r));
+  out.push_back(make(StepKind::record, ph, {}, {}));
+}
+
+}  // namespace jailplan

@@ -1,0 +1,46 @@
+#pragma once
+/// Expanding a jail's spec into the ordered Steps of jail(8)'s create and
+/// remove sequences (jail-semantics §4.3, §4.4). The tables here are the
+/// only place that knows the order.
+
+#include <vector>
+
+#include "compiler/model.hpp"
+#include "planner/canon.hpp"
+#include "planner/observed.hpp"
+#include "planner/plan.hpp"
+
+namespace jailplan {
+
+/// A canonical spec with, when it comes from the configuration, the typed
+/// jail that gives every value its Location (records have none).
+struct SpecView {
+  const CanonSpec* spec = nullptr;
+  const JailSpec* typed = nullptr;
+
+  const std::vector<std::string>* values(std::string_view name) const;
+  const std::string* last(std::string_view name) const;
+  bool flag(std::string_view name) const;
+  Location location(std::string_view name, std::size_t index) const;
+};
+
+/// §4.3 rows 1-17, then jailplan's `record` step.
+void append_start_steps(const std::string& jail, const SpecView& spec, std::vector<Step>& out);
+/// §4.4 rows 1-13 (then `forget` when `forget` is set).
+void append_stop_steps(const std::string& jail, const SpecView& spec, bool forget, std::vector<Step>& out);
+/// jail -rC for a jail that is gone: poststop, unmount what is still
+/// mounted under its path, remove the aliases still configured, release.
+void append_cleanup_steps(const std::string& jail, const SpecView& spec, const ObservedState& host,
+                          bool forget, std::vector<Step>& out);
+/// In place: aliases for added addresses, one `set` of the changed kernel
+/// parameters, removal of dropped aliases, then `record`.
+void append_update_steps(const std::string& jail, const SpecView& desired, const SpecView* recorded,
+                         const std::vector<ParamChange>& changes, std::vector<Step>& out);
+
+/// The kernel parameters of a spec in jail(8)'s command-line form
+/// (`name=value`, `flag` / `noflag`), as `jail -c` would send them.
+std::vector<std::string> kernel_words(const SpecView& spec, bool add_persist);
+/// One kernel parameter in command-line form.
+std::string kernel_word(std::string_view name, const std::vector<std::string>& values);
+
+}  // namespace jailplan
