@@ -7,3 +7,4 @@ cmake --build build-release >/dev/null
 for n in 1000 10000; do
   ./build-release/bench/jailplan_bench_frontend "$n" 11 build-release/cli/jailplan
 done
+./build-release/bench/jailplan_bench_plan 11 10000 100000

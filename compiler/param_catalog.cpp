@@ -137,6 +137,10 @@ const ParamInfo* exact(std::string_view name) {
 
 }  // namespace
 
+const ParamInfo* find_info(std::string_view canonical) {
+  return exact(canonical);
+}
+
 const std::vector<ParamInfo>& catalog() {
   return k_catalog;
 }

@@ -64,6 +64,10 @@ struct CatalogMatch {
 /// dynamic families (allow.mount.<fs>, meta.<key>, env.<key>).
 std::optional<CatalogMatch> lookup_param(std::string_view spelled);
 
+/// The entry for a canonical name (no `no` prefixes), without allocating;
+/// nullptr when unknown. For names that are already canonical.
+const ParamInfo* find_info(std::string_view canonical);
+
 /// Every catalog name, for "did you mean".
 const std::vector<std::string_view>& catalog_names();
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 
 #include "compiler/typecheck.hpp"
@@ -13,51 +14,38 @@ namespace jailplan {
 
 namespace {
 
-std::vector<std::string> typed_values(const TypedParam& p) {
-  return std::visit(
-      [&p](const auto& v) -> std::vector<std::string> {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, bool>) {
-          return {v ? "true" : "false"};
-        } else if constexpr (std::is_same_v<V, std::int64_t>) {
-          return {std::to_string(v)};
-        } else if constexpr (std::is_same_v<V, std::string>) {
-          return {v};
-        } else if constexpr (std::is_same_v<V, StringList>) {
-          return *v.values;
-        } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
-          std::vector<std::string> out;
-          out.reserve(v.size());
-          for (const auto& e : v) out.push_back(e.raw);
-          return out;
-        } else {
-          return p.raw();
-        }
-      },
-      p.value);
+// An address in the kernel's text form (inet_ntop of inet_pton), in place;
+// `bytes` receives the binary form for ordering.
+void normalize_address(std::string& text, bool v6, std::array<unsigned char, 16>& bytes) {
+  if (text.find_first_of("|/ ") != std::string::npos) {  // a full entry: keep the address only
+    IpEntry e;
+    if (parse_ip_entry(text, v6, e).empty()) text = e.address;
+  }
+  std::array<char, INET6_ADDRSTRLEN> buf{};
+  bytes.fill(0);
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, text.c_str(), bytes.data()) == 1 &&
+      inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buf.data(), buf.size()) != nullptr)
+    text.assign(buf.data());
 }
 
-// An address in the kernel's text form, and its bytes for ordering.
-struct Addr {
-  std::string text;
+void normalize_addresses(std::vector<std::string>& values, bool v6) {
   std::array<unsigned char, 16> bytes{};
-};
-
-Addr normalize_address(std::string_view raw, bool v6) {
-  IpEntry e;
-  Addr a;
-  if (!parse_ip_entry(raw, v6, e).empty()) {
-    a.text = std::string(raw);
-    return a;
+  if (values.size() <= 2) {  // nothing to sort: the kernel keeps the first in place
+    for (auto& v : values) normalize_address(v, v6, bytes);
+    return;
   }
-  const std::string bare = e.address;
-  std::array<char, INET6_ADDRSTRLEN> buf{};
-  if (inet_pton(v6 ? AF_INET6 : AF_INET, bare.c_str(), a.bytes.data()) == 1 &&
-      inet_ntop(v6 ? AF_INET6 : AF_INET, a.bytes.data(), buf.data(), buf.size()) != nullptr)
-    a.text = buf.data();
-  else
-    a.text = bare;
-  return a;
+  std::vector<std::pair<std::array<unsigned char, 16>, std::string>> rest;
+  normalize_address(values[0], v6, bytes);
+  for (std::size_t i = 1; i < values.size(); ++i) {
+    normalize_address(values[i], v6, bytes);
+    rest.emplace_back(bytes, std::move(values[i]));
+  }
+  std::sort(rest.begin(), rest.end());
+  for (std::size_t i = 1; i < values.size(); ++i) values[i] = std::move(rest[i - 1].second);
+}
+
+void assign(std::vector<std::string>& out, std::size_t n) {
+  if (out.size() != n) out.resize(n);
 }
 
 std::string lower(std::string_view s) {
@@ -103,12 +91,77 @@ const CanonParam* find_param(const CanonSpec& spec, std::string_view name) {
   return it != spec.end() && it->name == name ? &*it : nullptr;
 }
 
+void typed_values_into(const TypedParam& p, std::vector<std::string>& out) {
+  std::visit(
+      [&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          assign(out, 1);
+          out[0].assign(v ? "true" : "false");
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          assign(out, 1);
+          out[0] = std::to_string(v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          assign(out, 1);
+          out[0].assign(v);
+        } else if constexpr (std::is_same_v<V, StringList>) {
+          assign(out, v.values->size());
+          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign((*v.values)[i]);
+        } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
+          assign(out, v.size());
+          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(v[i].raw);
+        } else {
+          out = p.raw();
+        }
+      },
+      p.value);
+}
+
+bool typed_equals(const TypedParam& p, const std::vector<std::string>& values) {
+  return std::visit(
+      [&](const auto& v) -> bool {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          return values.size() == 1 && values[0] == (v ? "true" : "false");
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          std::array<char, 24> buf{};
+          const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+          return values.size() == 1 &&
+                 values[0] == std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          return values.size() == 1 && values[0] == v;
+        } else if constexpr (std::is_same_v<V, StringList>) {
+          return *v.values == values;
+        } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
+          if (v.size() != values.size()) return false;
+          for (std::size_t i = 0; i < v.size(); ++i)
+            if (v[i].raw != values[i]) return false;
+          return true;
+        } else {
+          return p.raw() == values;
+        }
+      },
+      p.value);
+}
+
+void kernel_values_into(const TypedParam& p, std::vector<std::string>& out) {
+  if (const auto* addrs = std::get_if<std::vector<IpEntry>>(&p.value)) {
+    assign(out, addrs->size());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].assign((*addrs)[i].address);
+    normalize_addresses(out, p.info->type == ParamType::ip6_list);
+    return;
+  }
+  typed_values_into(p, out);
+  to_kernel_form(*p.info, out);
+}
+
 CanonSpec canon_spec(const JailSpec& jail) {
   CanonSpec out;
   out.reserve(jail.params.size());
   for (const auto& p : jail.params) {
     if (std::holds_alternative<std::monostate>(p.value)) continue;
-    out.push_back({p.name, typed_values(p)});
+    out.push_back({p.name, {}});
+    typed_values_into(p, out.back().values);
   }
   // jail(8) keeps one entry per name; sorting makes the digest independent
   // of the order in which wildcard and jail blocks were written
@@ -153,33 +206,21 @@ std::optional<std::vector<std::string>> canon_reported(const ParamInfo& info,
   return std::vector<std::string>{std::move(*v)};
 }
 
-std::vector<std::string> kernel_view(const ParamInfo& info, std::vector<std::string> values) {
+void to_kernel_form(const ParamInfo& info, std::vector<std::string>& values) {
   if (info.type == ParamType::ip4_list || info.type == ParamType::ip6_list) {
-    const bool v6 = info.type == ParamType::ip6_list;
-    std::vector<Addr> addrs;
-    addrs.reserve(values.size());
-    for (const auto& v : values) addrs.push_back(normalize_address(v, v6));
-    // the kernel keeps the first (primary) address and sorts the others
-    if (addrs.size() > 2)
-      std::sort(addrs.begin() + 1, addrs.end(), [](const Addr& a, const Addr& b) {
-        const int c = std::memcmp(a.bytes.data(), b.bytes.data(), a.bytes.size());
-        return c != 0 ? c < 0 : a.text < b.text;
-      });
-    std::vector<std::string> out;
-    out.reserve(addrs.size());
-    for (auto& a : addrs) out.push_back(std::move(a.text));
-    return out;
-  }
-  if (info.type == ParamType::jailsys && (info.name == "ip4" || info.name == "ip6")) {
+    normalize_addresses(values, info.type == ParamType::ip6_list);
+  } else if (info.type == ParamType::jailsys && (info.name == "ip4" || info.name == "ip6")) {
     // an address-restricted jail is always reported as disable (§3.2)
     for (auto& v : values)
       if (v == "new") v = "disable";
-    return values;
-  }
-  if (info.type == ParamType::path) {
+  } else if (info.type == ParamType::path) {
     for (auto& v : values)
       while (v.size() > 1 && v.back() == '/') v.pop_back();
   }
+}
+
+std::vector<std::string> kernel_view(const ParamInfo& info, std::vector<std::string> values) {
+  to_kernel_form(info, values);
   return values;
 }
 

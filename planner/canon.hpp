@@ -26,6 +26,18 @@ using CanonSpec = std::vector<CanonParam>;
 /// Binary search in a sorted CanonSpec.
 const CanonParam* find_param(const CanonSpec& spec, std::string_view name);
 
+/// A typed parameter's canonical values (record form: addresses as written),
+/// written into `out`, reusing its strings' storage.
+void typed_values_into(const TypedParam& p, std::vector<std::string>& out);
+/// The same in kernel form (bare, normalized addresses; see kernel_view).
+void kernel_values_into(const TypedParam& p, std::vector<std::string>& out);
+/// Whether a typed parameter's canonical (record-form) values equal `values`,
+/// without building them.
+bool typed_equals(const TypedParam& p, const std::vector<std::string>& values);
+
+/// kernel_view in place.
+void to_kernel_form(const ParamInfo& info, std::vector<std::string>& values);
+
 /// The canonical spec of a desired jail: every typed parameter.
 CanonSpec canon_spec(const JailSpec& jail);
 

@@ -12,10 +12,18 @@ int rank(Effect e) {
   return static_cast<int>(e);  // declared from least to most disruptive
 }
 
+// Observed values that need the kernel's normal form before comparing.
+bool needs_kernel_form(const ParamInfo& info) {
+  return info.type == ParamType::ip4_list || info.type == ParamType::ip6_list ||
+         info.type == ParamType::path ||
+         (info.type == ParamType::jailsys && (info.name == "ip4" || info.name == "ip6"));
+}
+
 class Differ {
  public:
-  Differ(const JailSpec& d, const CanonSpec& canon, const ObservedJail& o, const DefaultFor& def)
-      : m_desired(d), m_canon(canon), m_observed(o), m_default(def) {
+  Differ(const JailSpec& d, const ObservedJail& o, const std::vector<const JailSpec*>& ancestors,
+         DiffScratch& s)
+      : m_desired(d), m_observed(o), m_ancestors(ancestors), m_s(s) {
     const auto& rec = o.applied;
     if (rec && (!rec->jid || *rec->jid == o.jid)) {
       m_record = &*rec;
@@ -28,18 +36,33 @@ class Differ {
     m_out.recorded = m_record != nullptr;
   }
 
+  // A merge walk over three name-sorted sequences: the spec, the record and
+  // what the kernel reports (an absent parameter can differ from its default).
   JailDiff run() {
-    // walk the union of names: the spec, the record, and what the kernel
-    // reports (an absent parameter can still differ from its default)
-    std::vector<std::string_view> names;
-    names.reserve(m_canon.size() + m_observed.params.size());
-    for (const auto& p : m_canon) names.push_back(p.name);
-    if (m_record != nullptr)
-      for (const auto& p : m_record->params) names.push_back(p.name);
-    for (const auto& p : m_observed.params) names.push_back(p.name);
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    for (const auto name : names) compare(name);
+    auto& sorted = m_s.sorted;
+    sorted.clear();
+    for (const auto& p : m_desired.params)
+      if (!std::holds_alternative<std::monostate>(p.value)) sorted.emplace_back(p.name, &p);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    static const CanonSpec k_empty;
+    const CanonSpec& rec = m_record != nullptr ? m_record->params : k_empty;
+    const CanonSpec& obs = m_observed.params;
+    std::size_t i = 0, k = 0, m = 0;
+    while (i < sorted.size() || k < rec.size() || m < obs.size()) {
+      std::string_view name;
+      bool any = false;
+      const auto consider = [&name, &any](std::string_view n) {
+        if (!any || n < name) name = n;
+        any = true;
+      };
+      if (i < sorted.size()) consider(sorted[i].first);
+      if (k < rec.size()) consider(rec[k].name);
+      if (m < obs.size()) consider(obs[m].name);
+      const TypedParam* tp = i < sorted.size() && sorted[i].first == name ? sorted[i++].second : nullptr;
+      const CanonParam* rp = k < rec.size() && rec[k].name == name ? &rec[k++] : nullptr;
+      const CanonParam* op = m < obs.size() && obs[m].name == name ? &obs[m++] : nullptr;
+      compare(name, tp, rp, op);
+    }
     if (m_desired.jid && *m_desired.jid != m_observed.jid)
       add({"jid",
            std::vector<std::string>{std::to_string(m_observed.jid)},
@@ -66,68 +89,84 @@ class Differ {
     m_out.changes.push_back(std::move(c));
   }
 
-  void compare(std::string_view name) {
-    const auto m = lookup_param(name);
-    if (!m || m->info->mutability == Mutability::read_only || m->info->mutability == Mutability::identity)
+  void compare(std::string_view name, const TypedParam* tp, const CanonParam* rp, const CanonParam* op) {
+    const ParamInfo* info = tp != nullptr ? tp->info : find_info(name);
+    if (info == nullptr || info->mutability == Mutability::read_only ||
+        info->mutability == Mutability::identity)
       return;
-    const ParamInfo& info = *m->info;
-    const CanonParam* want = find_param(m_canon, name);
     bool kernel_differs = false;
-    if (in_kernel(info)) {
-      const auto result = compare_kernel(info, name, want);
-      if (result == Outcome::differs) kernel_differs = true;
-      // a pseudo+kernel parameter is counted once, by its record comparison
-      if (result == Outcome::equal && (info.where == ParamWhere::kernel || m_record == nullptr))
-        ++m_out.unchanged;
-    }
-    if (info.where != ParamWhere::kernel && !kernel_differs && m_record != nullptr)
-      compare_recorded(info, name, want);
+    if (in_kernel(*info)) kernel_differs = compare_kernel(*info, name, tp, op);
+    if (info->where != ParamWhere::kernel && !kernel_differs && m_record != nullptr)
+      compare_recorded(*info, name, tp, rp);
   }
 
-  enum class Outcome { skipped, equal, differs };
-
-  Outcome compare_kernel(const ParamInfo& info, std::string_view name, const CanonParam* want) {
-    std::optional<std::vector<std::string>> after;
-    if (want != nullptr)
-      after = kernel_view(info, want->values);
-    else if (auto d = m_default(info, name))
-      after = std::move(*d);
-    else
-      return Outcome::skipped;  // create-only and absent: jail(8) compares only what is written
-    const CanonParam* have = find_param(m_observed.params, name);
-    if (have == nullptr) {
+  // Returns true when the kernel's value differs from the spec's.
+  bool compare_kernel(const ParamInfo& info, std::string_view name, const TypedParam* tp,
+                      const CanonParam* op) {
+    auto& want = m_s.want;
+    // the common case, a value in the form the kernel reports it, compares
+    // without building anything
+    if (tp != nullptr && op != nullptr && !needs_kernel_form(info) && typed_equals(*tp, op->values)) {
+      if (info.where == ParamWhere::kernel || m_record == nullptr) ++m_out.unchanged;
+      return false;
+    }
+    if (tp != nullptr) {
+      kernel_values_into(*tp, want);
+    } else if (auto d = absent_default(info, name, m_ancestors)) {
+      want.resize(1);
+      want[0] = std::move(*d);
+    } else {
+      return false;  // create-only and absent: jail(8) compares only what is written
+    }
+    if (op == nullptr) {
       // the observer did not report it: a change only if the spec asks for
       // something other than the default
-      if (want == nullptr) return Outcome::skipped;
-      if (!info.default_value.empty() && after->size() == 1 && (*after)[0] == info.default_value)
-        return Outcome::skipped;
+      if (tp == nullptr) return false;
+      if (!info.default_value.empty() && want.size() == 1 && want[0] == info.default_value) return false;
       add({std::string(name),
            std::nullopt,
-           std::move(after),
+           want,
            kernel_effect(info),
            true,
            is_list_type(info.type),
            location_of(name),
            {}});
-      return Outcome::differs;
+      return true;
     }
-    auto before = kernel_view(info, have->values);
-    if (before == *after) return Outcome::equal;
+    const std::vector<std::string>* have = &op->values;
+    if (needs_kernel_form(info)) {
+      m_s.have = op->values;
+      to_kernel_form(info, m_s.have);
+      have = &m_s.have;
+    }
+    if (*have == want) {
+      // a pseudo+kernel parameter is counted once, by its record comparison
+      if (info.where == ParamWhere::kernel || m_record == nullptr) ++m_out.unchanged;
+      return false;
+    }
     add({std::string(name),
-         std::move(before),
-         std::move(after),
+         *have,
+         want,
          kernel_effect(info),
          false,
          is_list_type(info.type),
          location_of(name),
          {}});
-    return Outcome::differs;
+    return true;
   }
 
-  void compare_recorded(const ParamInfo& info, std::string_view name, const CanonParam* want) {
-    const CanonParam* was = find_param(m_record->params, name);
-    const auto* want_v = want != nullptr ? &want->values : nullptr;
-    const auto* was_v = was != nullptr ? &was->values : nullptr;
+  void compare_recorded(const ParamInfo& info, std::string_view name, const TypedParam* tp,
+                        const CanonParam* rp) {
+    if (tp != nullptr && rp != nullptr && typed_equals(*tp, rp->values)) {
+      ++m_out.unchanged;
+      return;
+    }
+    const std::vector<std::string>* want_v = nullptr;
+    if (tp != nullptr) {
+      typed_values_into(*tp, m_s.raw);
+      want_v = &m_s.raw;
+    }
+    const auto* was_v = rp != nullptr ? &rp->values : nullptr;
     if (want_v == nullptr && was_v == nullptr) return;
     if (want_v != nullptr && was_v != nullptr && *want_v == *was_v) {
       ++m_out.unchanged;
@@ -135,35 +174,48 @@ class Differ {
     }
     // an absent flag equals its default: `mount.devfs` gone = false
     const auto or_default = [&info](const std::vector<std::string>* v) {
-      return v != nullptr
-                 ? *v
-                 : (info.default_value.empty() ? std::vector<std::string>{}
-                                               : std::vector<std::string>{std::string(info.default_value)});
+      if (v != nullptr) return *v;
+      return info.default_value.empty() ? std::vector<std::string>{}
+                                        : std::vector<std::string>{std::string(info.default_value)};
     };
     if (or_default(want_v) == or_default(was_v)) {
       ++m_out.unchanged;
       return;
     }
-    ParamChange c{std::string(name),
-                  was_v != nullptr ? std::optional(*was_v) : std::nullopt,
-                  want_v != nullptr ? std::optional(*want_v) : std::nullopt,
-                  pseudo_effect(info),
-                  false,
-                  is_list_type(info.type),
-                  location_of(name),
-                  {}};
-    add(std::move(c));
+    add({std::string(name),
+         was_v != nullptr ? std::optional(*was_v) : std::nullopt,
+         want_v != nullptr ? std::optional(*want_v) : std::nullopt,
+         pseudo_effect(info),
+         false,
+         is_list_type(info.type),
+         location_of(name),
+         {}});
   }
 
   const JailSpec& m_desired;
-  const CanonSpec& m_canon;
   const ObservedJail& m_observed;
-  const DefaultFor& m_default;
+  const std::vector<const JailSpec*>& m_ancestors;
+  DiffScratch& m_s;
   const AppliedRecord* m_record = nullptr;
   JailDiff m_out;
 };
 
 }  // namespace
+
+std::optional<std::string> absent_default(const ParamInfo& info, std::string_view name,
+                                          const std::vector<const JailSpec*>& ancestors) {
+  if (!compared_when_absent(info)) return std::nullopt;
+  std::string value(info.default_value);
+  // allow.* of a child: the defaults ∩ the parent's permissions (§3.3)
+  if (info.type == ParamType::boolean && name.substr(0, 6) == "allow." && value == "true") {
+    for (const JailSpec* a : ancestors)
+      if (const auto* p = a->find(name)) {
+        if (const auto* b = std::get_if<bool>(&p->value); b != nullptr && !*b) value = "false";
+        break;
+      }
+  }
+  return value;
+}
 
 Effect kernel_effect(const ParamInfo& info) {
   switch (info.mutability) {
@@ -188,9 +240,9 @@ Effect pseudo_effect(const ParamInfo& info) {
   }
 }
 
-JailDiff diff_jail(const JailSpec& desired, const CanonSpec& canon, const ObservedJail& observed,
-                   const DefaultFor& default_for) {
-  return Differ(desired, canon, observed, default_for).run();
+JailDiff diff_jail(const JailSpec& desired, const ObservedJail& observed,
+                   const std::vector<const JailSpec*>& ancestors, DiffScratch& scratch) {
+  return Differ(desired, observed, ancestors, scratch).run();
 }
 
 }  // namespace jailplan

@@ -3,7 +3,6 @@
 /// parameter and by meaning: kernel parameters against what the host
 /// reports, everything else against jailplan's applied record.
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,13 +23,23 @@ struct JailDiff {
   std::string note;         ///< e.g. a record left by an earlier jail of that name
 };
 
-/// The default a parameter absent from the spec stands for, or nullopt
-/// when it is not compared (see compared_when_absent).
-using DefaultFor =
-    std::function<std::optional<std::vector<std::string>>(const ParamInfo&, std::string_view name)>;
+/// Buffers reused from one jail to the next, so that diffing ten thousand
+/// unchanged jails allocates next to nothing.
+struct DiffScratch {
+  std::vector<std::pair<std::string_view, const TypedParam*>> sorted;
+  std::vector<std::string> want, raw, have;
+};
 
-JailDiff diff_jail(const JailSpec& desired, const CanonSpec& canon, const ObservedJail& observed,
-                   const DefaultFor& default_for);
+/// Compares one declared jail with the running one. `ancestors` are its
+/// declared parent, grandparent, ... (nearest first): a child's allow.*
+/// flags default to what its parent has.
+JailDiff diff_jail(const JailSpec& desired, const ObservedJail& observed,
+                   const std::vector<const JailSpec*>& ancestors, DiffScratch& scratch);
+
+/// The value a parameter absent from the spec stands for, or nullopt when
+/// absent means "not compared" (see compared_when_absent).
+std::optional<std::string> absent_default(const ParamInfo& info, std::string_view name,
+                                          const std::vector<const JailSpec*>& ancestors);
 
 /// What changing a parameter on a running jail takes, from the catalog.
 Effect kernel_effect(const ParamInfo& info);

@@ -63,6 +63,7 @@ struct ObservedState {
   /// Digest of the whole state, and of one jail's part of it.
   std::string digest() const;
   static std::string digest(const ObservedJail& j);
+  bool operator==(const ObservedState&) const = default;
 };
 
 /// The seam to a live host; the backends implement it.

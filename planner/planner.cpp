@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <queue>
+#include <thread>
 #include <unordered_map>
 
 #include "compiler/validate.hpp"
@@ -21,8 +22,8 @@ struct Edge {
 
 struct Node {
   JailChange change;
-  const JailSpec* spec = nullptr;         // declared jails
-  const CanonSpec* canon = nullptr;       // declared jails
+  std::string_view key;            // the name, in storage that outlives the planner (spec or observation)
+  const JailSpec* spec = nullptr;  // declared jails
   const AppliedRecord* record = nullptr;  // the usable record, if any
   const ObservedJail* running = nullptr;
   bool cleanup = false;  // a record of a stopped jail whose leftovers go first
@@ -53,11 +54,10 @@ class Planner {
     plan.tool_version = m_options.tool_version;
     plan.unmanaged = std::move(m_unmanaged);
     plan.orphans = std::move(m_orphans);
-    for (auto& n : m_nodes)
-      for (const auto& e : n.deps) n.change.depends_on.push_back(m_nodes[e.to].change.name);
     for (const std::size_t i : order) {
       Node& n = m_nodes[i];
       if (n.change.action == Action::none) continue;
+      for (const auto& e : n.deps) n.change.depends_on.emplace_back(m_nodes[e.to].key);
       expand(n);
       plan.jails.push_back(std::move(n.change));
     }
@@ -66,17 +66,13 @@ class Planner {
 
  private:
   void add_declared() {
-    m_canon.resize(m_desired.jails.size());
-    m_nodes.reserve(m_desired.jails.size());
+    m_nodes.resize(m_desired.jails.size());
+    for (std::size_t i = 0; i < m_desired.jails.size(); ++i) m_index.emplace(m_desired.jails[i].name, i);
+    std::vector<std::size_t> running;
     for (std::size_t i = 0; i < m_desired.jails.size(); ++i) {
-      const JailSpec& spec = m_desired.jails[i];
-      m_canon[i] = canon_spec(spec);
-      m_index.emplace(spec.name, i);
-    }
-    for (std::size_t i = 0; i < m_desired.jails.size(); ++i) {
-      Node n;
+      Node& n = m_nodes[i];
       n.spec = &m_desired.jails[i];
-      n.canon = &m_canon[i];
+      n.key = n.spec->name;
       n.change.name = n.spec->name;
       n.change.location = n.spec->location;
       const ObservedJail* o = m_observed.find(n.spec->name);
@@ -84,10 +80,30 @@ class Planner {
       if (o == nullptr) {
         plan_create(n);
       } else {
-        plan_running(n, *o);
+        n.running = o;
+        running.push_back(i);
       }
-      m_nodes.push_back(std::move(n));
     }
+    diff_all(running);
+  }
+
+  // Diffing is independent per jail and reads only shared, immutable input,
+  // so large sites spread it over the CPUs (each worker with its own scratch).
+  void diff_all(const std::vector<std::size_t>& running) {
+    constexpr std::size_t k_per_worker = 2000;
+    const std::size_t cpus = std::max(1U, std::thread::hardware_concurrency());
+    const std::size_t workers =
+        std::min<std::size_t>(std::min<std::size_t>(cpus, 8), running.size() / k_per_worker + 1);
+    const auto work = [&](std::size_t w) {
+      DiffScratch scratch;
+      std::vector<const JailSpec*> ancestors;
+      for (std::size_t k = w; k < running.size(); k += workers)
+        plan_running(m_nodes[running[k]], scratch, ancestors);
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (auto& t : threads) t.join();
   }
 
   void plan_create(Node& n) {
@@ -100,14 +116,16 @@ class Planner {
     }
   }
 
-  void plan_running(Node& n, const ObservedJail& o) {
-    n.running = &o;
+  void plan_running(Node& n, DiffScratch& scratch, std::vector<const JailSpec*>& ancestors) const {
+    const ObservedJail& o = *n.running;
     n.change.jid = o.jid;
-    const std::string& name = n.change.name;
-    const DefaultFor defaults = [this, &name](const ParamInfo& info, std::string_view param) {
-      return default_for(info, param, name);
-    };
-    JailDiff d = diff_jail(*n.spec, *n.canon, o, defaults);
+    ancestors.clear();
+    for (std::string p = parent_name(n.change.name); !p.empty(); p = parent_name(p)) {
+      const auto it = m_index.find(p);
+      if (it == m_index.end()) break;
+      ancestors.push_back(&m_desired.jails[it->second]);
+    }
+    JailDiff d = diff_jail(*n.spec, o, ancestors, scratch);
     if (d.recorded) n.record = &*o.applied;
     n.change.unchanged = d.unchanged;
     switch (d.worst) {
@@ -121,7 +139,7 @@ class Planner {
         break;
       case Effect::update:
         n.change.action = Action::update;
-        n.change.reason = Reason::kernel_changed;
+        n.change.reason = d.recorded ? Reason::kernel_changed : Reason::adopt;
         break;
       case Effect::record:
         n.change.action = Action::update;
@@ -134,30 +152,9 @@ class Planner {
         }
         break;
     }
-    if (!d.recorded && d.worst != Effect::none && n.change.action == Action::update)
-      n.change.reason = Reason::adopt;
-    n.change.subject = d.worst_param;
+    n.change.subject = std::move(d.worst_param);
     n.change.changes = std::move(d.changes);
-    if (!d.note.empty()) m_notes.emplace(name, d.note);
-  }
-
-  // The value an absent parameter stands for. allow.* flags of a child jail
-  // default to what its parent has (§3.3: defaults ∩ parent's permissions).
-  std::optional<std::vector<std::string>> default_for(const ParamInfo& info, std::string_view param,
-                                                      const std::string& jail) const {
-    if (!compared_when_absent(info)) return std::nullopt;
-    std::string value(info.default_value);
-    if (info.type == ParamType::boolean && param.substr(0, 6) == "allow." && value == "true") {
-      for (std::string p = parent_name(jail); !p.empty(); p = parent_name(p)) {
-        const auto it = m_index.find(p);
-        if (it == m_index.end()) break;
-        if (const auto* v = find_param(m_canon[it->second], param)) {
-          if (!v->values.empty() && v->values.back() == "false") value = "false";
-          break;
-        }
-      }
-    }
-    return std::vector<std::string>{std::move(value)};
+    n.change.note = std::move(d.note);
   }
 
   void add_undeclared() {
@@ -175,6 +172,7 @@ class Planner {
       Node n;
       n.record = &*o.applied;
       n.running = &o;
+      n.key = o.name;
       n.change.name = o.name;
       n.change.jid = o.jid;
       n.change.action = Action::destroy;
@@ -190,6 +188,7 @@ class Planner {
       Node n;
       n.record = &record;
       n.cleanup = true;
+      n.key = name;
       n.change.name = name;
       n.change.action = Action::destroy;
       n.change.reason = Reason::left_over;
@@ -201,6 +200,7 @@ class Planner {
     for (const auto& e : dependency_edges(m_desired, nullptr))
       m_nodes[e.from].deps.push_back({e.to, e.parent_link});
     // jails being destroyed stop before what their record says they needed
+    // (declared or not): a child goes before a parent that restarts
     std::unordered_map<std::string_view, std::size_t> extra;
     for (std::size_t i = m_desired.jails.size(); i < m_nodes.size(); ++i)
       extra.emplace(m_nodes[i].change.name, i);
@@ -209,6 +209,8 @@ class Planner {
       const auto link = [&](const std::string& target, bool parent) {
         if (const auto it = extra.find(target); it != extra.end())
           m_nodes[i].deps.push_back({it->second, parent});
+        else if (const auto d = m_index.find(target); d != m_index.end())
+          m_nodes[i].deps.push_back({d->second, parent});
       };
       if (dep != nullptr)
         for (const auto& t : dep->values) link(t, false);
@@ -272,7 +274,8 @@ class Planner {
   void expand(Node& n) {
     JailChange& c = n.change;
     const SpecView recorded{n.record != nullptr ? &n.record->params : nullptr, nullptr};
-    const SpecView declared{n.canon, n.spec};
+    CanonSpec canon = n.spec != nullptr ? canon_spec(*n.spec) : CanonSpec{};
+    const SpecView declared{&canon, n.spec};
     const std::string& name = c.name;
     if (n.cleanup) append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps);
     switch (c.action) {
@@ -291,27 +294,24 @@ class Planner {
         break;
       case Action::none: break;
     }
-    if (n.canon != nullptr) {
+    if (n.spec != nullptr) {
       AppliedRecord r;
-      r.params = *n.canon;
+      r.params = std::move(canon);
       r.digest = spec_digest(r.params);
       const bool recreated = c.action != Action::update;
       r.created = recreated || (n.record != nullptr && n.record->created);
       if (!recreated) r.jid = c.jid;
       c.applied = std::move(r);
     }
-    if (const auto it = m_notes.find(name); it != m_notes.end()) c.note = it->second;
   }
 
   const DesiredState& m_desired;
   const ObservedState& m_observed;
   const PlanOptions& m_options;
-  std::vector<CanonSpec> m_canon;
   std::unordered_map<std::string_view, std::size_t> m_index;
   std::vector<Node> m_nodes;
   std::vector<std::string> m_unmanaged;
   std::vector<std::string> m_orphans;
-  std::unordered_map<std::string, std::string> m_notes;
 };
 
 }  // namespace

@@ -72,10 +72,27 @@ std::string step_args(const Step& s) {
   return fmt::format("{}", fmt::join(q, " "));
 }
 
+void render_steps(const JailChange& j, const HumanOptions& o, std::string& out) {
+  if (!o.explain || j.steps.empty()) return;
+  out += "  steps:\n";
+  for (std::size_t i = 0; i < j.steps.size(); ++i) {
+    const auto& s = j.steps[i];
+    std::string where = origin(s.origin, s.origin_text);
+    out += fmt::format("    {:>2}. [{}] {}{}\n", i + 1, to_string(s.phase), describe_step(s),
+                       where.empty() ? "" : fmt::format("  ({})", where));
+  }
+}
+
 void render_jail(const JailChange& j, const HumanOptions& o, const Paint& paint, std::string& out) {
   out += paint("1", fmt::format("# {}", headline(j))) + "\n";
   if (!j.note.empty()) out += fmt::format("# note: {}\n", j.note);
   const std::string g(glyph(j.action));
+  if (j.action == Action::destroy && j.changes.empty()) {
+    out += paint(colour_of(j.action), g) + fmt::format(" jail \"{}\"\n", j.name);
+    render_steps(j, o, out);
+    out += "\n";
+    return;
+  }
   out += paint(colour_of(j.action), g) + fmt::format(" jail \"{}\" {{\n", j.name);
   std::size_t width = 0;
   if (j.action == Action::create && j.applied) {
@@ -110,15 +127,7 @@ void render_jail(const JailChange& j, const HumanOptions& o, const Paint& paint,
           fmt::format("      ({} unchanged parameter{} hidden)\n", j.unchanged, j.unchanged == 1 ? "" : "s");
   }
   out += "  }\n";
-  if (o.explain && !j.steps.empty()) {
-    out += "  steps:\n";
-    for (std::size_t i = 0; i < j.steps.size(); ++i) {
-      const auto& s = j.steps[i];
-      std::string where = origin(s.origin, s.origin_text);
-      out += fmt::format("    {:>2}. [{}] {}{}\n", i + 1, to_string(s.phase), describe_step(s),
-                         where.empty() ? "" : fmt::format("  ({})", where));
-    }
-  }
+  render_steps(j, o, out);
   out += "\n";
 }
 

@@ -1,6 +1,10 @@
 // Commands run in-process on argument vectors, with an in-memory loader.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -79,4 +83,72 @@ TEST_CASE("cli: convert both ways and usage errors") {
   r = run({"frobnicate"}, l);
   CHECK(r.rc == 1);
   CHECK(r.err.find("jailplan: error:") == 0);
+}
+
+TEST_CASE("cli: plan against snapshots, exit codes and saved plans") {
+  const std::string jls_n = "jid=1 name=web path=/j/web persist\njid=2 name=other path=/j/other persist\n";
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", k_site},
+       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"},
+       {"jls.txt", jls_n}});
+  auto r = run({"plan", "site.conf", "--state", "empty.json", "--detailed-exitcode"}, l);
+  CHECK(r.rc == 2);
+  CHECK(r.out.find("# jail \"web\" will be created\n") != std::string::npos);
+  CHECK(r.out.find("Plan: 2 to create, 0 to update in place, 0 to restart or replace, 0 to destroy.\n") !=
+        std::string::npos);
+  CHECK(run({"plan", "site.conf", "--state", "empty.json"}, l).rc == 0);
+
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--markdown"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("| `~` | `web` | update | running but not yet recorded by jailplan: adopting it |") !=
+        std::string::npos);
+  CHECK(r.out.find("Not managed by jailplan: other") != std::string::npos);
+
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--json"}, l);
+  CHECK(r.out.find("\"format\": \"jailplan-plan\"") != std::string::npos);
+  CHECK(r.out.find("\"observed_digest\": \"sha256:") != std::string::npos);
+
+  char dir[] = "/tmp/jailplan-cli-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string saved = std::string(dir) + "/plan.json";
+  r = run({"plan", "site.conf", "--state", "empty.json", "-o", saved}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("Saved the plan to " + saved) != std::string::npos);
+  jailplan::FileSystemLoader fs;
+  std::string error;
+  const auto text = fs.read(saved, error);
+  REQUIRE(text.has_value());
+  CHECK(text->find("\"desired_digest\": \"sha256:") != std::string::npos);
+  std::remove(saved.c_str());
+  rmdir(dir);
+}
+
+TEST_CASE("cli: plan refuses clearly without a state, or with a bad one") {
+  jailplan::test::MemoryLoader l({{"site.conf", k_site}, {"bad.json", "{\"format\": \"jailplan-state\"}"}});
+  auto r = run({"plan", "site.conf"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("cannot observe this host") != std::string::npos);
+  r = run({"plan", "site.conf", "--state", "bad.json"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err.rfind("bad.json:1:1: error: state snapshot has no 'version' number\n", 0) == 0);
+  r = run({"plan", "site.conf", "--state", "missing.json"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err == "jailplan: error: cannot read state snapshot missing.json: No such file or directory\n");
+  r = run({"plan", "site.conf", "--state", "bad.json", "--json", "--markdown"}, l);
+  CHECK(r.rc == 1);
+}
+
+TEST_CASE("cli: observe converts jls output into a snapshot; graph prints DOT") {
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", k_site}, {"jls.txt", "jid=4 name=web path=/j/web persist\n"}});
+  auto r = run({"observe", "--state", "jls.txt"}, l);
+  CHECK(r.rc == 0);
+  CHECK(
+      r.out ==
+      "   JID  NAME                     MANAGED   PATH\n     4  web                      no        /j/web\n");
+  r = run({"observe", "--state", "jls.txt", "--json"}, l);
+  CHECK(r.out.find("\"format\": \"jailplan-state\"") != std::string::npos);
+  r = run({"graph", "site.conf"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("  \"db\" -> \"web\";\n") != std::string::npos);
 }
