@@ -8,3 +8,5 @@ set -x
 ./build/cli/jailplan validate examples/site.conf
 ./build/cli/jailplan show examples/site.conf
 ./build/cli/jailplan show -e '|' examples/site.conf
+# a host captured with 'jls -n': what would apply change there, and why?
+./build/cli/jailplan plan examples/site.conf --state examples/host.jls --explain
