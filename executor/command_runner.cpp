@@ -1,0 +1,200 @@
+#include "executor/command_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace jailplan {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A pipe whose ends close themselves.
+struct Pipe {
+  int fd[2] = {-1, -1};
+  bool open() { return ::pipe2(fd, O_CLOEXEC) == 0; }
+  void close_end(int i) {
+    if (fd[i] >= 0) ::close(fd[i]);
+    fd[i] = -1;
+  }
+  ~Pipe() {
+    close_end(0);
+    close_end(1);
+  }
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+int wait_for(pid_t pid, int flags, int& status) {
+  int r = 0;
+  do {
+    r = ::waitpid(pid, &status, flags);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
+void read_available(Pipe& p, std::string& sink, bool just_once) {
+  std::array<char, 65536> buf{};
+  while (p.fd[0] >= 0) {
+    if (!just_once) {
+      pollfd fd{p.fd[0], POLLIN, 0};
+      if (::poll(&fd, 1, 0) <= 0) return;
+    }
+    const ssize_t got = ::read(p.fd[0], buf.data(), buf.size());
+    if (got > 0) {
+      sink.append(buf.data(), static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      p.close_end(0);
+    }
+    if (just_once) return;
+  }
+}
+
+// Reads both pipes until the child exits (a daemon it left behind may keep
+// them open: jail(8) does not wait for those either) or the deadline passes.
+// Returns false on timeout; `status` is the child's wait status.
+bool drain(pid_t pid, Pipe& out, Pipe& err, CommandResult& r, std::optional<Clock::time_point> deadline,
+           int& status) {
+  while (true) {
+    std::array<pollfd, 2> fds{{{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}}};
+    int wait_ms = 50;
+    if (deadline) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      if (left <= 0) return false;
+      wait_ms = static_cast<int>(std::min<long long>(left, wait_ms));
+    }
+    const int n = (out.fd[0] < 0 && err.fd[0] < 0) ? (::usleep(static_cast<useconds_t>(wait_ms) * 1000), 0)
+                                                   : ::poll(fds.data(), fds.size(), wait_ms);
+    if (n > 0) {
+      if (fds[0].revents != 0) read_available(out, r.out, true);
+      if (fds[1].revents != 0) read_available(err, r.err, true);
+    }
+    if (wait_for(pid, WNOHANG, status) == pid) {
+      read_available(out, r.out, false);
+      read_available(err, r.err, false);
+      return true;
+    }
+  }
+}
+
+}  // namespace
+
+std::string CommandResult::describe() const {
+  if (!spawn_error.empty()) return fmt::format("cannot run: {}", spawn_error);
+  if (timed_out) return "timed out";
+  if (signal != 0) return fmt::format("exited on signal {}", signal);
+  if (exit_code != 0) return fmt::format("failed (exit {})", exit_code);
+  return "ok";
+}
+
+CommandResult PosixCommandRunner::run(const Command& c) {
+  CommandResult r;
+  if (c.argv.empty()) {
+    r.spawn_error = "empty command";
+    return r;
+  }
+  Pipe out, err;
+  if (!out.open() || !err.open()) {
+    r.spawn_error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+    return r;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  if (!c.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, c.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // its own process group, so a timeout ends everything it started;
+  // default signal dispositions and an empty mask, whatever ours are
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  auto argv = c_strings(c.argv);
+  std::vector<char*> envp;
+  if (c.env) envp = c_strings(*c.env);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), c.env ? envp.data() : environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  out.close_end(1);
+  err.close_end(1);
+  if (rc != 0) {
+    r.spawn_error = fmt::format("{}: {}", c.argv[0], std::strerror(rc));
+    return r;
+  }
+  std::optional<Clock::time_point> deadline;
+  if (c.timeout.count() > 0) deadline = Clock::now() + c.timeout;
+  int status = 0;
+  if (!drain(pid, out, err, r, deadline, status)) {
+    r.timed_out = true;
+    ::kill(-pid, SIGTERM);
+    const auto grace = Clock::now() + c.kill_grace;
+    while (wait_for(pid, WNOHANG, status) == 0) {
+      if (Clock::now() >= grace) {
+        ::kill(-pid, SIGKILL);
+        wait_for(pid, 0, status);
+        break;
+      }
+      ::usleep(10000);
+    }
+    return r;
+  }
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  return r;
+}
+
+CommandResult RecordingRunner::run(const Command& c) {
+  m_commands.push_back(c);
+  CommandResult r;
+  r.exit_code = 0;
+  return r;
+}
+
+std::string format_argv(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`|&;<>()*?[]{}~!#") == std::string::npos;
+    if (plain) {
+      out += a;
+      continue;
+    }
+    out += '\'';
+    for (char ch : a) {
+      if (ch == '\'')
+        out += "'\\''";
+      else
+        out += ch;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+}  // namespace jailplan

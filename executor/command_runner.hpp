@@ -1,0 +1,60 @@
+#pragma once
+/// The CommandRunner seam: argv in, status and output out. The real runner
+/// uses posix_spawn (never a shell string); dry runs record instead.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jailplan {
+
+struct Command {
+  std::vector<std::string> argv;  ///< argv[0] is looked up in PATH when it has no '/'
+  /// The whole environment ("NAME=value"); nullopt inherits the caller's.
+  std::optional<std::vector<std::string>> env;
+  std::string cwd;                             ///< "" = the caller's
+  std::chrono::milliseconds timeout{0};        ///< 0 = none
+  std::chrono::milliseconds kill_grace{2000};  ///< SIGTERM → SIGKILL after a timeout
+};
+
+struct CommandResult {
+  int exit_code = -1;  ///< valid when the command exited
+  int signal = 0;      ///< the signal that ended it, else 0
+  bool timed_out = false;
+  std::string spawn_error;  ///< set when it could not be started
+  std::string out, err;
+
+  bool ok() const { return spawn_error.empty() && !timed_out && signal == 0 && exit_code == 0; }
+  /// `failed (exit 3)`, `exited on signal 9`, `timed out`, `cannot run: …`
+  std::string describe() const;
+};
+
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual CommandResult run(const Command& command) = 0;
+};
+
+/// Runs commands for real: posix_spawnp in a process group of their own,
+/// stdout and stderr captured, EINTR-safe, the group killed on timeout
+/// (SIGTERM, then SIGKILL after the grace period).
+class PosixCommandRunner final : public CommandRunner {
+ public:
+  CommandResult run(const Command& command) override;
+};
+
+/// Records every command and reports success: `--dry-run` and argv tests.
+class RecordingRunner final : public CommandRunner {
+ public:
+  CommandResult run(const Command& command) override;
+  const std::vector<Command>& commands() const { return m_commands; }
+
+ private:
+  std::vector<Command> m_commands;
+};
+
+/// An argv for people: words joined by spaces, quoted when they need it.
+std::string format_argv(const std::vector<std::string>& argv);
+
+}  // namespace jailplan

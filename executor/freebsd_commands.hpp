@@ -1,0 +1,38 @@
+#pragma once
+/// The FreeBSD backend's translation of Steps into the exact argument
+/// vectors jail(8) itself runs (jail-semantics §4.6), and of exec.* values
+/// into commands the way jail(8) runs them (§4.7).
+
+#include <string>
+#include <vector>
+
+#include "planner/plan.hpp"
+
+namespace jailplan {
+
+inline constexpr const char* k_ifconfig = "/sbin/ifconfig";
+inline constexpr const char* k_mount = "/sbin/mount";
+inline constexpr const char* k_umount = "/sbin/umount";
+inline constexpr const char* k_jail = "/usr/sbin/jail";
+inline constexpr const char* k_sh = "/bin/sh";
+
+/// argv of a helper step (aliases, mounts, jail -c / -m / -R, vnet
+/// interfaces), or an error sentence in `error`. `jid_or_name` is what
+/// `ifconfig IF vnet J` names the jail by.
+std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
+                                             const Step& step, std::string& error);
+
+/// How jail(8) runs one exec.* value: through `/bin/sh -c` when it has any
+/// shell character, else split on blanks and exec'd directly. A value whose
+/// only shell character is a final `&` runs in the background without it.
+struct HookCommand {
+  std::vector<std::string> argv;
+  bool background = false;
+};
+HookCommand hook_command(const std::string& value);
+
+/// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
+/// (`\040` is a space). Empty when blank.
+std::vector<std::string> fstab_fields(const std::string& line);
+
+}  // namespace jailplan
