@@ -121,13 +121,53 @@ void check_vnet(const DesiredState& s, Diagnostics& diags) {
   }
 }
 
+// The kernel's limits between a child and its parent (§3.2): securelevel
+// and enforce_statfs never below the parent's, children.max below the
+// parent's, and a parent must allow children at all.
+void check_parent_limits(const JailSpec& child, const JailSpec& parent, Diagnostics& diags) {
+  const auto number = [](const JailSpec& j, std::string_view name) -> std::optional<std::int64_t> {
+    const auto* p = j.find(name);
+    if (p == nullptr) return std::nullopt;
+    if (const auto* n = std::get_if<std::int64_t>(&p->value)) return *n;
+    return std::nullopt;
+  };
+  for (const char* name : {"securelevel", "enforce_statfs"}) {
+    const auto c = number(child, name), p = number(parent, name);
+    if (!c || !p || *c >= *p) continue;
+    auto& d =
+        diags.error(child.find(name)->location(),
+                    fmt::format("{} {} of jail '{}' is below its parent's ({})", name, *c, child.name, *p),
+                    "parent-limit");
+    d.detail = "the kernel refuses it (jail_set: Operation not permitted)";
+    d.notes.push_back({fmt::format("jail '{}' sets it here", parent.name), parent.find(name)->location()});
+  }
+  const auto parent_max = number(parent, "children.max").value_or(0);
+  if (parent_max == 0) {
+    auto& d = diags.error(
+        child.location, fmt::format("jail '{}' cannot have child jails: its children.max is 0", parent.name),
+        "parent-limit");
+    d.detail = fmt::format(
+        "set children.max in jail '{}'; the kernel refuses the child with 'prison limit exceeded'",
+        parent.name);
+    return;
+  }
+  if (const auto c = number(child, "children.max"); c && *c >= parent_max)
+    diags.error(child.find("children.max")->location(),
+                fmt::format("children.max {} of jail '{}' must be below its parent's ({})", *c, child.name,
+                            parent_max),
+                "parent-limit");
+}
+
 void check_hierarchy(const DesiredState& s, Diagnostics& diags) {
   const auto idx = name_index(s);
   for (const auto& j : s.jails) {
     const auto dot = j.name.rfind('.');
     if (dot == std::string::npos || dot == 0) continue;
     const std::string parent = j.name.substr(0, dot);
-    if (idx.count(parent) != 0) continue;
+    if (const auto it = idx.find(parent); it != idx.end()) {
+      check_parent_limits(j, s.jails[it->second], diags);
+      continue;
+    }
     diags
         .warning(j.location,
                  fmt::format("parent jail '{}' of '{}' is not in this configuration", parent, j.name),

@@ -291,17 +291,30 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
       const auto* was = recorded != nullptr ? recorded->values(c.name) : nullptr;
       const std::vector<std::string>& now_v = now != nullptr ? *now : k_none;
       const std::vector<std::string>& was_v = was != nullptr ? *was : k_none;
-      for (std::size_t i = 0; i < now_v.size(); ++i)
-        if (std::find(was_v.begin(), was_v.end(), now_v[i]) == was_v.end()) {
-          auto args = alias_args(now_v[i], v6, desired.last("interface"));
-          if (!args.empty())
-            out.push_back(make(StepKind::alias_add, ph, std::move(args), desired.location(c.name, i)));
-        }
+      // an alias whose address stays on the same interface (only its mask
+      // or extra words changed) comes down first, then up again: ifconfig
+      // cannot hold the same address twice
+      std::vector<std::vector<std::string>> dropped;
       for (std::size_t k = was_v.size(); k-- > 0;)
-        if (std::find(now_v.begin(), now_v.end(), was_v[k]) == now_v.end()) {
-          auto args = alias_args(was_v[k], v6, recorded->last("interface"));
-          if (!args.empty()) removals.push_back(make(StepKind::alias_remove, ph, std::move(args), {}));
+        if (std::find(now_v.begin(), now_v.end(), was_v[k]) == now_v.end())
+          if (auto args = alias_args(was_v[k], v6, recorded->last("interface")); !args.empty())
+            dropped.push_back(std::move(args));
+      const auto same_place = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+      };
+      for (std::size_t i = 0; i < now_v.size(); ++i) {
+        if (std::find(was_v.begin(), was_v.end(), now_v[i]) != was_v.end()) continue;
+        auto args = alias_args(now_v[i], v6, desired.last("interface"));
+        if (args.empty()) continue;
+        const auto moved =
+            std::find_if(dropped.begin(), dropped.end(), [&](const auto& d) { return same_place(d, args); });
+        if (moved != dropped.end()) {
+          out.push_back(make(StepKind::alias_remove, ph, std::move(*moved), {}));
+          dropped.erase(moved);
         }
+        out.push_back(make(StepKind::alias_add, ph, std::move(args), desired.location(c.name, i)));
+      }
+      for (auto& d : dropped) removals.push_back(make(StepKind::alias_remove, ph, std::move(d), {}));
       if (!c.after || (c.before && kernel_view(*lookup_param(c.name)->info, *c.before) ==
                                        kernel_view(*lookup_param(c.name)->info, *c.after)))
         continue;  // only the aliases differ

@@ -103,6 +103,19 @@ TEST_CASE("validate: cross-jail checks are all reported at once") {
 TEST_CASE("validate: a shared address is fine when both jails have exactly one") {
   auto c = compile("a { ip4.addr = 10.0.0.1; } b { ip4.addr = 10.0.0.1; }");
   CHECK(c.ok());
-  c = compile("p { } p.c { path = /x; } p.c.d { depend = p; }");
+  c = compile("p { children.max = 2; } p.c { path = /x; children.max = 1; } p.c.d { depend = p; }");
   CHECK(c.ok());
+}
+
+TEST_CASE("validate: a child jail within its parent's limits (kernel rules)") {
+  auto c = compile(
+      "p { securelevel = 2; enforce_statfs = 1; }\n"
+      "p.c { securelevel = 1; enforce_statfs = 0; children.max = 3; }\n"
+      "q { children.max = 2; }\n"
+      "q.c { children.max = 2; }\n");
+  CHECK(summaries(c, "parent-limit") ==
+        "2:1: error: jail 'p' cannot have child jails: its children.max is 0\n"
+        "2:7: error: securelevel 1 of jail 'p.c' is below its parent's (2)\n"
+        "2:24: error: enforce_statfs 0 of jail 'p.c' is below its parent's (1)\n"
+        "4:7: error: children.max 2 of jail 'q.c' must be below its parent's (2)\n");
 }

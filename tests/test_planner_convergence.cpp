@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "planner_util.hpp"
@@ -59,8 +60,10 @@ class SiteGenerator {
       b += fmt::format("  exec.stop = \"{}\";\n", coin(50) ? "/bin/sh /etc/rc.shutdown" : "/bin/true");
     if (coin(30)) b += fmt::format("  allow.raw_sockets = {};\n", coin(50) ? "true" : "false");
     if (coin(20)) b += "  allow.nomount;\n";
-    if (coin(20)) b += fmt::format("  securelevel = {};\n", pick(3));
-    if (coin(20)) b += fmt::format("  enforce_statfs = {};\n", pick(3));
+    // a child may not go below its parent's levels, which the compiler refuses
+    const bool child = n.find('.') != std::string::npos;
+    if (!child && coin(20)) b += fmt::format("  securelevel = {};\n", pick(3));
+    if (!child && coin(20)) b += fmt::format("  enforce_statfs = {};\n", pick(3));
     if (coin(30)) b += "  mount.procfs;\n";
     if (coin(20)) b += "  mount.nodevfs;\n";
     if (coin(30)) b += fmt::format("  mount += \"tmpfs /j/{}/tmp tmpfs rw,size={}m\";\n", n, 8 << pick(3));
@@ -83,7 +86,9 @@ class SiteGenerator {
 }  // namespace
 
 TEST_CASE("convergence: apply then re-plan is empty on generated sites") {
-  SiteGenerator gen(20261123);
+  // a fixed seed keeps CI reproducible; JAILPLAN_SEED explores others
+  const char* seed = std::getenv("JAILPLAN_SEED");
+  SiteGenerator gen(seed != nullptr ? static_cast<unsigned>(std::strtoul(seed, nullptr, 10)) : 20261123U);
   int transitions = 0, changed_jails = 0;
   for (int round = 0; round < 300; ++round) {
     const std::string first = gen.next();

@@ -122,9 +122,11 @@ TEST_CASE("plan: only the mask of an address changed: aliases move, the kernel i
   const Plan p = plan_of(c, host.state);
   REQUIRE(p.jails.size() == 1);
   CHECK(steps_of(p.jails[0]) ==
-        "alias-add \"inet\" \"em0\" \"198.51.100.10\" \"/25\"\n"
         "alias-remove \"inet\" \"em0\" \"198.51.100.10\" \"/24\"\n"
+        "alias-add \"inet\" \"em0\" \"198.51.100.10\" \"/25\"\n"
         "record\n");
+  host.apply(p);
+  CHECK(plan_of(c, host.state).jails.empty());
 }
 
 TEST_CASE("plan: a replaced jail is torn down as it was applied and built as declared") {
@@ -225,7 +227,7 @@ TEST_CASE("plan: ownership: unmanaged jails are left alone, created ones pruned 
 TEST_CASE("plan: dependency order with name tie-breaks, and restarts that cascade") {
   const std::string text =
       "web { path = /j/web; persist; depend = db; }\n"
-      "db { path = /j/db; persist; }\n"
+      "db { path = /j/db; persist; children.max = 1; }\n"
       "api { path = /j/api; persist; depend = db; }\n"
       "cache { path = /j/cache; persist; }\n"
       "db.child { path = /j/db/child; persist; }\n";
