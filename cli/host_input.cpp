@@ -6,11 +6,23 @@
 
 #include <fmt/format.h>
 
+#include "executor/command_runner.hpp"
+#include "executor/freebsd_observer.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
 
 std::optional<ObservedState> observe_host(const HostOptions& o, World& w, SourceSet& sources) {
+  if (o.state.empty() && o.backend == "freebsd") {
+    PosixCommandRunner runner;
+    FreeBsdObserver observer(runner, w.loader);
+    auto state = observer.observe();
+    if (!state) {
+      w.err << render(state.diagnostics(), w.style());
+      return std::nullopt;
+    }
+    return std::move(state.value());
+  }
   if (o.state.empty()) {
     const std::string backend = o.backend.empty() ? "linux" : o.backend;
     w.err << fmt::format(

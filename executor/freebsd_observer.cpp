@@ -1,0 +1,99 @@
+#include "executor/freebsd_observer.hpp"
+
+#include <fmt/format.h>
+
+#include "executor/freebsd_commands.hpp"
+#include "planner/snapshot.hpp"
+
+namespace jailplan {
+
+namespace {
+
+Diagnostics failure(const std::vector<std::string>& argv, const CommandResult& r) {
+  Diagnostics d;
+  std::string msg = fmt::format("cannot observe the host: {}: {}", format_argv(argv), r.describe());
+  if (const auto nl = r.err.find('\n'); !r.err.empty()) msg += ": " + r.err.substr(0, nl);
+  d.error({}, std::move(msg), "observe");
+  return d;
+}
+
+std::string basename_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+std::vector<ObservedMount> parse_mount_p(const std::string& text) {
+  std::vector<ObservedMount> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const auto f = fstab_fields(text.substr(pos, eol - pos));
+    if (f.size() >= 3) out.push_back({f[2], f[0], f[1]});
+    pos = eol + 1;
+  }
+  return out;
+}
+
+std::vector<ObservedAddress> parse_ifconfig(const std::string& text) {
+  std::vector<ObservedAddress> out;
+  std::string iface;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const std::string line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty()) continue;
+    if (line[0] != ' ' && line[0] != '\t') {
+      iface = line.substr(0, line.find(':'));
+      continue;
+    }
+    const auto f = fstab_fields(line);  // blank-separated words
+    if (f.size() < 2 || (f[0] != "inet" && f[0] != "inet6")) continue;
+    out.push_back({iface, f[0], f[1].substr(0, f[1].find('%'))});
+  }
+  return out;
+}
+
+Result<ObservedState> FreeBsdObserver::observe() {
+  const std::vector<std::string> jls{"/usr/sbin/jls", "-dnq"};
+  const std::vector<std::string> mounts{k_mount, "-p"};
+  const std::vector<std::string> ifaces{k_ifconfig, "-a"};
+  const auto jr = m_runner.run({jls, std::nullopt, "", std::chrono::seconds(60)});
+  if (!jr.ok()) return failure(jls, jr);
+  auto state = parse_jls_n(m_sources.add("jls -dnq", jr.out));
+  if (!state) return state.diagnostics();
+  ObservedState s = std::move(state.value());
+  s.source = "this host (jls, mount -p, ifconfig -a)";
+  const auto mr = m_runner.run({mounts, std::nullopt, "", std::chrono::seconds(60)});
+  if (!mr.ok()) return failure(mounts, mr);
+  s.mounts = parse_mount_p(mr.out);
+  const auto ir = m_runner.run({ifaces, std::nullopt, "", std::chrono::seconds(60)});
+  if (!ir.ok()) return failure(ifaces, ir);
+  s.addresses = parse_ifconfig(ir.out);
+  for (const auto& path : m_files.glob(m_state_dir + "/*.json")) {
+    std::string error;
+    auto text = m_files.read(path, error);
+    if (!text) {
+      Diagnostics d;
+      d.error({}, fmt::format("cannot read applied record {}: {}", path, error), "observe");
+      return d;
+    }
+    auto record = parse_record(m_sources.add(path, std::move(*text)));
+    if (!record) return record.diagnostics();
+    std::string name = basename_of(path);
+    name.resize(name.size() - 5);  // ".json"
+    ObservedJail* running = nullptr;
+    for (auto& j : s.jails)
+      if (j.name == name && !j.dying) running = &j;
+    if (running != nullptr)
+      running->applied = std::move(record.value());
+    else
+      s.stopped.emplace_back(std::move(name), std::move(record.value()));
+  }
+  s.normalize();
+  return s;
+}
+
+}  // namespace jailplan

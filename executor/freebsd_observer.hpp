@@ -1,0 +1,34 @@
+#pragma once
+/// Observing a FreeBSD host with a constant number of commands, whatever
+/// the number of jails: one `jls -dnq`, one `mount -p`, one `ifconfig -a`,
+/// plus jailplan's applied records from its state directory.
+
+#include <string>
+
+#include "executor/command_runner.hpp"
+#include "grammar/source_loader.hpp"
+#include "planner/observed.hpp"
+
+namespace jailplan {
+
+inline constexpr const char* k_freebsd_state_dir = "/var/db/jailplan/applied";
+
+class FreeBsdObserver final : public Observer {
+ public:
+  FreeBsdObserver(CommandRunner& runner, SourceLoader& files, std::string state_dir = k_freebsd_state_dir)
+      : m_runner(runner), m_files(files), m_state_dir(std::move(state_dir)) {}
+  Result<ObservedState> observe() override;
+
+ private:
+  CommandRunner& m_runner;
+  SourceLoader& m_files;
+  std::string m_state_dir;
+  SourceSet m_sources;  // the texts diagnostics point into
+};
+
+/// `mount -p` output (fstab lines) → mounts.
+std::vector<ObservedMount> parse_mount_p(const std::string& text);
+/// `ifconfig -a` output → interface addresses (IPv6 scope suffixes dropped).
+std::vector<ObservedAddress> parse_ifconfig(const std::string& text);
+
+}  // namespace jailplan
