@@ -10,13 +10,14 @@
 
 namespace jailplan {
 
-namespace {
-
-std::unordered_map<std::string_view, std::size_t> name_index(const DesiredState& s) {
-  std::unordered_map<std::string_view, std::size_t> m;
+NameIndex name_index(const DesiredState& s) {
+  NameIndex m;
+  m.reserve(s.jails.size());
   for (std::size_t i = 0; i < s.jails.size(); ++i) m.emplace(s.jails[i].name, i);
   return m;
 }
+
+namespace {
 
 void check_duplicates(const DesiredState& s, Diagnostics& diags) {
   std::unordered_map<std::string_view, std::size_t> first;
@@ -237,7 +238,10 @@ void check_cycles(const DesiredState& s, const std::vector<DependEdge>& edges, D
 }  // namespace
 
 std::vector<DependEdge> dependency_edges(const DesiredState& s, Diagnostics* diags) {
-  const auto idx = name_index(s);
+  return dependency_edges(s, name_index(s), diags);
+}
+
+std::vector<DependEdge> dependency_edges(const DesiredState& s, const NameIndex& idx, Diagnostics* diags) {
   std::vector<DependEdge> edges;
   std::vector<std::string_view> names;
   if (diags != nullptr)

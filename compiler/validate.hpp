@@ -3,6 +3,9 @@
 /// once: address clashes, nested paths, depend targets and loops, vnet with
 /// addresses, missing hierarchical parents, duplicate definitions.
 
+#include <string_view>
+#include <unordered_map>
+
 #include "compiler/model.hpp"
 #include "grammar/diagnostic.hpp"
 
@@ -19,5 +22,12 @@ struct DependEdge {
   bool parent_link = false;
 };
 std::vector<DependEdge> dependency_edges(const DesiredState& state, Diagnostics* diags);
+
+/// Jail name → index in DesiredState::jails (the first of duplicates).
+using NameIndex = std::unordered_map<std::string_view, std::size_t>;
+NameIndex name_index(const DesiredState& state);
+/// The same edges, with an index the caller already has.
+std::vector<DependEdge> dependency_edges(const DesiredState& state, const NameIndex& index,
+                                         Diagnostics* diags);
 
 }  // namespace jailplan

@@ -19,6 +19,11 @@ bool needs_kernel_form(const ParamInfo& info) {
          (info.type == ParamType::jailsys && (info.name == "ip4" || info.name == "ip6"));
 }
 
+void keys(const CanonSpec& spec, std::vector<NameKey>& out) {
+  out.clear();
+  for (const auto& p : spec) out.emplace_back(p.name);
+}
+
 class Differ {
  public:
   Differ(const JailSpec& d, const ObservedJail& o, const std::vector<const JailSpec*>& ancestors,
@@ -37,31 +42,31 @@ class Differ {
   }
 
   // A merge walk over three name-sorted sequences: the spec, the record and
-  // what the kernel reports (an absent parameter can differ from its default).
+  // what the kernel reports (an absent parameter can differ from its
+  // default). Names compare by an 8-byte big-endian prefix first: most
+  // differ there, and the walk is the planner's hottest loop.
   JailDiff run() {
-    auto& sorted = m_s.sorted;
-    sorted.clear();
+    auto& spec = m_s.spec;
+    spec.clear();
     for (const auto& p : m_desired.params)
-      if (!std::holds_alternative<std::monostate>(p.value)) sorted.emplace_back(p.name, &p);
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (!std::holds_alternative<std::monostate>(p.value)) spec.push_back({NameKey(p.name), &p});
+    std::sort(spec.begin(), spec.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     static const CanonSpec k_empty;
     const CanonSpec& rec = m_record != nullptr ? m_record->params : k_empty;
     const CanonSpec& obs = m_observed.params;
+    keys(rec, m_s.rec_keys);
+    keys(obs, m_s.obs_keys);
     std::size_t i = 0, k = 0, m = 0;
-    while (i < sorted.size() || k < rec.size() || m < obs.size()) {
-      std::string_view name;
-      bool any = false;
-      const auto consider = [&name, &any](std::string_view n) {
-        if (!any || n < name) name = n;
-        any = true;
-      };
-      if (i < sorted.size()) consider(sorted[i].first);
-      if (k < rec.size()) consider(rec[k].name);
-      if (m < obs.size()) consider(obs[m].name);
-      const TypedParam* tp = i < sorted.size() && sorted[i].first == name ? sorted[i++].second : nullptr;
-      const CanonParam* rp = k < rec.size() && rec[k].name == name ? &rec[k++] : nullptr;
-      const CanonParam* op = m < obs.size() && obs[m].name == name ? &obs[m++] : nullptr;
-      compare(name, tp, rp, op);
+    while (i < spec.size() || k < rec.size() || m < obs.size()) {
+      const NameKey* name = nullptr;
+      if (i < spec.size()) name = &spec[i].first;
+      if (k < rec.size() && (name == nullptr || m_s.rec_keys[k] < *name)) name = &m_s.rec_keys[k];
+      if (m < obs.size() && (name == nullptr || m_s.obs_keys[m] < *name)) name = &m_s.obs_keys[m];
+      const NameKey key = *name;
+      const TypedParam* tp = i < spec.size() && spec[i].first == key ? spec[i++].second : nullptr;
+      const CanonParam* rp = k < rec.size() && m_s.rec_keys[k] == key ? &rec[k++] : nullptr;
+      const CanonParam* op = m < obs.size() && m_s.obs_keys[m] == key ? &obs[m++] : nullptr;
+      compare(key.name, tp, rp, op);
     }
     if (m_desired.jid && *m_desired.jid != m_observed.jid)
       add({"jid",

@@ -3,6 +3,7 @@
 /// parameter and by meaning: kernel parameters against what the host
 /// reports, everything else against jailplan's applied record.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +26,23 @@ struct JailDiff {
 
 /// Buffers reused from one jail to the next, so that diffing ten thousand
 /// unchanged jails allocates next to nothing.
+/// A parameter name with its first eight bytes as a big-endian number:
+/// ordering and equality mostly settle on the number.
+struct NameKey {
+  std::uint64_t prefix = 0;
+  std::string_view name;
+  NameKey() = default;
+  explicit NameKey(std::string_view n) : name(n) {
+    for (std::size_t i = 0; i < 8 && i < n.size(); ++i)
+      prefix |= std::uint64_t{static_cast<unsigned char>(n[i])} << (56 - 8 * i);
+  }
+  bool operator<(const NameKey& o) const { return prefix != o.prefix ? prefix < o.prefix : name < o.name; }
+  bool operator==(const NameKey& o) const { return prefix == o.prefix && name == o.name; }
+};
+
 struct DiffScratch {
-  std::vector<std::pair<std::string_view, const TypedParam*>> sorted;
+  std::vector<std::pair<NameKey, const TypedParam*>> spec;
+  std::vector<NameKey> rec_keys, obs_keys;
   std::vector<std::string> want, raw, have;
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <queue>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -20,14 +22,16 @@ struct Edge {
   bool parent_link;
 };
 
+// Kept small: a large site has a node per jail, and only the few that change
+// get a JailChange (allocated when they do).
 struct Node {
-  JailChange change;
+  std::unique_ptr<JailChange> change;
   std::string_view key;            // the name, in storage that outlives the planner (spec or observation)
   const JailSpec* spec = nullptr;  // declared jails
   const AppliedRecord* record = nullptr;  // the usable record, if any
   const ObservedJail* running = nullptr;
-  bool cleanup = false;  // a record of a stopped jail whose leftovers go first
-  std::vector<Edge> deps;
+  bool cleanup = false;       // a record of a stopped jail whose leftovers go first
+  std::size_t unchanged = 0;  // of an unchanged running jail
 };
 
 bool stops(Action a) {
@@ -56,10 +60,10 @@ class Planner {
     plan.orphans = std::move(m_orphans);
     for (const std::size_t i : order) {
       Node& n = m_nodes[i];
-      if (n.change.action == Action::none) continue;
-      for (const auto& e : n.deps) n.change.depends_on.emplace_back(m_nodes[e.to].key);
+      if (!n.change || n.change->action == Action::none) continue;
+      for (const auto& e : deps(i)) n.change->depends_on.emplace_back(m_nodes[e.to].key);
       expand(n);
-      plan.jails.push_back(std::move(n.change));
+      plan.jails.push_back(std::move(*n.change));
     }
     return plan;
   }
@@ -67,21 +71,28 @@ class Planner {
  private:
   void add_declared() {
     m_nodes.resize(m_desired.jails.size());
-    for (std::size_t i = 0; i < m_desired.jails.size(); ++i) m_index.emplace(m_desired.jails[i].name, i);
+    m_index = name_index(m_desired);
+    // match declared and running jails by a merge over both in name order
+    // (the observation is sorted): hashing or binary searching a large
+    // host's names misses the cache on every probe
+    std::vector<std::pair<NameKey, std::size_t>> declared(m_desired.jails.size());
+    for (std::size_t i = 0; i < declared.size(); ++i) declared[i] = {NameKey(m_desired.jails[i].name), i};
+    std::sort(declared.begin(), declared.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::size_t> running;
-    for (std::size_t i = 0; i < m_desired.jails.size(); ++i) {
+    std::size_t k = 0;
+    const auto& live = m_observed.jails;
+    for (const auto& [key, i] : declared) {
       Node& n = m_nodes[i];
       n.spec = &m_desired.jails[i];
       n.key = n.spec->name;
-      n.change.name = n.spec->name;
-      n.change.location = n.spec->location;
-      const ObservedJail* o = m_observed.find(n.spec->name);
-      if (o != nullptr && o->dying) o = nullptr;  // a new jail may take a dying one's name (§4.5)
-      if (o == nullptr) {
-        plan_create(n);
-      } else {
-        n.running = o;
+      while (k < live.size() && NameKey(live[k].name) < key) ++k;
+      // a dying jail does not count: a new one may take its name (§4.5)
+      if (k < live.size() && live[k].name == n.key && !live[k].dying) {
+        n.running = &live[k];
         running.push_back(i);
+      } else {
+        plan_create(n);
       }
     }
     diff_all(running);
@@ -106,55 +117,76 @@ class Planner {
     for (auto& t : threads) t.join();
   }
 
+  static JailChange& materialize(Node& n) {
+    if (!n.change) {
+      n.change = std::make_unique<JailChange>();
+      n.change->name = std::string(n.key);
+      if (n.spec != nullptr) n.change->location = n.spec->location;
+      if (n.running != nullptr) n.change->jid = n.running->jid;
+    }
+    return *n.change;
+  }
+
+  static Action action_of(const Node& n) { return n.change ? n.change->action : Action::none; }
+
   void plan_create(Node& n) {
-    n.change.action = Action::create;
-    n.change.reason = Reason::not_running;
-    if (const AppliedRecord* r = m_observed.stopped_record(n.change.name)) {
+    JailChange& c = materialize(n);
+    c.action = Action::create;
+    c.reason = Reason::not_running;
+    if (const AppliedRecord* r = m_observed.stopped_record(n.key)) {
       n.record = r;
       n.cleanup = true;
-      n.change.reason = Reason::left_over;
+      c.reason = Reason::left_over;
     }
   }
 
   void plan_running(Node& n, DiffScratch& scratch, std::vector<const JailSpec*>& ancestors) const {
     const ObservedJail& o = *n.running;
-    n.change.jid = o.jid;
     ancestors.clear();
-    for (std::string p = parent_name(n.change.name); !p.empty(); p = parent_name(p)) {
+    for (std::string p = parent_name(std::string(n.key)); !p.empty(); p = parent_name(p)) {
       const auto it = m_index.find(p);
       if (it == m_index.end()) break;
       ancestors.push_back(&m_desired.jails[it->second]);
     }
     JailDiff d = diff_jail(*n.spec, o, ancestors, scratch);
     if (d.recorded) n.record = &*o.applied;
-    n.change.unchanged = d.unchanged;
+    Action action = Action::none;
+    Reason reason = Reason::none;
     switch (d.worst) {
       case Effect::replace:
-        n.change.action = Action::replace;
-        n.change.reason = Reason::create_only;
+        action = Action::replace;
+        reason = Reason::create_only;
         break;
       case Effect::restart:
-        n.change.action = Action::restart;
-        n.change.reason = Reason::start_only;
+        action = Action::restart;
+        reason = Reason::start_only;
         break;
       case Effect::update:
-        n.change.action = Action::update;
-        n.change.reason = d.recorded ? Reason::kernel_changed : Reason::adopt;
+        action = Action::update;
+        reason = d.recorded ? Reason::kernel_changed : Reason::adopt;
         break;
       case Effect::record:
-        n.change.action = Action::update;
-        n.change.reason = Reason::record_changed;
+        action = Action::update;
+        reason = Reason::record_changed;
         break;
       case Effect::none:
         if (!d.recorded) {
-          n.change.action = Action::update;
-          n.change.reason = Reason::adopt;
+          action = Action::update;
+          reason = Reason::adopt;
         }
         break;
     }
-    n.change.subject = std::move(d.worst_param);
-    n.change.changes = std::move(d.changes);
-    n.change.note = std::move(d.note);
+    if (action == Action::none) {
+      n.unchanged = d.unchanged;  // kept for a restart a dependency may force
+      return;
+    }
+    JailChange& c = materialize(n);
+    c.action = action;
+    c.reason = reason;
+    c.unchanged = d.unchanged;
+    c.subject = std::move(d.worst_param);
+    c.changes = std::move(d.changes);
+    c.note = std::move(d.note);
   }
 
   void add_undeclared() {
@@ -173,10 +205,9 @@ class Planner {
       n.record = &*o.applied;
       n.running = &o;
       n.key = o.name;
-      n.change.name = o.name;
-      n.change.jid = o.jid;
-      n.change.action = Action::destroy;
-      n.change.reason = Reason::not_declared;
+      JailChange& c = materialize(n);
+      c.action = Action::destroy;
+      c.reason = Reason::not_declared;
       m_nodes.push_back(std::move(n));
     }
     for (const auto& [name, record] : m_observed.stopped) {
@@ -189,67 +220,84 @@ class Planner {
       n.record = &record;
       n.cleanup = true;
       n.key = name;
-      n.change.name = name;
-      n.change.action = Action::destroy;
-      n.change.reason = Reason::left_over;
+      JailChange& c = materialize(n);
+      c.action = Action::destroy;
+      c.reason = Reason::left_over;
       m_nodes.push_back(std::move(n));
     }
   }
 
   void add_edges() {
-    for (const auto& e : dependency_edges(m_desired, nullptr))
-      m_nodes[e.from].deps.push_back({e.to, e.parent_link});
+    std::vector<std::pair<std::size_t, Edge>> raw;
+    for (const auto& e : dependency_edges(m_desired, m_index, nullptr))
+      raw.push_back({e.from, {e.to, e.parent_link}});
     // jails being destroyed stop before what their record says they needed
     // (declared or not): a child goes before a parent that restarts
     std::unordered_map<std::string_view, std::size_t> extra;
-    for (std::size_t i = m_desired.jails.size(); i < m_nodes.size(); ++i)
-      extra.emplace(m_nodes[i].change.name, i);
+    for (std::size_t i = m_desired.jails.size(); i < m_nodes.size(); ++i) extra.emplace(m_nodes[i].key, i);
     for (std::size_t i = m_desired.jails.size(); i < m_nodes.size(); ++i) {
       const auto* dep = find_param(m_nodes[i].record->params, "depend");
       const auto link = [&](const std::string& target, bool parent) {
         if (const auto it = extra.find(target); it != extra.end())
-          m_nodes[i].deps.push_back({it->second, parent});
+          raw.push_back({i, {it->second, parent}});
         else if (const auto d = m_index.find(target); d != m_index.end())
-          m_nodes[i].deps.push_back({d->second, parent});
+          raw.push_back({i, {d->second, parent}});
       };
       if (dep != nullptr)
         for (const auto& t : dep->values) link(t, false);
-      if (auto p = parent_name(m_nodes[i].change.name); !p.empty()) link(p, true);
+      if (auto p = parent_name(std::string(m_nodes[i].key)); !p.empty()) link(p, true);
     }
+    // one array of edges grouped by jail (a counting sort), not a vector per jail
+    m_dep_first.assign(m_nodes.size() + 1, 0);
+    for (const auto& [from, e] : raw) ++m_dep_first[from + 1];
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) m_dep_first[i + 1] += m_dep_first[i];
+    m_deps.resize(raw.size());
+    std::vector<std::size_t> fill(m_dep_first.begin(), m_dep_first.end() - 1);
+    for (const auto& [from, e] : raw) m_deps[fill[from]++] = e;
   }
 
-  // Kahn's algorithm; among ready jails the smallest name goes first.
+  std::span<const Edge> deps(std::size_t i) const {
+    return {m_deps.data() + m_dep_first[i], m_dep_first[i + 1] - m_dep_first[i]};
+  }
+
+  // Kahn's algorithm; among ready jails the smallest name goes first. Names
+  // are ranked once, so the heap compares integers.
   std::vector<std::size_t> topological_order() const {
     const std::size_t n = m_nodes.size();
-    std::vector<std::size_t> waiting(n, 0);
-    std::vector<std::vector<std::size_t>> dependents(n);
+    std::vector<std::pair<NameKey, std::size_t>> keyed(n);
+    for (std::size_t i = 0; i < n; ++i) keyed[i] = {NameKey(m_nodes[i].key), i};
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::size_t> by_name(n), rank(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      by_name[r] = keyed[r].second;
+      rank[keyed[r].second] = r;
+    }
+    // dependents in one array (offsets per jail), not a vector per jail
+    std::vector<std::size_t> waiting(n, 0), first(n + 1, 0);
     for (std::size_t i = 0; i < n; ++i)
-      for (const auto& e : m_nodes[i].deps) {
+      for (const auto& e : deps(i)) {
         ++waiting[i];
-        dependents[e.to].push_back(i);
+        ++first[e.to + 1];
       }
-    const auto later = [this](std::size_t a, std::size_t b) {
-      return m_nodes[a].change.name > m_nodes[b].change.name;
-    };
-    std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(later)> ready(later);
+    for (std::size_t i = 0; i < n; ++i) first[i + 1] += first[i];
+    std::vector<std::size_t> dependents(first[n]), fill(first.begin(), first.end() - 1);
     for (std::size_t i = 0; i < n; ++i)
-      if (waiting[i] == 0) ready.push(i);
+      for (const auto& e : deps(i)) dependents[fill[e.to]++] = i;
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;  // ranks
+    for (std::size_t i = 0; i < n; ++i)
+      if (waiting[i] == 0) ready.push(rank[i]);
     std::vector<std::size_t> order;
     order.reserve(n);
     while (!ready.empty()) {
-      const std::size_t i = ready.top();
+      const std::size_t i = by_name[ready.top()];
       ready.pop();
       order.push_back(i);
-      for (const std::size_t d : dependents[i])
-        if (--waiting[d] == 0) ready.push(d);
+      for (std::size_t k = first[i]; k < first[i + 1]; ++k)
+        if (--waiting[dependents[k]] == 0) ready.push(rank[dependents[k]]);
     }
-    if (order.size() < n) {  // a loop (validation reports declared ones): keep the rest in name order
-      std::vector<std::size_t> rest;
-      for (std::size_t i = 0; i < n; ++i)
-        if (waiting[i] != 0) rest.push_back(i);
-      std::sort(rest.begin(), rest.end(), [&later](std::size_t a, std::size_t b) { return later(b, a); });
-      order.insert(order.end(), rest.begin(), rest.end());
-    }
+    if (order.size() < n)  // a loop (validation reports declared ones): the rest in name order
+      for (const std::size_t i : by_name)
+        if (waiting[i] != 0) order.push_back(i);
     return order;
   }
 
@@ -259,20 +307,22 @@ class Planner {
   void cascade(const std::vector<std::size_t>& order) {
     for (const std::size_t i : order) {
       Node& n = m_nodes[i];
-      if (n.running == nullptr || stops(n.change.action)) continue;
-      for (const auto& e : n.deps) {
+      if (n.running == nullptr || stops(action_of(n))) continue;
+      for (const auto& e : deps(i)) {
         const Node& dep = m_nodes[e.to];
-        if (!stops(dep.change.action) || dep.running == nullptr) continue;
-        n.change.action = Action::restart;
-        n.change.reason = e.parent_link ? Reason::parent : Reason::dependency;
-        n.change.subject = dep.change.name;
+        if (!stops(action_of(dep)) || dep.running == nullptr) continue;
+        JailChange& c = materialize(n);
+        if (c.action == Action::none) c.unchanged = n.unchanged;
+        c.action = Action::restart;
+        c.reason = e.parent_link ? Reason::parent : Reason::dependency;
+        c.subject = std::string(dep.key);
         break;
       }
     }
   }
 
   void expand(Node& n) {
-    JailChange& c = n.change;
+    JailChange& c = *n.change;
     const SpecView recorded{n.record != nullptr ? &n.record->params : nullptr, nullptr};
     CanonSpec canon = n.spec != nullptr ? canon_spec(*n.spec) : CanonSpec{};
     const SpecView declared{&canon, n.spec};
@@ -308,7 +358,9 @@ class Planner {
   const DesiredState& m_desired;
   const ObservedState& m_observed;
   const PlanOptions& m_options;
-  std::unordered_map<std::string_view, std::size_t> m_index;
+  NameIndex m_index;
+  std::vector<Edge> m_deps;              // every node's dependencies, grouped by node
+  std::vector<std::size_t> m_dep_first;  // node i's are m_deps[first[i] .. first[i+1])
   std::vector<Node> m_nodes;
   std::vector<std::string> m_unmanaged;
   std::vector<std::string> m_orphans;
