@@ -65,6 +65,13 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
 
+  auto* apply = app.add_subcommand("apply", "Carry out the plan on this host (FreeBSD backend)");
+  apply->add_option("file", cl.apply.file, "Configuration file")->required();
+  add_host_options(*apply, cl.apply.host);
+  apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
+  apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
+  apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
+
   auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
   add_host_options(*observe, cl.observe.host);
   observe->add_flag("--json", cl.observe.json, "Write a state snapshot (docs/state-format.md)");
@@ -79,6 +86,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("fmt")) return run_fmt(cl.fmt, w);
   if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
+  if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
   if (app.got_subcommand("graph")) return run_graph(cl.graph, w);
   return k_exit_error;

@@ -56,6 +56,15 @@ struct PlanCmdOptions {
 };
 int run_plan(const PlanCmdOptions& o, World& w);
 
+struct ApplyOptions {
+  std::string file;
+  HostOptions host;
+  bool dry_run = false;
+  bool auto_approve = false;
+  bool prune = false;
+};
+int run_apply(const ApplyOptions& o, World& w);
+
 struct ObserveOptions {
   HostOptions host;
   bool json = false;
@@ -74,6 +83,7 @@ struct CommandLine {
   FmtOptions fmt;
   ConvertOptions convert;
   PlanCmdOptions plan;
+  ApplyOptions apply;
   ObserveOptions observe;
   GraphOptions graph;
   bool no_color = false;

@@ -19,36 +19,4 @@ bool want_color(int fd, bool no_color_flag) {
   return isatty(fd) != 0;
 }
 
-std::string write_file_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".jailplan-XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0)
-    return fmt::format("cannot create a temporary file next to '{}': {}", path, std::strerror(errno));
-  struct stat st {};
-  if (stat(path.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string e = std::strerror(errno);
-      close(fd);
-      unlink(tmp.c_str());
-      return fmt::format("cannot write '{}': {}", tmp, e);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    const std::string e = std::strerror(errno);
-    unlink(tmp.c_str());
-    return fmt::format("cannot write '{}': {}", tmp, e);
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string e = std::strerror(errno);
-    unlink(tmp.c_str());
-    return fmt::format("cannot rename '{}' to '{}': {}", tmp, path, e);
-  }
-  return {};
-}
-
 }  // namespace jailplan

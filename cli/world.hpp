@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "grammar/atomic_file.hpp"
 #include "grammar/diagnostic.hpp"
 #include "grammar/source_loader.hpp"
 
@@ -32,9 +33,5 @@ struct World {
 
 /// Colour only on a terminal, never with NO_COLOR set or --no-color.
 bool want_color(int fd, bool no_color_flag);
-
-/// Writes `text` to `path` through a temporary file and rename(2), so a
-/// crash never leaves a half-written file. Returns "" or an error message.
-std::string write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace jailplan

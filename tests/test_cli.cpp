@@ -152,3 +152,21 @@ TEST_CASE("cli: observe converts jls output into a snapshot; graph prints DOT") 
   CHECK(r.rc == 0);
   CHECK(r.out.find("  \"db\" -> \"web\";\n") != std::string::npos);
 }
+
+TEST_CASE("cli: apply --dry-run prints the commands and changes nothing; guard rails") {
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", k_site}, {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"}});
+  auto r = run({"apply", "site.conf", "--state", "empty.json", "--dry-run", "--backend", "freebsd"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("Commands, in order (nothing was changed):\n"
+                   "  web: /usr/sbin/jail -c name=web path=/j/web persist\n"
+                   "  web: write applied record\n"
+                   "  db: /usr/sbin/jail -c name=db path=/j/db persist\n"
+                   "  db: write applied record\n") != std::string::npos);
+  r = run({"apply", "site.conf", "--state", "empty.json", "--backend", "freebsd"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err == "jailplan: error: --state plans against a snapshot; only --dry-run can use it\n");
+  r = run({"apply", "site.conf", "--backend", "linux"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err == "jailplan: error: the linux backend cannot apply yet in this build\n");
+}

@@ -1,0 +1,89 @@
+// `jailplan apply FILE`: plan, show, confirm, then carry the plan out on the
+// host's backend. `--dry-run` is the same apply loop with a recording
+// runner: it prints every command in order and changes nothing.
+#include <unistd.h>
+
+#include <iostream>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/host_input.hpp"
+#include "executor/applier.hpp"
+#include "executor/freebsd_backend.hpp"
+#include "planner/planner.hpp"
+#include "planner/render.hpp"
+
+namespace jailplan {
+
+namespace {
+
+bool confirmed(World& w) {
+  if (::isatty(0) == 0) return false;
+  w.out << "Apply these changes? Only 'yes' is accepted: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+int report(const ApplyResult& r, World& w) {
+  for (const auto& j : r.jails) {
+    switch (j.status) {
+      case JailOutcome::Status::done: w.out << fmt::format("{}: done\n", j.name); break;
+      case JailOutcome::Status::skipped: w.err << fmt::format("{}: {}\n", j.name, j.error); break;
+      case JailOutcome::Status::failed:
+        w.err << fmt::format("{}: failed: {}\n", j.name, j.error);
+        for (const auto& u : j.undone) w.err << fmt::format("{}:   undone: {}\n", j.name, u);
+        break;
+    }
+  }
+  return r.ok() ? k_exit_ok : k_exit_error;
+}
+
+}  // namespace
+
+int run_apply(const ApplyOptions& o, World& w) {
+  const std::string backend = o.host.backend.empty() ? "linux" : o.host.backend;
+  if (!o.host.state.empty() && !o.dry_run) {
+    w.err << "jailplan: error: --state plans against a snapshot; only --dry-run can use it\n";
+    return k_exit_error;
+  }
+  if (backend != "freebsd" && !o.dry_run) {
+    w.err << fmt::format("jailplan: error: the {} backend cannot apply yet in this build\n", backend);
+    return k_exit_error;
+  }
+  auto compiled = compile_for_plan(o.file, w);
+  if (!compiled) return k_exit_error;
+  SourceSet sources;
+  auto observed = observe_host(o.host, w, sources);
+  if (!observed) return k_exit_error;
+  const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
+  w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
+  if (!plan.has_changes()) return k_exit_ok;
+  if (o.dry_run) {
+    RecordingRunner recorder;
+    FreeBsdBackend dry(recorder, true);
+    std::size_t shown = 0;
+    w.out << "\nCommands, in order (nothing was changed):\n";
+    apply_plan(plan, dry, [&](const JailChange& j, const Step& s, const std::string&) {
+      const auto& cmds = recorder.commands();
+      if (shown == cmds.size() && (s.kind == StepKind::record || s.kind == StepKind::forget))
+        w.out << fmt::format("  {}: {} applied record\n", j.name,
+                             s.kind == StepKind::record ? "write" : "delete");
+      for (; shown < cmds.size(); ++shown)
+        w.out << fmt::format("  {}: {}\n", j.name, format_argv(cmds[shown].argv));
+    });
+    return k_exit_ok;
+  }
+  if (!o.auto_approve && !confirmed(w)) {
+    w.err << "jailplan: error: not applied: confirm on a terminal, or pass --auto-approve\n";
+    return k_exit_error;
+  }
+  PosixCommandRunner runner;
+  FreeBsdBackend live(runner);
+  return report(apply_plan(plan, live), w);
+}
+
+}  // namespace jailplan

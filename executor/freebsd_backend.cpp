@@ -1,0 +1,167 @@
+#include "executor/freebsd_backend.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "executor/freebsd_commands.hpp"
+#include "grammar/atomic_file.hpp"
+#include "planner/snapshot.hpp"
+
+namespace jailplan {
+
+namespace {
+
+// The exec.* settings in force for a jail: those the plan applies.
+const std::string* setting(const JailChange& j, std::string_view name) {
+  if (!j.applied) return nullptr;
+  const auto* p = find_param(j.applied->params, name);
+  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
+}
+
+bool flag(const JailChange& j, std::string_view name) {
+  const auto* v = setting(j, name);
+  return v != nullptr && *v == "true";
+}
+
+std::chrono::milliseconds exec_timeout(const JailChange& j) {
+  const auto* v = setting(j, "exec.timeout");
+  return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
+}
+
+bool in_jail(StepKind k) {
+  return k == StepKind::start || k == StepKind::command || k == StepKind::stop;
+}
+
+bool is_hook(StepKind k) {
+  switch (k) {
+    case StepKind::prepare:
+    case StepKind::prestart:
+    case StepKind::created:
+    case StepKind::start:
+    case StepKind::command:
+    case StepKind::poststart:
+    case StepKind::prestop:
+    case StepKind::stop:
+    case StepKind::poststop:
+    case StepKind::release: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
+  const CommandResult r = m_runner.run(c);
+  if (r.ok()) return {};
+  std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
+  if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
+  return msg;
+}
+
+std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
+  const HookCommand h = hook_command(s.args.at(0));
+  if (h.argv.empty()) return {};
+  Command c;
+  if (jailed) {
+    // jexec runs it inside: -l for exec.clean, the jail's own user (-U) or
+    // a host user (-u) for exec.jail_user
+    c.argv = {"/usr/sbin/jexec"};
+    if (flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    if (const auto* user = setting(j, "exec.jail_user")) {
+      c.argv.emplace_back(flag(j, "exec.system_jail_user") ? "-u" : "-U");
+      c.argv.push_back(*user);
+    }
+    c.argv.push_back(j.name);
+  }
+  c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
+  if (h.background) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
+  if (!jailed && flag(j, "exec.clean")) c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
+  c.timeout = exec_timeout(j);
+  const CommandResult r = m_runner.run(c);
+  if (jailed && !m_dry_run) {
+    // in-jail output goes to exec.consolelog (appended), as jail(8) does
+    if (const auto* log = setting(j, "exec.consolelog")) std::ofstream(*log, std::ios::app) << r.out << r.err;
+  }
+  if (r.ok()) return {};
+  return fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
+}
+
+std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
+  if (!j.jid) return {};
+  const std::string jid = std::to_string(*j.jid);
+  // pkill exits 1 when nothing matched: not an error
+  const CommandResult r =
+      m_runner.run({{"/bin/pkill", "-TERM", "-j", jid}, std::nullopt, "", std::chrono::seconds(30)});
+  if (!r.spawn_error.empty()) return fmt::format("jail: {}: /bin/pkill: {}", j.name, r.spawn_error);
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(std::strtoll(s.args.at(0).c_str(), nullptr, 10));
+  while (std::chrono::steady_clock::now() < deadline) {
+    const CommandResult left =
+        m_runner.run({{"/bin/pgrep", "-j", jid}, std::nullopt, "", std::chrono::seconds(30)});
+    if (left.exit_code != 0 || left.out.empty()) break;  // timing out here is not an error (§4.4)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return {};
+}
+
+std::string FreeBsdBackend::record(const JailChange& j) {
+  if (!j.applied || m_dry_run) return {};
+  AppliedRecord r = *j.applied;
+  const CommandResult q =
+      m_runner.run({{"/usr/sbin/jls", "-j", j.name, "jid"}, std::nullopt, "", std::chrono::seconds(30)});
+  if (q.ok() && !q.out.empty()) r.jid = std::strtoll(q.out.c_str(), nullptr, 10);
+  const std::string path = fmt::format("{}/{}.json", m_state_dir, j.name);
+  if (auto err = write_file_atomically(path, render_record(r)); !err.empty())
+    return fmt::format("jail: {}: cannot record what was applied: {}", j.name, err);
+  return {};
+}
+
+std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
+  if (m_dry_run) return {};
+  std::ifstream in(s.args.at(0));
+  if (!in) return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    line = line.substr(0, line.find('#'));
+    if (!fstab_fields(line).empty()) lines.push_back(line);
+  }
+  if (!mount) std::reverse(lines.begin(), lines.end());
+  for (const auto& line : lines) {
+    const Step one{mount ? StepKind::mount : StepKind::umount, s.phase, {line}, s.origin, s.origin_text};
+    if (auto err = run(j, one); !err.empty()) return err;
+  }
+  return {};
+}
+
+std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
+  if (is_hook(s.kind)) return hook(j, s, in_jail(s.kind));
+  switch (s.kind) {
+    case StepKind::term: return terminate(j, s);
+    case StepKind::record: return record(j);
+    case StepKind::forget: {
+      if (m_dry_run) return {};
+      const std::string path = fmt::format("{}/{}.json", m_state_dir, j.name);
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return fmt::format("jail: {}: cannot remove {}: {}", j.name, path, std::strerror(errno));
+      return {};
+    }
+    case StepKind::mount_fstab: return fstab(j, s, true);
+    case StepKind::umount_fstab: return fstab(j, s, false);
+    default: break;
+  }
+  std::string error;
+  const auto argv = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s, error);
+  if (!error.empty()) return fmt::format("jail: {}: {}", j.name, error);
+  return command(j, Command{argv, std::nullopt, "", std::chrono::minutes(5)});
+}
+
+}  // namespace jailplan

@@ -1,0 +1,35 @@
+#pragma once
+/// The FreeBSD backend: every Step as the command jail(8) itself would run
+/// (freebsd_commands.hpp), in-jail hooks through jexec, the stop.timeout
+/// SIGTERM phase through pkill/pgrep, and jailplan's applied records in
+/// its state directory.
+
+#include <string>
+
+#include "executor/backend.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/freebsd_observer.hpp"
+
+namespace jailplan {
+
+class FreeBsdBackend final : public Backend {
+ public:
+  /// With `dry_run`, only commands go to the runner (a recording one):
+  /// records, console logs and fstab files are left alone.
+  FreeBsdBackend(CommandRunner& runner, bool dry_run = false, std::string state_dir = k_freebsd_state_dir)
+      : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)) {}
+  std::string run(const JailChange& jail, const Step& step) override;
+
+ private:
+  std::string command(const JailChange& j, const Command& c);
+  std::string hook(const JailChange& j, const Step& s, bool in_jail);
+  std::string terminate(const JailChange& j, const Step& s);
+  std::string record(const JailChange& j);
+  std::string fstab(const JailChange& j, const Step& s, bool mount);
+
+  CommandRunner& m_runner;
+  bool m_dry_run;
+  std::string m_state_dir;
+};
+
+}  // namespace jailplan

@@ -1,0 +1,99 @@
+// The applier on the FreeBSD backend with a runner that records, or fails
+// the k-th command: order of commands, rollback of a half-made jail, and
+// dependents skipped.
+#include <doctest/doctest.h>
+
+#include "executor/applier.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/freebsd_backend.hpp"
+#include "planner_util.hpp"
+
+using namespace jailplan;
+
+namespace {
+
+// Records every command; the `fail_at`-th one (1-based) fails.
+class FailingRunner final : public CommandRunner {
+ public:
+  explicit FailingRunner(std::size_t fail_at) : m_fail_at(fail_at) {}
+  std::vector<std::string> log;
+  CommandResult run(const Command& c) override {
+    log.push_back(format_argv(c.argv));
+    CommandResult r;
+    r.exit_code = log.size() == m_fail_at ? 1 : 0;
+    if (r.exit_code != 0) r.err = "simulated failure\n";
+    return r;
+  }
+
+ private:
+  std::size_t m_fail_at;
+};
+
+const char* const k_site = R"(
+db { path = /j/db; persist; mount.devfs; ip4.addr = "em0|198.51.100.11/24"; children.max = 1; }
+web { path = /j/web; persist; depend = db; mount.procfs; }
+db.sub { path = /j/db/sub; persist; }
+)";
+
+}  // namespace
+
+TEST_CASE("apply: commands in dependency order, argv-exact") {
+  const auto c = test::site(k_site);
+  const Plan p = test::plan_of(c, ObservedState{});
+  FailingRunner runner(0);
+  FreeBsdBackend backend(runner, true);
+  const ApplyResult r = apply_plan(p, backend);
+  CHECK(r.ok());
+  CHECK(runner.log ==
+        std::vector<std::string>{
+            "/sbin/ifconfig em0 inet 198.51.100.11/24 alias",
+            "/sbin/mount -t devfs -oruleset=4 . /j/db/dev",
+            "/usr/sbin/jail -c name=db children.max=1 ip4.addr=198.51.100.11 path=/j/db persist",
+            "/usr/sbin/jail -c name=db.sub path=/j/db/sub persist",
+            "/sbin/mount -t procfs . /j/web/proc",
+            "/usr/sbin/jail -c name=web path=/j/web persist",
+        });
+}
+
+TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependents, for every k") {
+  const auto c = test::site(k_site);
+  const Plan p = test::plan_of(c, ObservedState{});
+  for (std::size_t k = 1; k <= 6; ++k) {
+    CAPTURE(k);
+    FailingRunner runner(k);
+    FreeBsdBackend backend(runner, true);
+    const ApplyResult r = apply_plan(p, backend);
+    REQUIRE_FALSE(r.ok());
+    const auto failed = std::count_if(r.jails.begin(), r.jails.end(),
+                                      [](const auto& j) { return j.status == JailOutcome::Status::failed; });
+    CHECK(failed == 1);
+    CHECK(r.jails.size() == 3);
+    // every alias and mount made before the failure is undone, in reverse
+    std::size_t made = 0, undone = 0;
+    for (std::size_t i = 0; i + 1 < k; ++i) {
+      const auto& cmd = runner.log[i];
+      made += cmd.find(" alias") != std::string::npos || cmd.find("/sbin/mount ") == 0 ? 1U : 0U;
+    }
+    for (std::size_t i = k; i < runner.log.size(); ++i) {
+      const auto& cmd = runner.log[i];
+      undone += cmd.find("-alias") != std::string::npos || cmd.find("/sbin/umount ") == 0 ? 1U : 0U;
+    }
+    if (k <= 3) {  // db failed: both of its dependents are skipped
+      CHECK(r.jails[0].status == JailOutcome::Status::failed);
+      CHECK(r.jails[1].status == JailOutcome::Status::skipped);
+      CHECK(r.jails[2].status == JailOutcome::Status::skipped);
+      CHECK(undone == made);
+    }
+  }
+  FailingRunner runner(3);  // db's jail -c
+  FreeBsdBackend backend(runner, true);
+  const ApplyResult r = apply_plan(p, backend);
+  CHECK(r.jails[0].error ==
+        "jail: db: /usr/sbin/jail -c name=db children.max=1 ip4.addr=198.51.100.11 path=/j/db persist: "
+        "failed (exit "
+        "1): simulated failure");
+  CHECK(r.jails[0].undone ==
+        std::vector<std::string>{"umount.devfs \"/j/db/dev\"",
+                                 "alias-remove \"inet\" \"em0\" \"198.51.100.11\" \"/24\""});
+  CHECK(r.jails[2].error == "skipped: it depends on 'db', which failed");
+}
