@@ -71,6 +71,10 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
   apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
+  apply
+      ->add_option("--lock-timeout", cl.apply.lock_timeout,
+                   "Seconds to wait for another jailplan's host lock")
+      ->check(CLI::NonNegativeNumber);
 
   auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
   add_host_options(*observe, cl.observe.host);

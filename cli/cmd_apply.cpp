@@ -13,6 +13,7 @@
 #include "cli/host_input.hpp"
 #include "executor/applier.hpp"
 #include "executor/freebsd_backend.hpp"
+#include "executor/host_lock.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
 
@@ -56,6 +57,15 @@ int run_apply(const ApplyOptions& o, World& w) {
   }
   auto compiled = compile_for_plan(o.file, w);
   if (!compiled) return k_exit_error;
+  // held from observing to the last step, so the plan stays true
+  HostLock lock;
+  if (!o.dry_run) {
+    const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
+    if (auto err = lock.acquire(k_default_lock_path, "apply", wait); !err.empty()) {
+      w.err << fmt::format("jailplan: error: {}\n", err);
+      return k_exit_error;
+    }
+  }
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
   if (!observed) return k_exit_error;

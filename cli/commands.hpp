@@ -62,6 +62,7 @@ struct ApplyOptions {
   bool dry_run = false;
   bool auto_approve = false;
   bool prune = false;
+  double lock_timeout = 0;  ///< seconds to wait for another jailplan's host lock
 };
 int run_apply(const ApplyOptions& o, World& w);
 
