@@ -1,14 +1,8 @@
 #include "cli/world.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-
-#include <fmt/format.h>
 
 namespace jailplan {
 

@@ -36,6 +36,15 @@ std::optional<std::int64_t> parse_int(std::string_view v) {
   return static_cast<std::int64_t>(n);
 }
 
+std::optional<std::string> parse_jailsys(std::string_view v) {
+  std::string l;
+  for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l.empty() || l == "new" || l == "1") return std::string("new");
+  if (l == "disable" || l == "0") return std::string("disable");
+  if (l == "inherit" || l == "2") return std::string("inherit");
+  return std::nullopt;
+}
+
 std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out) {
   out = {};
   out.raw = std::string(raw);
@@ -225,11 +234,7 @@ class Checker {
       case ParamType::jailsys: {
         if (p.values.empty()) return std::string("new");
         const std::string& v = p.values.back();
-        std::string l;
-        for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (l.empty() || l == "new" || l == "1") return std::string("new");
-        if (l == "disable" || l == "0") return std::string("disable");
-        if (l == "inherit" || l == "2") return std::string("inherit");
+        if (auto word = parse_jailsys(v)) return std::move(*word);
         error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name)).detail =
             "use disable, new or inherit (or 0, 1, 2)";
         return std::monostate{};

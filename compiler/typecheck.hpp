@@ -15,6 +15,9 @@ std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out);
 
 /// jail(8)'s boolean spellings: true/false (any case) or an integer.
 std::optional<bool> parse_bool(std::string_view v);
+/// A jailsys value as disable/new/inherit: those words in any case, 0/1/2,
+/// or empty (= new).
+std::optional<std::string> parse_jailsys(std::string_view v);
 /// Whole-string base-10 integer with optional blanks and sign, as strtol.
 std::optional<std::int64_t> parse_int(std::string_view v);
 

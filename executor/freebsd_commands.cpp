@@ -6,26 +6,6 @@ namespace jailplan {
 
 namespace {
 
-// strunvis(3) for the octal escapes fstab files use (\040 for a space) and
-// a backslash before any other character.
-std::string unvis(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out += s[i];
-      continue;
-    }
-    if (i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-        s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[++i];
-    }
-  }
-  return out;
-}
-
 // {family, interface, address, mask, extra...} → ifconfig words (§4.6).
 std::vector<std::string> alias_argv(const std::vector<std::string>& a, bool add, std::string& error) {
   if (a.size() < 4) {
@@ -52,21 +32,6 @@ std::vector<std::string> alias_argv(const std::vector<std::string>& a, bool add,
 }
 
 }  // namespace
-
-std::vector<std::string> fstab_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string f;
-  for (char c : line + " ") {
-    if (c == ' ' || c == '\t') {
-      if (!f.empty()) fields.push_back(std::move(f));
-      f.clear();
-    } else {
-      f += c;
-    }
-  }
-  for (std::size_t i = 0; i < fields.size() && i < 2; ++i) fields[i] = unvis(fields[i]);
-  return fields;
-}
 
 std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
                                              const Step& step, std::string& error) {
@@ -147,15 +112,7 @@ HookCommand hook_command(const std::string& value) {
     h.argv = {k_sh, "-c", value};
     return h;
   }
-  std::string word;
-  for (char c : v + " ") {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (!word.empty()) h.argv.push_back(std::move(word));
-      word.clear();
-    } else {
-      word += c;
-    }
-  }
+  h.argv = split_blanks(v);
   return h;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "planner/plan.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan {
 
@@ -30,9 +31,5 @@ struct HookCommand {
   bool background = false;
 };
 HookCommand hook_command(const std::string& value);
-
-/// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
-/// (`\040` is a space). Empty when blank.
-std::vector<std::string> fstab_fields(const std::string& line);
 
 }  // namespace jailplan

@@ -49,7 +49,7 @@ std::vector<ObservedAddress> parse_ifconfig(const std::string& text) {
       iface = line.substr(0, line.find(':'));
       continue;
     }
-    const auto f = fstab_fields(line);  // blank-separated words
+    const auto f = split_blanks(line);
     if (f.size() < 2 || (f[0] != "inet" && f[0] != "inet6")) continue;
     out.push_back({iface, f[0], f[1].substr(0, f[1].find('%'))});
   }

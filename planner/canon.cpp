@@ -48,12 +48,6 @@ void assign(std::vector<std::string>& out, std::size_t n) {
   if (out.size() != n) out.resize(n);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::optional<std::string> canon_scalar(const ParamInfo& info, const std::string& v) {
   switch (info.type) {
     case ParamType::boolean: {
@@ -68,13 +62,7 @@ std::optional<std::string> canon_scalar(const ParamInfo& info, const std::string
       if (!n) return std::nullopt;
       return std::to_string(*n);
     }
-    case ParamType::jailsys: {
-      const std::string l = lower(v);
-      if (l.empty() || l == "new" || l == "1") return std::string("new");
-      if (l == "disable" || l == "0") return std::string("disable");
-      if (l == "inherit" || l == "2") return std::string("inherit");
-      return std::nullopt;
-    }
+    case ParamType::jailsys: return parse_jailsys(v);
     default: return v;
   }
 }
@@ -230,18 +218,21 @@ bool compared_when_absent(const ParamInfo& info) {
   return info.type == ParamType::boolean || info.name == "enforce_statfs" || info.name == "children.max";
 }
 
+std::string double_quoted(std::string_view v) {
+  std::string q = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + '"';
+}
+
 std::string display_value(const std::vector<std::string>& values, ParamType type) {
   const auto one = [type](const std::string& v) {
     if (type == ParamType::boolean || type == ParamType::integer || type == ParamType::uinteger ||
         type == ParamType::ulong || type == ParamType::jailsys)
       return v;
-    std::string q = "\"";
-    for (char c : v) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    q += '"';
-    return q;
+    return double_quoted(v);
   };
   if (!is_list_type(type)) return values.empty() ? std::string("\"\"") : one(values.back());
   if (values.empty()) return "[]";

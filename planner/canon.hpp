@@ -63,6 +63,8 @@ inline bool in_kernel(const ParamInfo& info) {
   return info.where != ParamWhere::pseudo;
 }
 
+/// `"text"` with `"` and `\` escaped by a backslash (display, DOT ids).
+std::string double_quoted(std::string_view v);
 /// A canonical value for display: scalars as one quoted word, lists in [ ].
 std::string display_value(const std::vector<std::string>& values, ParamType type);
 bool is_list_type(ParamType t);

@@ -8,9 +8,21 @@
 
 namespace jailplan::json_util {
 
+std::optional<json> parse_json(const SourceFile& file, Diagnostics& diags, const std::string& code) {
+  try {
+    return json::parse(file.text());
+  } catch (const json::parse_error& e) {
+    const std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, file.text().size());
+    diags.error(Location{&file, static_cast<std::uint32_t>(at)}, fmt::format("invalid JSON: {}", e.what()),
+                code);
+    return std::nullopt;
+  }
+}
+
 json value_to_json(std::string_view name, const std::vector<std::string>& values) {
-  const auto m = lookup_param(name);
-  const ParamType type = m ? m->info->type : (values.size() == 1 ? ParamType::string : ParamType::list);
+  const ParamInfo* info = find_info(name);  // canonical names only
+  const ParamType type =
+      info != nullptr ? info->type : (values.size() == 1 ? ParamType::string : ParamType::list);
   if (is_list_type(type)) return values;
   const std::string v = values.empty() ? std::string() : values.back();
   if (type == ParamType::boolean) {

@@ -2,16 +2,22 @@
 // Planner-internal JSON helpers shared by snapshots and plan files. Not part
 // of any layer's public interface: nlohmann stays inside the planner.
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "grammar/diagnostic.hpp"
 #include "planner/canon.hpp"
 #include "planner/observed.hpp"
 
 namespace jailplan::json_util {
 
 using nlohmann::json;
+
+/// Parses a whole file; a syntax error becomes a diagnostic located at the
+/// byte where the parser stopped (category `code`).
+std::optional<json> parse_json(const SourceFile& file, Diagnostics& diags, const std::string& code);
 
 /// One canonical value as JSON, typed by the catalog: booleans, numbers,
 /// arrays for list types, strings otherwise.

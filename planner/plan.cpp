@@ -166,20 +166,21 @@ const JailChange* Plan::find(std::string_view name) const {
   return nullptr;
 }
 
+std::string reason_text(const JailChange& j) {
+  switch (j.reason) {
+    case Reason::create_only: return fmt::format("{} changed", j.subject);
+    case Reason::start_only: return fmt::format("{} changed, used at start", j.subject);
+    case Reason::dependency: return fmt::format("it depends on '{}', which stops", j.subject);
+    case Reason::parent: return fmt::format("its parent '{}' is re-created", j.subject);
+    case Reason::not_declared: return "no longer declared, --prune";
+    case Reason::adopt: return "running but not yet recorded by jailplan: adopting it";
+    case Reason::record_changed: return "settings used at the next stop changed: recording them";
+    case Reason::left_over: return "it stopped without jailplan: cleaning up what it left";
+    default: return {};
+  }
+}
+
 std::string headline(const JailChange& j) {
-  const auto why = [&j]() -> std::string {
-    switch (j.reason) {
-      case Reason::create_only: return fmt::format(" ({} changed)", j.subject);
-      case Reason::start_only: return fmt::format(" ({} changed, used at start)", j.subject);
-      case Reason::dependency: return fmt::format(" (it depends on '{}', which stops)", j.subject);
-      case Reason::parent: return fmt::format(" (its parent '{}' is re-created)", j.subject);
-      case Reason::not_declared: return " (no longer declared, --prune)";
-      case Reason::adopt: return " (running but not yet recorded by jailplan: adopting it)";
-      case Reason::record_changed: return " (settings used at the next stop changed: recording them)";
-      case Reason::left_over: return " (it stopped without jailplan: cleaning up what it left)";
-      default: return {};
-    }
-  };
   const char* verb = "is unchanged";
   switch (j.action) {
     case Action::create: verb = "will be created"; break;
@@ -189,7 +190,8 @@ std::string headline(const JailChange& j) {
     case Action::destroy: verb = "will be destroyed"; break;
     case Action::none: break;
   }
-  return fmt::format("jail \"{}\" {}{}", j.name, verb, why());
+  const std::string why = reason_text(j);
+  return fmt::format("jail \"{}\" {}{}", j.name, verb, why.empty() ? "" : " (" + why + ")");
 }
 
 }  // namespace jailplan

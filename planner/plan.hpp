@@ -159,6 +159,8 @@ std::optional<Effect> effect_from_string(std::string_view s);
 std::optional<StepKind> step_kind_from_string(std::string_view s);
 std::optional<Reason> reason_from_string(std::string_view s);
 std::optional<Phase> phase_from_string(std::string_view s);
+/// Why, in words (`path changed`), or "" when the action says it all.
+std::string reason_text(const JailChange& j);
 /// One sentence: `jail "www" will be replaced (path changed)`.
 std::string headline(const JailChange& j);
 

@@ -177,12 +177,10 @@ Result<Plan> parse_plan_json(const SourceFile& file) {
     d.error(Location{&file, 0}, std::move(msg), "plan-file");
     return d;
   };
-  json doc;
-  try {
-    doc = json::parse(file.text());
-  } catch (const json::parse_error& e) {
-    return fail(fmt::format("invalid JSON: {}", e.what()));
-  }
+  Diagnostics diags;
+  const auto parsed = json_util::parse_json(file, diags, "plan-file");
+  if (!parsed) return diags;
+  const json& doc = *parsed;
   if (!doc.is_object() || doc.value("format", "") != "jailplan-plan")
     return fail("not a jailplan plan file (expected \"format\": \"jailplan-plan\")");
   const int version = doc.value("format_version", 0);

@@ -75,7 +75,8 @@ class Planner {
     // match declared and running jails by a merge over both in name order
     // (the observation is sorted): hashing or binary searching a large
     // host's names misses the cache on every probe
-    std::vector<std::pair<NameKey, std::size_t>> declared(m_desired.jails.size());
+    auto& declared = m_by_name;
+    declared.resize(m_desired.jails.size());
     for (std::size_t i = 0; i < declared.size(); ++i) declared[i] = {NameKey(m_desired.jails[i].name), i};
     std::sort(declared.begin(), declared.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -264,9 +265,14 @@ class Planner {
   // are ranked once, so the heap compares integers.
   std::vector<std::size_t> topological_order() const {
     const std::size_t n = m_nodes.size();
-    std::vector<std::pair<NameKey, std::size_t>> keyed(n);
-    for (std::size_t i = 0; i < n; ++i) keyed[i] = {NameKey(m_nodes[i].key), i};
-    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // the declared jails are already in name order (add_declared); only the
+    // jails being destroyed are sorted here and merged in
+    const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::vector<std::pair<NameKey, std::size_t>> keyed = m_by_name;
+    const auto declared_end = static_cast<std::ptrdiff_t>(keyed.size());
+    for (std::size_t i = keyed.size(); i < n; ++i) keyed.emplace_back(NameKey(m_nodes[i].key), i);
+    std::sort(keyed.begin() + declared_end, keyed.end(), by_key);
+    std::inplace_merge(keyed.begin(), keyed.begin() + declared_end, keyed.end(), by_key);
     std::vector<std::size_t> by_name(n), rank(n);
     for (std::size_t r = 0; r < n; ++r) {
       by_name[r] = keyed[r].second;
@@ -359,8 +365,9 @@ class Planner {
   const ObservedState& m_observed;
   const PlanOptions& m_options;
   NameIndex m_index;
-  std::vector<Edge> m_deps;              // every node's dependencies, grouped by node
-  std::vector<std::size_t> m_dep_first;  // node i's are m_deps[first[i] .. first[i+1])
+  std::vector<std::pair<NameKey, std::size_t>> m_by_name;  // declared jails in name order
+  std::vector<Edge> m_deps;                                // every node's dependencies, grouped by node
+  std::vector<std::size_t> m_dep_first;                    // node i's are m_deps[first[i] .. first[i+1])
   std::vector<Node> m_nodes;
   std::vector<std::string> m_unmanaged;
   std::vector<std::string> m_orphans;

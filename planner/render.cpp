@@ -31,8 +31,8 @@ std::string_view colour_of(Action a) {
 }
 
 ParamType type_of(std::string_view name) {
-  const auto m = lookup_param(name);
-  return m ? m->info->type : ParamType::string;
+  const ParamInfo* info = find_info(name);  // plans carry canonical names
+  return info != nullptr ? info->type : ParamType::string;
 }
 
 std::string show(const std::optional<std::vector<std::string>>& v, std::string_view name, bool unknown) {
@@ -186,10 +186,8 @@ std::string render_markdown(const Plan& plan) {
   if (plan.has_changes()) {
     out += "| | Jail | Action | Why |\n|:-:|---|---|---|\n";
     for (const auto& j : plan.jails) {
-      std::string why = headline(j);
-      const auto paren = why.find(" (");
-      why = paren == std::string::npos ? "" : why.substr(paren + 2, why.size() - paren - 3);
-      out += fmt::format("| `{}` | `{}` | {} | {} |\n", glyph(j.action), j.name, to_string(j.action), why);
+      out += fmt::format("| `{}` | `{}` | {} | {} |\n", glyph(j.action), j.name, to_string(j.action),
+                         reason_text(j));
     }
     out += "\n";
     for (const auto& j : plan.jails) {
@@ -220,19 +218,11 @@ std::string render_dot(const DesiredState& desired) {
   for (const auto& j : desired.jails) names.push_back(j.name);
   std::sort(names.begin(), names.end());
   std::string out = "digraph jails {\n  rankdir=LR;\n  node [shape=box];\n";
-  const auto quote = [](const std::string& s) {
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    return q + "\"";
-  };
-  for (const auto& n : names) out += fmt::format("  {};\n", quote(n));
+  for (const auto& n : names) out += fmt::format("  {};\n", double_quoted(n));
   std::vector<std::string> edges;
   for (const auto& e : dependency_edges(desired, nullptr))
-    edges.push_back(fmt::format("  {} -> {}{};\n", quote(desired.jails[e.from].name),
-                                quote(desired.jails[e.to].name),
+    edges.push_back(fmt::format("  {} -> {}{};\n", double_quoted(desired.jails[e.from].name),
+                                double_quoted(desired.jails[e.to].name),
                                 e.parent_link ? " [style=dashed, label=\"parent\"]" : ""));
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());

@@ -226,13 +226,10 @@ Result<ObservedState> parse_snapshot(const SourceFile& file) {
                        "state-format");
     return parse_jls_n(file);
   }
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    return one_error(file, to_offset(std::min(at, text.size())), fmt::format("invalid JSON: {}", e.what()));
-  }
+  Diagnostics diags;
+  const auto parsed = json_util::parse_json(file, diags, "state");
+  if (!parsed) return diags;
+  const json& doc = *parsed;
   if (doc.contains("jail-information")) return parse_jls_json(file, doc);
   if (doc.value("format", "") == "jailplan-state") return parse_own(file, doc);
   return shape_error(file,
@@ -274,16 +271,11 @@ std::string render_record(const AppliedRecord& record) {
 }
 
 Result<AppliedRecord> parse_record(const SourceFile& file) {
-  json doc;
-  try {
-    doc = json::parse(file.text());
-  } catch (const json::parse_error& e) {
-    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    return one_error(file, to_offset(std::min(at, file.text().size())),
-                     fmt::format("invalid JSON: {}", e.what()));
-  }
+  Diagnostics diags;
+  const auto doc = json_util::parse_json(file, diags, "state");
+  if (!doc) return diags;
   AppliedRecord r;
-  if (auto err = json_util::record_from_json(doc, "record", r); !err.empty()) return shape_error(file, err);
+  if (auto err = json_util::record_from_json(*doc, "record", r); !err.empty()) return shape_error(file, err);
   return r;
 }
 

@@ -53,8 +53,24 @@ void aliases(const SpecView& s, std::string_view param, bool v6, StepKind kind, 
   }
 }
 
-bool blank_fstab_line(const std::string& line) {
-  return line.find_first_not_of(" \t") == std::string::npos;
+// strunvis(3) for the octal escapes fstab files use (\040 for a space) and
+// a backslash before any other character.
+std::string unvis(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out += s[i];
+      continue;
+    }
+    if (i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
+        s[i + 3] >= '0' && s[i + 3] <= '7') {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[++i];
+    }
+  }
+  return out;
 }
 
 void mounts(const SpecView& s, std::string_view param, StepKind kind, Phase phase, bool reverse,
@@ -63,7 +79,7 @@ void mounts(const SpecView& s, std::string_view param, StepKind kind, Phase phas
   if (lines == nullptr) return;
   for (std::size_t k = 0; k < lines->size(); ++k) {
     const std::size_t i = reverse ? lines->size() - 1 - k : k;
-    if (skip_blank && blank_fstab_line((*lines)[i])) continue;
+    if (skip_blank && split_blanks((*lines)[i]).empty()) continue;
     out.push_back(make(kind, phase, {(*lines)[i]}, s.location(param, i)));
   }
 }
@@ -80,6 +96,23 @@ bool negatable_false(const std::vector<std::string>& values) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_blanks(std::string_view text) {
+  std::vector<std::string> words;
+  std::size_t pos = 0;
+  while ((pos = text.find_first_not_of(" \t\n", pos)) != std::string_view::npos) {
+    const std::size_t end = std::min(text.find_first_of(" \t\n", pos), text.size());
+    words.emplace_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  return words;
+}
+
+std::vector<std::string> fstab_fields(std::string_view line) {
+  auto fields = split_blanks(line);
+  for (std::size_t i = 0; i < fields.size() && i < 2; ++i) fields[i] = unvis(fields[i]);
+  return fields;
+}
 
 const std::vector<std::string>* SpecView::values(std::string_view name) const {
   const auto* p = find_param(*spec, name);
@@ -106,8 +139,8 @@ Location SpecView::location(std::string_view name, std::size_t index) const {
 }
 
 std::string kernel_word(std::string_view name, const std::vector<std::string>& values) {
-  const auto m = lookup_param(name);
-  const ParamType type = m ? m->info->type : ParamType::string;
+  const ParamInfo* info = find_info(name);  // canonical names only
+  const ParamType type = info != nullptr ? info->type : ParamType::string;
   if (type == ParamType::boolean) {
     if (!negatable_false(values)) return std::string(name);
     const auto dot = name.rfind('.');
@@ -136,8 +169,8 @@ std::vector<std::string> kernel_words(const SpecView& s, bool add_persist) {
   bool persist_seen = false;
   if (const auto* name = s.last("name")) words.push_back("name=" + *name);
   for (const auto& p : *s.spec) {
-    const auto m = lookup_param(p.name);
-    if (!m || !in_kernel(*m->info) || m->info->mutability == Mutability::read_only || p.name == "name")
+    const ParamInfo* info = find_info(p.name);
+    if (info == nullptr || !in_kernel(*info) || info->mutability == Mutability::read_only || p.name == "name")
       continue;
     if (p.name == "persist" && add_persist) {
       words.emplace_back("persist");
@@ -254,16 +287,7 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
       case StepKind::umount_fdescfs:
       case StepKind::umount_devfs: keep = mounted(st.args[0]); break;
       case StepKind::umount: {
-        std::vector<std::string> fields;
-        std::string f;
-        for (char c : st.args[0] + " ") {
-          if (c == ' ' || c == '\t') {
-            if (!f.empty()) fields.push_back(std::move(f));
-            f.clear();
-          } else {
-            f += c;
-          }
-        }
+        const auto fields = fstab_fields(st.args[0]);
         keep = fields.size() >= 2 && mounted(fields[1]);
         break;
       }
@@ -315,12 +339,12 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
         out.push_back(make(StepKind::alias_add, ph, std::move(args), desired.location(c.name, i)));
       }
       for (auto& d : dropped) removals.push_back(make(StepKind::alias_remove, ph, std::move(d), {}));
-      if (!c.after || (c.before && kernel_view(*lookup_param(c.name)->info, *c.before) ==
-                                       kernel_view(*lookup_param(c.name)->info, *c.after)))
-        continue;  // only the aliases differ
     }
-    const auto m = lookup_param(c.name);
-    if (!m || !in_kernel(*m->info) || !c.after) continue;
+    const ParamInfo* info = find_info(c.name);
+    if (info == nullptr || !in_kernel(*info) || !c.after) continue;
+    if ((c.name == "ip4.addr" || v6) && c.before &&
+        kernel_view(*info, *c.before) == kernel_view(*info, *c.after))
+      continue;  // only the aliases differ
     words.push_back(kernel_word(c.name, *c.after));
     if (!set_origin.valid()) set_origin = c.origin;
   }

@@ -37,6 +37,13 @@ void append_cleanup_steps(const std::string& jail, const SpecView& spec, const O
 void append_update_steps(const std::string& jail, const SpecView& desired, const SpecView* recorded,
                          const std::vector<ParamChange>& changes, std::vector<Step>& out);
 
+/// Words separated by blanks (spaces, tabs, newlines), as jail(8) splits
+/// a command and fstab(5) a line.
+std::vector<std::string> split_blanks(std::string_view text);
+/// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
+/// (`\040` is a space). Empty when blank.
+std::vector<std::string> fstab_fields(std::string_view line);
+
 /// The kernel parameters of a spec in jail(8)'s command-line form
 /// (`name=value`, `flag` / `noflag`), as `jail -c` would send them.
 std::vector<std::string> kernel_words(const SpecView& spec, bool add_persist);

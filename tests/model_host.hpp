@@ -4,13 +4,13 @@
 // "apply, re-observe, re-plan" can be checked without any backend.
 
 #include <algorithm>
-#include <sstream>
 
 #include <doctest/doctest.h>
 
 #include "compiler/typecheck.hpp"
 #include "planner/observed.hpp"
 #include "planner/plan.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan::test {
 
@@ -121,21 +121,18 @@ class ModelHost {
       case StepKind::mount_fdescfs: mount("fdescfs", s.args[0]); break;
       case StepKind::mount_procfs: mount("procfs", s.args[0]); break;
       case StepKind::mount: {
-        std::istringstream in(s.args[0]);
-        std::string spec, file, type;
-        in >> spec >> file >> type;
-        REQUIRE_MESSAGE(!type.empty(), "mount line lacks fields: " << s.args[0]);
-        mount(type, file, spec);
+        const auto f = fstab_fields(s.args[0]);
+        REQUIRE_MESSAGE(f.size() >= 3, "mount line lacks fields: " << s.args[0]);
+        mount(f[2], f[1], f[0]);
         break;
       }
       case StepKind::umount_devfs:
       case StepKind::umount_fdescfs:
       case StepKind::umount_procfs: umount(s.args[0]); break;
       case StepKind::umount: {
-        std::istringstream in(s.args[0]);
-        std::string spec, file;
-        in >> spec >> file;
-        umount(file);
+        const auto f = fstab_fields(s.args[0]);
+        REQUIRE(f.size() >= 2);
+        umount(f[1]);
         break;
       }
       case StepKind::alias_add: {
