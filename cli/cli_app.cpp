@@ -65,7 +65,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
 
-  auto* apply = app.add_subcommand("apply", "Carry out the plan on this host (FreeBSD backend)");
+  auto* apply = app.add_subcommand("apply", "Carry out the plan on this host");
   apply->add_option("file", cl.apply.file, "Configuration file")->required();
   add_host_options(*apply, cl.apply.host);
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
@@ -82,6 +82,30 @@ void register_commands(CLI::App& app, CommandLine& cl) {
 
   auto* graph = app.add_subcommand("graph", "Print the dependency graph in Graphviz DOT");
   graph->add_option("file", cl.graph.file, "Configuration file")->required();
+
+  auto* destroy = app.add_subcommand("destroy", "Stop and remove declared jails, as 'jail -r' does");
+  destroy->add_option("file", cl.destroy.apply.file, "Configuration file")->required();
+  destroy->add_option("jails", cl.destroy.jails, "The jails to destroy");
+  destroy->add_flag("--all", cl.destroy.all, "Destroy every jail the file declares");
+  add_host_options(*destroy, cl.destroy.apply.host);
+  destroy->add_flag("--dry-run", cl.destroy.apply.dry_run, "Show the steps; change nothing");
+  destroy->add_flag("--auto-approve", cl.destroy.apply.auto_approve, "Do not ask for confirmation");
+  destroy
+      ->add_option("--lock-timeout", cl.destroy.apply.lock_timeout,
+                   "Seconds to wait for another jailplan's host lock")
+      ->check(CLI::NonNegativeNumber);
+
+  auto* status = app.add_subcommand("status", "The jails on this host: running, stopped, in sync or not");
+  status->add_option("file", cl.status.file, "Also compare with this configuration");
+  add_host_options(*status, cl.status.host);
+
+  auto* exec = app.add_subcommand("exec", "Run a command inside a running jail, as jexec(8) does");
+  exec->add_option("--backend", cl.exec.backend, "Backend of the jail")
+      ->check(CLI::IsMember({"freebsd", "linux"}));
+  exec->add_flag("-l", cl.exec.clean, "A clean environment, as for a login");
+  exec->add_option("-U", cl.exec.jail_user, "Run as this user of the jail");
+  exec->add_option("jail", cl.exec.jail, "The jail")->required();
+  exec->add_option("command", cl.exec.command, "The command and its arguments (after --)")->required();
 }
 
 int dispatch(CLI::App& app, CommandLine& cl, World& w) {
@@ -93,6 +117,9 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
   if (app.got_subcommand("graph")) return run_graph(cl.graph, w);
+  if (app.got_subcommand("destroy")) return run_destroy(cl.destroy, w);
+  if (app.got_subcommand("status")) return run_status(cl.status, w);
+  if (app.got_subcommand("exec")) return run_exec(cl.exec, w);
   return k_exit_error;
 }
 

@@ -14,6 +14,7 @@
 #include "executor/applier.hpp"
 #include "executor/freebsd_backend.hpp"
 #include "executor/host_lock.hpp"
+#include "executor/linux_backend.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
 
@@ -45,33 +46,23 @@ int report(const ApplyResult& r, World& w) {
 
 }  // namespace
 
-int run_apply(const ApplyOptions& o, World& w) {
+int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
   const std::string backend = o.host.backend.empty() ? "linux" : o.host.backend;
-  if (!o.host.state.empty() && !o.dry_run) {
-    w.err << "jailplan: error: --state plans against a snapshot; only --dry-run can use it\n";
-    return k_exit_error;
-  }
-  if (backend != "freebsd" && !o.dry_run) {
-    w.err << fmt::format("jailplan: error: the {} backend cannot apply yet in this build\n", backend);
-    return k_exit_error;
-  }
-  auto compiled = compile_for_plan(o.file, w);
-  if (!compiled) return k_exit_error;
-  // held from observing to the last step, so the plan stays true
-  HostLock lock;
-  if (!o.dry_run) {
-    const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-    if (auto err = lock.acquire(k_default_lock_path, "apply", wait); !err.empty()) {
-      w.err << fmt::format("jailplan: error: {}\n", err);
-      return k_exit_error;
-    }
-  }
-  SourceSet sources;
-  auto observed = observe_host(o.host, w, sources);
-  if (!observed) return k_exit_error;
-  const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
-  w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   if (!plan.has_changes()) return k_exit_ok;
+  if (o.dry_run && backend == "linux") {
+    // no commands to show: the steps are checked (paths, mount targets,
+    // addresses) and listed
+    RecordingRunner recorder;
+    LinuxBackend dry(recorder, LinuxPaths{}, true);
+    w.out << "\nSteps, in order (nothing was changed):\n";
+    const auto result =
+        apply_plan(plan, dry, [&](const JailChange& j, const Step& s, const std::string& error) {
+          w.out << fmt::format("  {}: {}{}{}\n", j.name, to_string(s.kind), s.args.empty() ? "" : " ",
+                               format_argv(s.args));
+          if (!error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", j.name, error);
+        });
+    return result.ok() ? k_exit_ok : k_exit_error;
+  }
   if (o.dry_run) {
     RecordingRunner recorder;
     FreeBsdBackend dry(recorder, true);
@@ -92,8 +83,55 @@ int run_apply(const ApplyOptions& o, World& w) {
     return k_exit_error;
   }
   PosixCommandRunner runner;
+  const auto progress = [&](const JailChange& j, const Step& s, const std::string& error) {
+    if (s.kind == StepKind::record || s.kind == StepKind::forget) return;
+    w.out << fmt::format("{}: {}{}\n", j.name, to_string(s.kind), error.empty() ? "" : ": failed")
+          << std::flush;
+  };
+  if (backend == "linux") {
+    LinuxBackend live(runner);
+    return report(apply_plan(plan, live, progress), w);
+  }
   FreeBsdBackend live(runner);
-  return report(apply_plan(plan, live), w);
+  return report(apply_plan(plan, live, progress), w);
+}
+
+std::string check_apply_options(const ApplyOptions& o) {
+  const std::string backend = o.host.backend.empty() ? "linux" : o.host.backend;
+  if (!o.host.state.empty() && !o.dry_run)
+    return "--state plans against a snapshot; only --dry-run can use it";
+  if (backend != "freebsd" && backend != "linux")
+    return fmt::format("unknown backend '{}' (freebsd or linux)", backend);
+  if (backend == "linux" && !o.dry_run && ::geteuid() != 0)
+    return "the linux backend makes namespaces, mounts and links: run this as root";
+  return {};
+}
+
+std::string lock_host(HostLock& lock, const ApplyOptions& o, const char* operation) {
+  if (o.dry_run) return {};
+  const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
+  return lock.acquire(k_default_lock_path, operation, wait);
+}
+
+int run_apply(const ApplyOptions& o, World& w) {
+  if (auto err = check_apply_options(o); !err.empty()) {
+    w.err << fmt::format("jailplan: error: {}\n", err);
+    return k_exit_error;
+  }
+  auto compiled = compile_for_plan(o.file, w);
+  if (!compiled) return k_exit_error;
+  // held from observing to the last step, so the plan stays true
+  HostLock lock;
+  if (auto err = lock_host(lock, o, "apply"); !err.empty()) {
+    w.err << fmt::format("jailplan: error: {}\n", err);
+    return k_exit_error;
+  }
+  SourceSet sources;
+  auto observed = observe_host(o.host, w, sources);
+  if (!observed) return k_exit_error;
+  const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
+  w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
+  return carry_out(plan, o, w);
 }
 
 }  // namespace jailplan

@@ -66,6 +66,36 @@ struct ApplyOptions {
 };
 int run_apply(const ApplyOptions& o, World& w);
 
+class HostLock;
+struct Plan;
+/// Shared by apply and destroy: the option checks, the host lock, and the
+/// confirmed (or dry) run of a plan on the chosen backend.
+std::string check_apply_options(const ApplyOptions& o);
+std::string lock_host(HostLock& lock, const ApplyOptions& o, const char* operation);
+int carry_out(const Plan& plan, const ApplyOptions& o, World& w);
+
+struct DestroyOptions {
+  ApplyOptions apply;  ///< file, host, dry run, approval, lock timeout
+  std::vector<std::string> jails;
+  bool all = false;
+};
+int run_destroy(const DestroyOptions& o, World& w);
+
+struct StatusOptions {
+  HostOptions host;
+  std::string file;  ///< optional: also say whether each jail matches it
+};
+int run_status(const StatusOptions& o, World& w);
+
+struct ExecOptions {
+  std::string backend;
+  bool clean = false;
+  std::string jail_user;
+  std::string jail;
+  std::vector<std::string> command;
+};
+int run_exec(const ExecOptions& o, World& w);
+
 struct ObserveOptions {
   HostOptions host;
   bool json = false;
@@ -87,6 +117,9 @@ struct CommandLine {
   ApplyOptions apply;
   ObserveOptions observe;
   GraphOptions graph;
+  DestroyOptions destroy;
+  StatusOptions status;
+  ExecOptions exec;
   bool no_color = false;
 };
 void register_commands(CLI::App& app, CommandLine& cl);

@@ -8,6 +8,7 @@
 
 #include "executor/command_runner.hpp"
 #include "executor/freebsd_observer.hpp"
+#include "executor/linux_backend.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
@@ -24,13 +25,17 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
     return std::move(state.value());
   }
   if (o.state.empty()) {
-    const std::string backend = o.backend.empty() ? "linux" : o.backend;
-    w.err << fmt::format(
-        "jailplan: error: cannot observe this host: the {} backend's observer is not part of this build yet\n"
-        "  plan against a snapshot instead: --state FILE (jailplan's own, 'jls -n' or 'jls --libxo json' "
-        "output)\n",
-        backend);
-    return std::nullopt;
+    if (!o.backend.empty() && o.backend != "linux") {
+      w.err << fmt::format("jailplan: error: unknown backend '{}' (freebsd or linux)\n", o.backend);
+      return std::nullopt;
+    }
+    LinuxObserver observer(w.loader);
+    auto state = observer.observe();
+    if (!state) {
+      w.err << render(state.diagnostics(), w.style());
+      return std::nullopt;
+    }
+    return std::move(state.value());
   }
   std::string error;
   auto text = w.loader.read(o.state, error);

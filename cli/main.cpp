@@ -6,8 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "executor/linux_jail.hpp"
 
 int main(int argc, char** argv) {
+  // a Linux jail's init and the jexec path are this binary, re-executed
+  if (auto rc = jailplan::linux_jail::hidden_entry(argc, argv)) return *rc;
   std::ios::sync_with_stdio(false);
   jailplan::FileSystemLoader loader;
   bool no_color = false;

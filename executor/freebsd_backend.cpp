@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "executor/freebsd_commands.hpp"
+#include "executor/records.hpp"
 #include "grammar/atomic_file.hpp"
 #include "planner/snapshot.hpp"
 
@@ -115,14 +116,11 @@ std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
 
 std::string FreeBsdBackend::record(const JailChange& j) {
   if (!j.applied || m_dry_run) return {};
-  AppliedRecord r = *j.applied;
+  std::optional<std::int64_t> jid;
   const CommandResult q =
       m_runner.run({{"/usr/sbin/jls", "-j", j.name, "jid"}, std::nullopt, "", std::chrono::seconds(30)});
-  if (q.ok() && !q.out.empty()) r.jid = std::strtoll(q.out.c_str(), nullptr, 10);
-  const std::string path = fmt::format("{}/{}.json", m_state_dir, j.name);
-  if (auto err = write_file_atomically(path, render_record(r)); !err.empty())
-    return fmt::format("jail: {}: cannot record what was applied: {}", j.name, err);
-  return {};
+  if (q.ok() && !q.out.empty()) jid = std::strtoll(q.out.c_str(), nullptr, 10);
+  return write_record(m_state_dir, j.name, *j.applied, jid);
 }
 
 std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
@@ -147,13 +145,7 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
   switch (s.kind) {
     case StepKind::term: return terminate(j, s);
     case StepKind::record: return record(j);
-    case StepKind::forget: {
-      if (m_dry_run) return {};
-      const std::string path = fmt::format("{}/{}.json", m_state_dir, j.name);
-      if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        return fmt::format("jail: {}: cannot remove {}: {}", j.name, path, std::strerror(errno));
-      return {};
-    }
+    case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_state_dir, j.name);
     case StepKind::mount_fstab: return fstab(j, s, true);
     case StepKind::umount_fstab: return fstab(j, s, false);
     default: break;

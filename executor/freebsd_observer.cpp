@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "executor/freebsd_commands.hpp"
+#include "executor/records.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
@@ -15,11 +16,6 @@ Diagnostics failure(const std::vector<std::string>& argv, const CommandResult& r
   if (const auto nl = r.err.find('\n'); !r.err.empty()) msg += ": " + r.err.substr(0, nl);
   d.error({}, std::move(msg), "observe");
   return d;
-}
-
-std::string basename_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
@@ -72,27 +68,7 @@ Result<ObservedState> FreeBsdObserver::observe() {
   const auto ir = m_runner.run({ifaces, std::nullopt, "", std::chrono::seconds(60)});
   if (!ir.ok()) return failure(ifaces, ir);
   s.addresses = parse_ifconfig(ir.out);
-  for (const auto& path : m_files.glob(m_state_dir + "/*.json")) {
-    std::string error;
-    auto text = m_files.read(path, error);
-    if (!text) {
-      Diagnostics d;
-      d.error({}, fmt::format("cannot read applied record {}: {}", path, error), "observe");
-      return d;
-    }
-    auto record = parse_record(m_sources.add(path, std::move(*text)));
-    if (!record) return record.diagnostics();
-    std::string name = basename_of(path);
-    name.resize(name.size() - 5);  // ".json"
-    ObservedJail* running = nullptr;
-    for (auto& j : s.jails)
-      if (j.name == name && !j.dying) running = &j;
-    if (running != nullptr)
-      running->applied = std::move(record.value());
-    else
-      s.stopped.emplace_back(std::move(name), std::move(record.value()));
-  }
-  s.normalize();
+  if (auto d = attach_records(s, m_state_dir, m_files, m_sources); d.has_errors()) return d;
   return s;
 }
 

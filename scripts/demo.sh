@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# The README's main job on the shipped example.
+# The README's main job: install what is missing, build, and apply the
+# shipped example for real with the Linux backend (as root): three jails
+# from examples/site.conf, their roots built from busybox-static. Then the
+# jails' status, a request to the web jail from the host, and a second
+# plan that has nothing left to do. `jailplan destroy examples/site.conf
+# --all --auto-approve` removes them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 ./scripts/build.sh
+jailplan=./build/cli/jailplan
 set -x
-./build/cli/jailplan validate examples/site.conf
-./build/cli/jailplan show examples/site.conf
-./build/cli/jailplan show -e '|' examples/site.conf
-# a host captured with 'jls -n': what would apply change there, and why?
-./build/cli/jailplan plan examples/site.conf --state examples/host.jls --explain
+$jailplan validate examples/site.conf
+for jail in db web worker; do
+  ./scripts/mkroot.sh "/var/lib/jailplan/jails/$jail" "examples/roots/$jail"
+done
+$jailplan apply examples/site.conf --auto-approve
+$jailplan status examples/site.conf
+busybox wget -q -O - http://198.51.100.10/
+$jailplan exec web -- ps
+$jailplan plan examples/site.conf
+# a FreeBSD host captured with 'jls -n': what would apply change there, and why?
+$jailplan plan examples/site.conf --state examples/host.jls --explain --backend freebsd

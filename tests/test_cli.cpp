@@ -125,9 +125,10 @@ TEST_CASE("cli: plan against snapshots, exit codes and saved plans") {
 
 TEST_CASE("cli: plan refuses clearly without a state, or with a bad one") {
   jailplan::test::MemoryLoader l({{"site.conf", k_site}, {"bad.json", "{\"format\": \"jailplan-state\"}"}});
-  auto r = run({"plan", "site.conf"}, l);
+  // this machine has no jls: the FreeBSD observer says so
+  auto r = run({"plan", "site.conf", "--backend", "freebsd"}, l);
   CHECK(r.rc == 1);
-  CHECK(r.err.find("cannot observe this host") != std::string::npos);
+  CHECK(r.err.find("cannot observe the host: /usr/sbin/jls -dnq: cannot run") != std::string::npos);
   r = run({"plan", "site.conf", "--state", "bad.json"}, l);
   CHECK(r.rc == 1);
   CHECK(r.err.rfind("bad.json:1:1: error: state snapshot has no 'version' number\n", 0) == 0);
@@ -166,7 +167,14 @@ TEST_CASE("cli: apply --dry-run prints the commands and changes nothing; guard r
   r = run({"apply", "site.conf", "--state", "empty.json", "--backend", "freebsd"}, l);
   CHECK(r.rc == 1);
   CHECK(r.err == "jailplan: error: --state plans against a snapshot; only --dry-run can use it\n");
-  r = run({"apply", "site.conf", "--backend", "linux"}, l);
+  // without a terminal and --auto-approve nothing is done
+  r = run({"apply", "site.conf", "--state", "empty.json", "--backend", "linux"}, l);
   CHECK(r.rc == 1);
-  CHECK(r.err == "jailplan: error: the linux backend cannot apply yet in this build\n");
+  CHECK(r.err == "jailplan: error: --state plans against a snapshot; only --dry-run can use it\n");
+  // the Linux dry run checks each step: these paths do not exist here
+  r = run({"apply", "site.conf", "--state", "empty.json", "--dry-run", "--backend", "linux"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.out.find("Steps, in order (nothing was changed):\n"
+                   "  web: create name=web path=/j/web persist\n"
+                   "  web:   would fail: jail: web: path /j/web: not a directory\n") != std::string::npos);
 }

@@ -1,0 +1,363 @@
+#include "executor/linux_backend.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/param_catalog.hpp"
+#include "executor/freebsd_commands.hpp"
+#include "executor/records.hpp"
+#include "planner/snapshot.hpp"
+#include "planner/steps.hpp"
+
+namespace jailplan {
+
+using linux_jail::MountSpec;
+
+namespace {
+
+const std::string* setting(const JailChange& j, std::string_view name) {
+  if (!j.applied) return nullptr;
+  const auto* p = find_param(j.applied->params, name);
+  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
+}
+
+bool flag(const JailChange& j, std::string_view name) {
+  const auto* v = setting(j, name);
+  return v != nullptr && *v == "true";
+}
+
+/// A create or set word (`name=value`, `name`, `noname`) as name and value.
+std::pair<std::string, std::string> split_word(const std::string& word) {
+  const auto eq = word.find('=');
+  if (eq != std::string::npos) return {word.substr(0, eq), word.substr(eq + 1)};
+  const auto m = lookup_param(word);
+  if (m && m->info->type == ParamType::boolean)
+    return {std::string(m->canonical), m->negated ? "false" : "true"};
+  return {word, "true"};
+}
+
+std::vector<std::string> split_commas(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= v.size() && !v.empty()) {
+    const auto comma = std::min(v.find(',', pos), v.size());
+    if (comma > pos) out.push_back(v.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+bool is_dir(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string addresses_of(const std::vector<std::string>& words, std::vector<linux_net::IpAddress>& out) {
+  for (const auto& w : words) {
+    const auto [name, value] = split_word(w);
+    if (name != "ip4.addr" && name != "ip6.addr") continue;
+    for (const auto& text : split_commas(value)) {
+      linux_net::IpAddress a;
+      if (!linux_net::parse_ip(text, a)) return fmt::format("{}: not an address: {}", name, text);
+      out.push_back(a);
+    }
+  }
+  return {};
+}
+
+/// Replaces (or adds) `name`'s word in a runtime's parameter words.
+void put_word(std::vector<std::string>& words, const std::string& word) {
+  const auto name = split_word(word).first;
+  auto it = std::find_if(words.begin(), words.end(),
+                         [&](const std::string& w) { return split_word(w).first == name; });
+  if (it != words.end())
+    *it = word;
+  else
+    words.push_back(word);
+}
+
+bool is_host_hook(StepKind k) {
+  switch (k) {
+    case StepKind::prepare:
+    case StepKind::prestart:
+    case StepKind::created:
+    case StepKind::poststart:
+    case StepKind::prestop:
+    case StepKind::poststop:
+    case StepKind::release: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::string LinuxPaths::self_path() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("/proc/self/exe") : p.string();
+}
+
+std::optional<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j, std::string& error) const {
+  return linux_jail::read_runtime(m_paths.runtime_dir, j.name, error);
+}
+
+std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
+  const HookCommand h = hook_command(s.args.at(0));
+  if (h.argv.empty()) return {};
+  Command c;
+  if (in_jail) {
+    c.argv = {m_paths.self, "__jail-exec", "-R", m_paths.runtime_dir};
+    if (flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    if (h.background) c.argv.emplace_back("-d");
+    if (const auto* user = setting(j, "exec.jail_user")) {
+      c.argv.emplace_back(flag(j, "exec.system_jail_user") ? "-u" : "-U");
+      c.argv.push_back(*user);
+    }
+    c.argv.push_back(j.name);
+    c.argv.emplace_back("--");
+  }
+  c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
+  if (h.background && !in_jail) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
+  if (!in_jail && flag(j, "exec.clean"))
+    c.env = std::vector<std::string>{"PATH=/bin:/usr/bin:/sbin:/usr/sbin"};
+  if (const auto* t = setting(j, "exec.timeout"))
+    c.timeout = std::chrono::seconds(std::strtoll(t->c_str(), nullptr, 10));
+  if (m_dry_run) return {};
+  const CommandResult r = m_runner.run(c);
+  if (in_jail)
+    if (const auto* log = setting(j, "exec.consolelog")) std::ofstream(*log, std::ios::app) << r.out << r.err;
+  if (r.ok()) return {};
+  std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
+  if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
+  return msg;
+}
+
+std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
+  std::vector<MountSpec> specs;
+  auto fstab_line = [&](const std::string& line) -> std::string {
+    const auto f = fstab_fields(line);
+    if (f.size() < 3) return fmt::format("jail: {}: mount: not an fstab line: {}", j.name, line);
+    specs.push_back({MountSpec::Kind::fstab, f[0], f[1], f[2], f.size() > 3 ? f[3] : "rw"});
+    return {};
+  };
+  switch (s.kind) {
+    case StepKind::mount_devfs:
+      specs.push_back({MountSpec::Kind::devfs, "devfs", s.args.at(0), "tmpfs", ""});
+      break;
+    case StepKind::mount_procfs:
+      specs.push_back({MountSpec::Kind::procfs, "proc", s.args.at(0), "proc", ""});
+      break;
+    case StepKind::mount_fdescfs:
+      specs.push_back({MountSpec::Kind::fdescfs, "fdesc", s.args.at(0), "", ""});
+      break;
+    case StepKind::mount:
+      if (auto e = fstab_line(s.args.at(0)); !e.empty()) return e;
+      break;
+    default: {  // mount_fstab
+      std::ifstream in(s.args.at(0));
+      if (!in)
+        return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
+      for (std::string line; std::getline(in, line);) {
+        line = line.substr(0, line.find('#'));
+        if (!fstab_fields(line).empty())
+          if (auto e = fstab_line(line); !e.empty()) return e;
+      }
+    }
+  }
+  // fail where jail(8)'s mount(8) would: before the jail exists
+  for (const auto& m : specs) {
+    struct stat st {};
+    if (m.kind != MountSpec::Kind::fdescfs && ::stat(m.target.c_str(), &st) != 0)
+      return fmt::format("jail: {}: mount {}: {}: No such file or directory", j.name, m.type, m.target);
+  }
+  auto& pending = m_pending[j.name];
+  pending.insert(pending.end(), specs.begin(), specs.end());
+  return {};
+}
+
+std::string LinuxBackend::create(const JailChange& j, const Step& s) {
+  linux_jail::JailSetup setup;
+  setup.name = j.name;
+  setup.parameters = s.args;
+  bool raw = false, mount = false, chflags = false, mlock = false, ip_inherit = false;
+  for (const auto& w : s.args) {
+    const auto [name, value] = split_word(w);
+    if (name == "path")
+      setup.path = value;
+    else if (name == "host.hostname")
+      setup.hostname = value;
+    else if (name == "persist")
+      setup.persist = value == "true";  // held until drop-persist
+    else if (name == "vnet")
+      setup.vnet = value == "new" || value == "1";
+    else if ((name == "ip4" || name == "ip6") && value == "inherit")
+      ip_inherit = true;
+    else if (name == "allow.raw_sockets")
+      raw = value == "true";
+    else if (name == "allow.mount")
+      mount = value == "true";
+    else if (name == "allow.chflags")
+      chflags = value == "true";
+    else if (name == "allow.mlock")
+      mlock = value == "true";
+    else if (name == "allow.sysvipc" && value == "true")
+      setup.new_ipc = false;
+    else if (name.starts_with("sysv") && value == "inherit")
+      setup.new_ipc = false;
+  }
+  if (setup.path.empty())
+    return fmt::format("jail: {}: no path: the Linux backend needs a root directory", j.name);
+  if (auto e = addresses_of(s.args, setup.addresses); !e.empty())
+    return fmt::format("jail: {}: {}", j.name, e);
+  setup.new_net = setup.vnet || !ip_inherit;
+  setup.drop_caps = linux_jail::capabilities_to_drop(raw, mount, chflags, mlock, setup.vnet);
+  setup.mounts = std::move(m_pending[j.name]);
+  m_pending.erase(j.name);
+  if (!is_dir(setup.path)) return fmt::format("jail: {}: path {}: not a directory", j.name, setup.path);
+  if (m_dry_run) return {};
+  std::string error;
+  if (!linux_jail::launch(setup, m_paths.runtime_dir, error))
+    return fmt::format("jail: {}: {}", j.name, error);
+  return {};
+}
+
+std::string LinuxBackend::set(const JailChange& j, const Step& s) {
+  if (m_dry_run) return {};
+  std::string error;
+  auto r = runtime(j, error);
+  if (!r) return fmt::format("jail: {}: {}", j.name, error);
+  std::vector<linux_net::IpAddress> addresses;
+  bool new_addresses = false;
+  for (const auto& w : s.args) {
+    const auto [name, value] = split_word(w);
+    std::string e;
+    if (name == "host.hostname") {
+      e = linux_jail::set_hostname(*r, value);
+    } else if (name == "persist") {
+      e = linux_jail::set_persist(*r, value == "true");
+    } else if (name == "ip4.addr" || name == "ip6.addr") {
+      new_addresses = true;
+      continue;
+    } else {
+      e = fmt::format("{} cannot be changed in a running jail by the Linux backend; restart the jail", name);
+    }
+    if (!e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+    put_word(r->parameters, w);
+  }
+  if (new_addresses) {
+    // the words carry the whole new list for each family they name; the
+    // other family keeps what it has
+    std::vector<std::string> words = r->parameters;
+    for (const auto& w : s.args)
+      if (const auto n = split_word(w).first; n == "ip4.addr" || n == "ip6.addr") put_word(words, w);
+    if (auto e = addresses_of(words, addresses); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+    if (auto e = linux_jail::set_addresses(*r, addresses); !e.empty())
+      return fmt::format("jail: {}: {}", j.name, e);
+    r->parameters = std::move(words);
+  }
+  if (auto e = linux_jail::write_runtime(m_paths.runtime_dir, *r); !e.empty())
+    return fmt::format("jail: {}: {}", j.name, e);
+  return {};
+}
+
+std::string LinuxBackend::record(const JailChange& j) {
+  if (!j.applied || m_dry_run) return {};
+  std::string error;
+  const auto r = runtime(j, error);
+  return write_record(m_paths.state_dir, j.name, *j.applied,
+                      r ? std::optional<std::int64_t>(r->index) : std::nullopt);
+}
+
+std::string LinuxBackend::run(const JailChange& j, const Step& s) {
+  if (is_host_hook(s.kind)) return hook(j, s, false);
+  std::string error;
+  switch (s.kind) {
+    case StepKind::start:
+    case StepKind::command:
+    case StepKind::stop: return hook(j, s, true);
+    case StepKind::mount:
+    case StepKind::mount_fstab:
+    case StepKind::mount_devfs:
+    case StepKind::mount_fdescfs:
+    case StepKind::mount_procfs: return queue_mount(j, s);
+    // made inside the jail's own mount namespace: they end with it
+    case StepKind::umount:
+    case StepKind::umount_fstab:
+    case StepKind::umount_devfs:
+    case StepKind::umount_fdescfs:
+    case StepKind::umount_procfs:
+    // addresses live on the jail's own link, made and removed with the jail
+    case StepKind::alias_add:
+    case StepKind::alias_remove: return {};
+    case StepKind::create: return create(j, s);
+    case StepKind::set: return set(j, s);
+    case StepKind::record: return record(j);
+    case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_paths.state_dir, j.name);
+    case StepKind::zfs_dataset:
+      return fmt::format("jail: {}: zfs.dataset {}: the Linux backend has no ZFS datasets to attach", j.name,
+                         s.args.at(0));
+    default: break;
+  }
+  if (m_dry_run) return {};
+  auto r = runtime(j, error);
+  switch (s.kind) {
+    case StepKind::vnet_interface:
+      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      if (auto e = linux_jail::move_interface(*r, s.args.at(0)); !e.empty())
+        return fmt::format("jail: {}: {}", j.name, e);
+      return {};
+    case StepKind::drop_persist: {
+      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      if (auto e = linux_jail::set_persist(*r, false); !e.empty())
+        return fmt::format("jail: {}: {}", j.name, e);
+      put_word(r->parameters, "nopersist");
+      return linux_jail::write_runtime(m_paths.runtime_dir, *r);
+    }
+    case StepKind::term:
+      if (!r) return {};  // already gone
+      return linux_jail::terminate(*r, static_cast<int>(std::strtol(s.args.at(0).c_str(), nullptr, 10)));
+    case StepKind::remove:
+      if (!r) return {};  // already gone: jail -r of a dead jail is a no-op for us
+      if (auto e = linux_jail::destroy(*r, m_paths.runtime_dir); !e.empty())
+        return fmt::format("jail: {}: {}", j.name, e);
+      return {};
+    default:
+      return fmt::format("jail: {}: step {} is not known to the Linux backend", j.name, to_string(s.kind));
+  }
+}
+
+Result<ObservedState> LinuxObserver::observe() {
+  // the live jails as a `jls -n` listing, so both backends' observations
+  // go through one parser
+  std::string listing;
+  for (const auto& r : linux_jail::list_runtimes(m_paths.runtime_dir)) {
+    if (!linux_jail::alive(r)) continue;
+    listing += fmt::format("jid={} name={}", r.index, r.name);
+    for (const auto& w : r.parameters) {
+      const auto eq = w.find('=');
+      if (eq == std::string::npos) {  // a boolean in jls's flag form
+        listing += ' ' + w;
+        continue;
+      }
+      const std::string name = w.substr(0, eq), value = w.substr(eq + 1);
+      if (name == "name") continue;
+      const char q = value.find('"') == std::string::npos ? '"' : '\'';
+      listing += fmt::format(" {}={}{}{}", name, q, value, q);
+    }
+    listing += '\n';
+  }
+  auto state = parse_jls_n(m_sources.add(m_paths.runtime_dir, listing));
+  if (!state) return state.diagnostics();
+  ObservedState s = std::move(state.value());
+  s.source = fmt::format("this host ({})", m_paths.runtime_dir);
+  if (auto d = attach_records(s, m_paths.state_dir, m_files, m_sources); d.has_errors()) return d;
+  return s;
+}
+
+}  // namespace jailplan

@@ -1,0 +1,68 @@
+#pragma once
+/// The Linux backend: the same Steps as on FreeBSD, realised with
+/// namespaces (linux_jail.hpp). Host hooks run through the CommandRunner as
+/// jail(8) runs them; in-jail hooks through jailplan's own jexec path; the
+/// mounts a plan makes before `create` are made inside the jail's mount
+/// namespace by the launcher, so teardown has nothing to unmount on the
+/// host. docs/linux-backend.md has the mapping.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "executor/backend.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/linux_jail.hpp"
+#include "grammar/source_loader.hpp"
+#include "planner/observed.hpp"
+
+namespace jailplan {
+
+inline constexpr const char* k_linux_state_dir = "/var/lib/jailplan/applied";
+
+struct LinuxPaths {
+  std::string runtime_dir = linux_jail::k_runtime_dir;  ///< live jails (state.json each)
+  std::string state_dir = k_linux_state_dir;            ///< applied records
+  std::string self = self_path();                       ///< jailplan, for in-jail commands
+
+  /// This binary's own path (a shell would read /proc/self/exe as itself).
+  static std::string self_path();
+};
+
+class LinuxBackend final : public Backend {
+ public:
+  /// With `dry_run` nothing is changed: every step is only checked and
+  /// described (descriptions()).
+  LinuxBackend(CommandRunner& runner, LinuxPaths paths = {}, bool dry_run = false)
+      : m_runner(runner), m_paths(std::move(paths)), m_dry_run(dry_run) {}
+  std::string run(const JailChange& jail, const Step& step) override;
+
+ private:
+  std::string hook(const JailChange& j, const Step& s, bool in_jail);
+  std::string queue_mount(const JailChange& j, const Step& s);
+  std::string create(const JailChange& j, const Step& s);
+  std::string set(const JailChange& j, const Step& s);
+  std::string record(const JailChange& j);
+  std::optional<linux_jail::Runtime> runtime(const JailChange& j, std::string& error) const;
+
+  CommandRunner& m_runner;
+  LinuxPaths m_paths;
+  bool m_dry_run;
+  /// mounts asked for before a jail's create step, per jail
+  std::map<std::string, std::vector<linux_jail::MountSpec>> m_pending;
+};
+
+/// Reads the live jails from the runtime directory (alive ones only: the
+/// directory can outlive them) and the applied records.
+class LinuxObserver final : public Observer {
+ public:
+  LinuxObserver(SourceLoader& files, LinuxPaths paths = {}) : m_files(files), m_paths(std::move(paths)) {}
+  Result<ObservedState> observe() override;
+
+ private:
+  SourceLoader& m_files;
+  LinuxPaths m_paths;
+  SourceSet m_sources;
+};
+
+}  // namespace jailplan

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Builds a small jail root from Debian's busybox-static:
+#   scripts/mkroot.sh DIR [OVERLAY]
+# DIR gets a busybox userland, /etc/passwd and group, and an rc system
+# (/etc/rc runs every /etc/rc.d/* script with "start", /etc/rc.shutdown
+# runs them with "stop" in reverse order). OVERLAY, a directory, is copied
+# over the result. Running it again refreshes the root.
+set -eu
+dir=${1:?usage: mkroot.sh DIR [OVERLAY]}
+overlay=${2:-}
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "mkroot.sh: $busybox is missing (apt-get install busybox-static)" >&2; exit 1; }
+
+if [ -n "$overlay" ]; then overlay=$(cd "$overlay" && pwd); fi
+mkdir -p "$dir"
+cd "$dir"
+mkdir -p bin sbin usr/bin usr/sbin usr/local/bin etc/rc.d dev proc tmp root var/log var/run
+chmod 1777 tmp
+# replaced by rename: a running jail may be executing the old one
+cp "$busybox" bin/.busybox.new && mv -f bin/.busybox.new bin/busybox
+for applet in $(bin/busybox --list-full); do
+  [ -e "$applet" ] || ln -s /bin/busybox "$applet"
+done
+cat > etc/passwd <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+www:x:80:80:web server:/var/www:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PASSWD
+cat > etc/group <<'GROUP'
+root:x:0:
+www:x:80:
+nogroup:x:65534:
+GROUP
+cat > etc/rc <<'RC'
+#!/bin/sh
+# start every service, in name order
+for s in /etc/rc.d/*; do [ -x "$s" ] && "$s" start; done
+exit 0
+RC
+cat > etc/rc.shutdown <<'RC'
+#!/bin/sh
+# stop every service, in reverse name order
+for s in $(ls -r /etc/rc.d); do [ -x "/etc/rc.d/$s" ] && "/etc/rc.d/$s" stop; done
+exit 0
+RC
+chmod 755 etc/rc etc/rc.shutdown
+if [ -n "$overlay" ]; then
+  cp -R "$overlay"/. .
+fi

@@ -1,0 +1,326 @@
+// The Linux backend for real, as root: jails made from jail.conf with
+// namespaces, checked from the inside (host name, processes, file system,
+// /dev, raw sockets, addresses, /proc/sys) and from the outside (reachable
+// from the host; nothing left after teardown or a failed start). Without
+// root or namespaces these tests fail under CI=true and are skipped
+// (loudly) elsewhere.
+#include <doctest/doctest.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "compiler/compile.hpp"
+#include "executor/applier.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/linux_backend.hpp"
+#include "grammar/source_loader.hpp"
+#include "planner/planner.hpp"
+
+using namespace jailplan;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Whether this process may make jails; the reason when it may not.
+std::string missing_requirement() {
+  if (::geteuid() != 0) return "not root";
+  const pid_t pid = ::fork();
+  if (pid == 0)
+    ::_exit(::unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) == 0 ? 0 : 1);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "cannot create namespaces";
+  if (::access("/bin/busybox", X_OK) != 0) return "no /bin/busybox (busybox-static)";
+  return {};
+}
+
+/// True when the test may go on; fails the test under CI=true.
+bool can_make_jails() {
+  static const std::string missing = missing_requirement();
+  if (missing.empty()) return true;
+  const char* ci = std::getenv("CI");
+  if (ci != nullptr && std::string_view(ci) == "true") {
+    FAIL("the Linux backend tests need root and namespaces: ", missing);
+  } else {
+    MESSAGE("SKIPPED: the Linux backend tests need root and namespaces: ", missing);
+  }
+  return false;
+}
+
+/// A scratch host: a busybox jail root, a runtime and a state directory of
+/// its own; everything it made is destroyed with it.
+class Site {
+ public:
+  Site() {
+    char tmpl[] = "/tmp/jailplan-linux-test-XXXXXX";
+    m_dir = ::mkdtemp(tmpl);
+    m_paths.runtime_dir = m_dir + "/run";
+    m_paths.state_dir = m_dir + "/applied";
+    const std::string cmd =
+        fmt::format("{}/scripts/mkroot.sh {}/root >/dev/null", JAILPLAN_SOURCE_DIR, m_dir);
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    m_name = fmt::format("t{}", ::getpid());
+  }
+  ~Site() {
+    for (const auto& r : linux_jail::list_runtimes(m_paths.runtime_dir))
+      linux_jail::destroy(r, m_paths.runtime_dir);
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+  Site(const Site&) = delete;
+  Site& operator=(const Site&) = delete;
+
+  const std::string& root() const { return m_dir; }
+  std::string path() const { return m_dir + "/root"; }
+  const std::string& name() const { return m_name; }
+  const LinuxPaths& paths() const { return m_paths; }
+
+  /// Plans `conf` (with ${root} and ${jail} filled in) against this site
+  /// and applies it; returns the apply's result.
+  ApplyResult apply(const std::string& conf) {
+    const std::string file = m_dir + "/jail.conf";
+    std::string text = conf;
+    for (std::size_t at; (at = text.find("@ROOT@")) != std::string::npos;) text.replace(at, 6, path());
+    for (std::size_t at; (at = text.find("@JAIL@")) != std::string::npos;) text.replace(at, 6, m_name);
+    std::ofstream(file) << text;
+    FileSystemLoader loader;
+    Compilation c = compile_file(file, loader);
+    REQUIRE_MESSAGE(c.ok(), "the test's jail.conf does not compile");
+    LinuxObserver observer(loader, m_paths);
+    auto observed = observer.observe();
+    REQUIRE(observed);
+    m_last_plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
+    LinuxBackend backend(m_runner, m_paths);
+    return apply_plan(m_last_plan, backend);
+  }
+  const Plan& last_plan() const { return m_last_plan; }
+
+  /// Runs a shell script inside the jail, through the backend's jexec path.
+  CommandResult in_jail(const std::string& script) {
+    return m_runner.run(
+        {{m_paths.self, "__jail-exec", "-R", m_paths.runtime_dir, m_name, "--", "/bin/sh", "-c", script},
+         std::nullopt,
+         "",
+         std::chrono::seconds(20)});
+  }
+  std::optional<linux_jail::Runtime> runtime() const {
+    std::string error;
+    return linux_jail::read_runtime(m_paths.runtime_dir, m_name, error);
+  }
+
+ private:
+  std::string m_dir, m_name;
+  LinuxPaths m_paths;
+  PosixCommandRunner m_runner;
+  Plan m_last_plan;
+};
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool process_exists(int pid) {
+  return ::kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+const char* const k_web = R"(
+@JAIL@ {
+  path = "@ROOT@";
+  host.hostname = "@JAIL@.jail.test";
+  ip4.addr = 203.0.113.10;
+  mount.devfs;
+  mount.procfs;
+  persist;
+}
+)";
+
+}  // namespace
+
+TEST_CASE("linux: a jail is isolated from the host and from what it was not allowed") {
+  if (!can_make_jails()) return;
+  Site site;
+  std::ofstream(site.root() + "/outside-marker") << "host only\n";
+  const ApplyResult r = site.apply(k_web);
+  REQUIRE_MESSAGE(r.ok(), (r.jails.empty() ? "" : r.jails.front().error));
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  CHECK(linux_jail::alive(*rt));
+
+  SUBCASE("its own host name; the host's is unchanged") {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    CHECK(trimmed(site.in_jail("hostname").out) == site.name() + ".jail.test");
+    char after[256] = {};
+    ::gethostname(after, sizeof after - 1);
+    CHECK(std::string(host) == after);
+  }
+  SUBCASE("only its own processes, its init as PID 1") {
+    const auto ps = site.in_jail("for p in /proc/[0-9]*; do echo ${p#/proc/}; done | sort -n");
+    REQUIRE(ps.ok());
+    CHECK(ps.out.starts_with("1\n"));
+    CHECK(trimmed(site.in_jail("cat /proc/1/comm").out) == "jail-init");
+    // the host's processes (this test among them) are not there
+    const auto count = std::count(ps.out.begin(), ps.out.end(), '\n');
+    CHECK(count <= 4);
+  }
+  SUBCASE("the host's file system outside path is invisible") {
+    CHECK(site.in_jail("test -e /outside-marker").exit_code != 0);
+    CHECK(site.in_jail(fmt::format("test -e {}", site.root())).exit_code != 0);
+    CHECK(site.in_jail("test -x /bin/busybox").ok());
+    const auto mounts = site.in_jail("cat /proc/self/mounts");
+    CHECK(mounts.out.find(" / ") != std::string::npos);
+    CHECK(mounts.out.find("/sys/fs/cgroup") == std::string::npos);
+  }
+  SUBCASE("/dev has the jail's nodes only, and mknod fails") {
+    CHECK(trimmed(site.in_jail("ls /dev | tr '\\n' ' '").out) ==
+          "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero");
+    const auto mk = site.in_jail("mknod /tmp/kmsg c 1 11");
+    CHECK(mk.exit_code != 0);
+    CHECK(mk.err.find("Operation not permitted") != std::string::npos);
+    CHECK(site.in_jail("echo x > /dev/null").ok());
+  }
+  SUBCASE("raw sockets fail without allow.raw_sockets") {
+    const auto ping = site.in_jail("ping -c 1 -W 1 127.0.0.1");
+    CHECK(ping.exit_code != 0);
+    CHECK(ping.err.find("permission denied") != std::string::npos);
+  }
+  SUBCASE("only the jail's addresses, reachable from the host") {
+    const auto addrs = site.in_jail("ip -4 -o addr show | awk '{print $4}' | sort | tr '\\n' ' '");
+    CHECK(trimmed(addrs.out) == "127.0.0.1/8 203.0.113.10/32");
+    // the host end answers as the gateway; the host reaches the jail
+    PosixCommandRunner host;
+    const auto ping = host.run({{"/bin/busybox", "ping", "-c", "1", "-W", "2", "203.0.113.10"},
+                                std::nullopt,
+                                "",
+                                std::chrono::seconds(10)});
+    CHECK_MESSAGE(ping.ok(), std::string(ping.out + ping.err));
+  }
+  SUBCASE("the kernel's knobs are read-only") {
+    CHECK(site.in_jail("echo 1 > /proc/sys/kernel/ns_last_pid").exit_code != 0);
+  }
+  SUBCASE("jexec'd processes keep the jail's capability policy") {
+    const auto status = site.in_jail("grep CapBnd /proc/self/status");
+    REQUIRE(status.ok());
+    const auto bnd = std::stoull(status.out.substr(status.out.find(':') + 1), nullptr, 16);
+    CHECK((bnd & (1ULL << 13)) == 0);  // CAP_NET_RAW
+    CHECK((bnd & (1ULL << 21)) == 0);  // CAP_SYS_ADMIN
+    CHECK((bnd & (1ULL << 27)) == 0);  // CAP_MKNOD
+  }
+}
+
+TEST_CASE("linux: allow.raw_sockets gives the jail raw sockets") {
+  if (!can_make_jails()) return;
+  Site site;
+  const std::string conf =
+      std::string(k_web).replace(std::string(k_web).find("persist;"), 8, "persist; allow.raw_sockets;");
+  REQUIRE(site.apply(conf).ok());
+  const auto ping = site.in_jail("ping -c 1 -W 1 127.0.0.1");
+  CHECK_MESSAGE(ping.ok(), ping.err);
+}
+
+TEST_CASE("linux: apply is idempotent, changes in place, and destroy leaves nothing") {
+  if (!can_make_jails()) return;
+  Site site;
+  REQUIRE(site.apply(k_web).ok());
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  CHECK(site.apply(k_web).ok());
+  CHECK_FALSE(site.last_plan().has_changes());
+
+  // a new host name and a second address are changed in the running jail
+  std::string changed = k_web;
+  changed.replace(changed.find(".jail.test"), 10, ".jail.example");
+  changed.replace(changed.find("203.0.113.10;"), 13, "203.0.113.10, 203.0.113.11;");
+  REQUIRE(site.apply(changed).ok());
+  REQUIRE(site.last_plan().jails.size() == 1);
+  CHECK(site.last_plan().jails[0].action == Action::update);
+  CHECK(trimmed(site.in_jail("hostname").out) == site.name() + ".jail.example");
+  CHECK(site.in_jail("ip -4 -o addr show eth0 | grep -q 203.0.113.11").ok());
+  CHECK(site.runtime()->init_pid == rt->init_pid);  // the same jail
+  CHECK(site.apply(changed).ok());
+  CHECK_FALSE(site.last_plan().has_changes());
+
+  // an empty configuration with prune destroys it: no process, link or state
+  REQUIRE(site.apply("").ok());
+  CHECK_FALSE(process_exists(rt->init_pid));
+  CHECK(::if_nametoindex(rt->veth.c_str()) == 0);
+  CHECK_FALSE(site.runtime());
+  CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
+}
+
+TEST_CASE("linux: a start that fails part-way is rolled back completely") {
+  if (!can_make_jails()) return;
+  Site site;
+  auto links = [] {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator("/sys/class/net"))
+      names.push_back(entry.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  const auto links_before = links();
+  std::string conf = k_web;
+  conf.replace(conf.find("persist;"), 8, "persist; exec.start = \"/bin/false\";");
+  const ApplyResult r = site.apply(conf);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.jails.size() == 1);
+  CHECK(r.jails[0].status == JailOutcome::Status::failed);
+  CHECK(r.jails[0].error.find("/bin/false") != std::string::npos);
+  CHECK_FALSE(site.runtime());
+  CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
+  CHECK(links() == links_before);  // its link is gone too
+}
+
+TEST_CASE("linux: a jail that is not persistent ends with its last process") {
+  if (!can_make_jails()) return;
+  Site site;
+  const std::string conf = R"(
+@JAIL@ { path = "@ROOT@"; exec.start = "/bin/sleep 1 &"; }
+)";
+  REQUIRE(site.apply(conf).ok());
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  CHECK(linux_jail::alive(*rt));
+  for (int i = 0; i < 100 && linux_jail::alive(*rt); ++i) ::usleep(50'000);
+  CHECK_FALSE(linux_jail::alive(*rt));
+  int status = 0;
+  ::waitpid(rt->init_pid, &status, WNOHANG);  // ours to reap
+  // the next plan sees it gone and starts it again
+  CHECK(site.apply(conf).ok());
+  CHECK(site.last_plan().jails.size() == 1);
+}
+
+TEST_CASE("linux: stop runs exec.stop inside, then SIGTERM reaches every process") {
+  if (!can_make_jails()) return;
+  Site site;
+  const std::string conf = R"(
+@JAIL@ {
+  path = "@ROOT@";
+  persist;
+  mount.procfs;
+  exec.start = "/bin/sleep 300 &";
+  exec.stop = "/bin/sh -c 'echo stopped > /tmp/stop-ran'";
+  stop.timeout = 5;
+}
+)";
+  REQUIRE(site.apply(conf).ok());
+  CHECK(site.in_jail("pidof sleep").ok());
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(site.apply("").ok());
+  // sleep ends on SIGTERM: well before stop.timeout
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+  CHECK(fs::exists(site.path() + "/tmp/stop-ran"));
+  CHECK_FALSE(process_exists(rt->init_pid));
+}
