@@ -64,6 +64,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
                  "Exit 0 without changes, 2 with changes, 1 on error");
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
+  plan->add_flag("--allow-unenforced", cl.plan.host.allow_unenforced,
+                 "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
 
   auto* apply = app.add_subcommand("apply", "Carry out the plan on this host");
   apply->add_option("file", cl.apply.file, "Configuration file")->required();
@@ -71,6 +73,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
   apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
+  apply->add_flag("--allow-unenforced", cl.apply.host.allow_unenforced,
+                  "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
   apply
       ->add_option("--lock-timeout", cl.apply.lock_timeout,
                    "Seconds to wait for another jailplan's host lock")

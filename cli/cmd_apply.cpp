@@ -53,7 +53,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     // no commands to show: the steps are checked (paths, mount targets,
     // addresses) and listed
     RecordingRunner recorder;
-    LinuxBackend dry(recorder, LinuxPaths{}, true);
+    LinuxBackend dry(recorder, LinuxPaths::configured(), true);
     w.out << "\nSteps, in order (nothing was changed):\n";
     const auto result =
         apply_plan(plan, dry, [&](const JailChange& j, const Step& s, const std::string& error) {
@@ -89,7 +89,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
           << std::flush;
   };
   if (backend == "linux") {
-    LinuxBackend live(runner);
+    LinuxBackend live(runner, LinuxPaths::configured());
     return report(apply_plan(plan, live, progress), w);
   }
   FreeBsdBackend live(runner);
@@ -119,7 +119,7 @@ int run_apply(const ApplyOptions& o, World& w) {
     return k_exit_error;
   }
   auto compiled = compile_for_plan(o.file, w);
-  if (!compiled) return k_exit_error;
+  if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;
   // held from observing to the last step, so the plan stays true
   HostLock lock;
   if (auto err = lock_host(lock, o, "apply"); !err.empty()) {

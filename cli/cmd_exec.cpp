@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "executor/linux_backend.hpp"
 #include "executor/linux_jail.hpp"
 
 namespace jailplan {
@@ -38,7 +39,7 @@ int run_exec(const ExecOptions& o, World& w) {
   args.insert(args.end(), o.command.begin(), o.command.end());
   w.out.flush();
   w.err.flush();
-  return linux_jail::exec_main(args, linux_jail::k_runtime_dir);
+  return linux_jail::exec_main(args, LinuxPaths::configured().runtime_dir);
 }
 
 }  // namespace jailplan

@@ -14,7 +14,7 @@ namespace jailplan {
 
 int run_plan(const PlanCmdOptions& o, World& w) {
   auto compiled = compile_for_plan(o.file, w);
-  if (!compiled) return k_exit_error;
+  if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
   if (!observed) return k_exit_error;

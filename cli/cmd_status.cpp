@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
+#include "executor/linux_backend.hpp"
 #include "executor/linux_jail.hpp"
 #include "planner/planner.hpp"
 
@@ -38,7 +39,7 @@ int run_status(const StatusOptions& o, World& w) {
   if (compiled) plan = make_plan(compiled->desired, *observed, PlanOptions{false, JAILPLAN_VERSION});
   const bool linux_host = o.host.state.empty() && o.host.backend != "freebsd";
   std::vector<linux_jail::Runtime> runtimes;
-  if (linux_host) runtimes = linux_jail::list_runtimes(linux_jail::k_runtime_dir);
+  if (linux_host) runtimes = linux_jail::list_runtimes(LinuxPaths::configured().runtime_dir);
   auto sync = [&](const std::string& name) -> std::string {
     if (!plan) return "";
     const JailChange* c = plan->find(name);

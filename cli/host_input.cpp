@@ -9,6 +9,7 @@
 #include "executor/command_runner.hpp"
 #include "executor/freebsd_observer.hpp"
 #include "executor/linux_backend.hpp"
+#include "executor/linux_enforcement.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
@@ -29,7 +30,7 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
       w.err << fmt::format("jailplan: error: unknown backend '{}' (freebsd or linux)\n", o.backend);
       return std::nullopt;
     }
-    LinuxObserver observer(w.loader);
+    LinuxObserver observer(w.loader, LinuxPaths::configured());
     auto state = observer.observe();
     if (!state) {
       w.err << render(state.diagnostics(), w.style());
@@ -57,6 +58,13 @@ std::optional<Compilation> compile_for_plan(const std::string& file, World& w) {
   w.err << render(c.diagnostics, w.style());
   if (!c.ok()) return std::nullopt;
   return c;
+}
+
+bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w) {
+  if (!o.targets_linux()) return true;
+  const Diagnostics d = linux_enforcement(c.desired, o.allow_unenforced);
+  w.err << render(d, w.style());
+  return !d.has_errors();
 }
 
 }  // namespace jailplan

@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   // a Linux jail's init and the jexec path are this binary, re-executed
-  if (auto rc = jailplan::linux_jail::hidden_entry(argc, argv)) return *rc;
+  if (auto rc = jailplan::linux_jail::hidden_entry(argc, argv)) std::_Exit(*rc);
   std::ios::sync_with_stdio(false);
   jailplan::FileSystemLoader loader;
   bool no_color = false;

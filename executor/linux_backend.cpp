@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -101,6 +102,13 @@ std::string LinuxPaths::self_path() {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("/proc/self/exe") : p.string();
+}
+
+LinuxPaths LinuxPaths::configured() {
+  LinuxPaths p;
+  if (const char* d = std::getenv("JAILPLAN_RUNTIME_DIR"); d != nullptr && *d != '\0') p.runtime_dir = d;
+  if (const char* d = std::getenv("JAILPLAN_STATE_DIR"); d != nullptr && *d != '\0') p.state_dir = d;
+  return p;
 }
 
 std::optional<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j, std::string& error) const {

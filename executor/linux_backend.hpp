@@ -27,6 +27,9 @@ struct LinuxPaths {
 
   /// This binary's own path (a shell would read /proc/self/exe as itself).
   static std::string self_path();
+  /// The defaults, or JAILPLAN_RUNTIME_DIR / JAILPLAN_STATE_DIR when set
+  /// (a second, separate set of jails: tests, benchmarks).
+  static LinuxPaths configured();
 };
 
 class LinuxBackend final : public Backend {

@@ -972,7 +972,11 @@ std::optional<int> hidden_entry(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) std::memset(argv[i], 0, std::strlen(argv[i]));
     init_main(name, persist, path, drop, report);
   }
-  if (what == "__jail-exec") return exec_main(std::vector<std::string>(argv + 2, argv + argc), k_runtime_dir);
+  if (what == "__jail-exec") {
+    const char* dir = std::getenv("JAILPLAN_RUNTIME_DIR");
+    return exec_main(std::vector<std::string>(argv + 2, argv + argc),
+                     dir != nullptr && *dir != '\0' ? dir : k_runtime_dir);
+  }
   return std::nullopt;
 }
 

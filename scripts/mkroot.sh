@@ -18,9 +18,13 @@ mkdir -p bin sbin usr/bin usr/sbin usr/local/bin etc/rc.d dev proc tmp root var/
 chmod 1777 tmp
 # replaced by rename: a running jail may be executing the old one
 cp "$busybox" bin/.busybox.new && mv -f bin/.busybox.new bin/busybox
-for applet in $(bin/busybox --list-full); do
-  [ -e "$applet" ] || ln -s /bin/busybox "$applet"
-done
+# every applet as a link, by busybox itself in one process (needs root for
+# chroot); one ln per applet otherwise
+if ! chroot . /bin/busybox --install -s 2>/dev/null; then
+  for applet in $(bin/busybox --list-full); do
+    [ -e "$applet" ] || ln -s /bin/busybox "$applet"
+  done
+fi
 cat > etc/passwd <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 www:x:80:80:web server:/var/www:/bin/false

@@ -178,3 +178,24 @@ TEST_CASE("cli: apply --dry-run prints the commands and changes nothing; guard r
                    "  web: create name=web path=/j/web persist\n"
                    "  web:   would fail: jail: web: path /j/web: not a directory\n") != std::string::npos);
 }
+
+TEST_CASE("cli: the Linux backend refuses what it cannot enforce, located, unless allowed") {
+  jailplan::test::MemoryLoader l(
+      {{"strict.conf", "web {\n  path = /j/web;\n  securelevel = 3;\n  osrelease = \"14.1-RELEASE\";\n}\n"},
+       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"}});
+  auto r = run({"plan", "strict.conf", "--state", "empty.json", "--backend", "linux"}, l);
+  CHECK(r.rc == 1);
+  CHECK(
+      r.err.find("strict.conf:3:3: error: jail \"web\": securelevel cannot be enforced by the Linux backend: "
+                 "Linux has no per-jail securelevel") != std::string::npos);
+  CHECK(r.err.find("strict.conf:4:3: error: jail \"web\": osrelease cannot be enforced") !=
+        std::string::npos);
+  CHECK(r.err.find("= pass --allow-unenforced to apply it anyway, weaker than asked") != std::string::npos);
+  r = run({"plan", "strict.conf", "--state", "empty.json", "--backend", "linux", "--allow-unenforced"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.err.find("strict.conf:3:3: warning: jail \"web\": securelevel") != std::string::npos);
+  // a FreeBSD host enforces them: no diagnostics
+  r = run({"plan", "strict.conf", "--state", "empty.json", "--backend", "freebsd"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.err.empty());
+}

@@ -56,8 +56,36 @@ bool can_make_jails() {
   return false;
 }
 
-/// A scratch host: a busybox jail root, a runtime and a state directory of
-/// its own; everything it made is destroyed with it.
+/// One busybox jail root for the whole run (the jails only write to its
+/// /tmp), removed when the tests end.
+class SharedRoot {
+ public:
+  SharedRoot() {
+    m_path = fmt::format("/tmp/jailplan-linux-test-root-{}", ::getpid());
+    const std::string cmd = fmt::format("{}/scripts/mkroot.sh {} >/dev/null", JAILPLAN_SOURCE_DIR, m_path);
+    m_ok = std::system(cmd.c_str()) == 0;
+  }
+  ~SharedRoot() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  SharedRoot(const SharedRoot&) = delete;
+  SharedRoot& operator=(const SharedRoot&) = delete;
+  const std::string& path() const { return m_path; }
+  bool ok() const { return m_ok; }
+
+ private:
+  std::string m_path;
+  bool m_ok = false;
+};
+
+const SharedRoot& shared_root() {
+  static const SharedRoot root;
+  return root;
+}
+
+/// A scratch host: a runtime and a state directory of its own, jails on
+/// the shared root; everything it made is destroyed with it.
 class Site {
  public:
   Site() {
@@ -65,9 +93,7 @@ class Site {
     m_dir = ::mkdtemp(tmpl);
     m_paths.runtime_dir = m_dir + "/run";
     m_paths.state_dir = m_dir + "/applied";
-    const std::string cmd =
-        fmt::format("{}/scripts/mkroot.sh {}/root >/dev/null", JAILPLAN_SOURCE_DIR, m_dir);
-    REQUIRE(std::system(cmd.c_str()) == 0);
+    REQUIRE(shared_root().ok());
     m_name = fmt::format("t{}", ::getpid());
   }
   ~Site() {
@@ -80,7 +106,7 @@ class Site {
   Site& operator=(const Site&) = delete;
 
   const std::string& root() const { return m_dir; }
-  std::string path() const { return m_dir + "/root"; }
+  std::string path() const { return shared_root().path(); }
   const std::string& name() const { return m_name; }
   const LinuxPaths& paths() const { return m_paths; }
 
@@ -309,7 +335,7 @@ TEST_CASE("linux: stop runs exec.stop inside, then SIGTERM reaches every process
   persist;
   mount.procfs;
   exec.start = "/bin/sleep 300 &";
-  exec.stop = "/bin/sh -c 'echo stopped > /tmp/stop-ran'";
+  exec.stop = "/bin/sh -c 'echo stopped > /tmp/stop-ran-@JAIL@'";
   stop.timeout = 5;
 }
 )";
@@ -321,6 +347,124 @@ TEST_CASE("linux: stop runs exec.stop inside, then SIGTERM reaches every process
   REQUIRE(site.apply("").ok());
   // sleep ends on SIGTERM: well before stop.timeout
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
-  CHECK(fs::exists(site.path() + "/tmp/stop-ran"));
+  CHECK(fs::exists(site.path() + "/tmp/stop-ran-" + site.name()));
   CHECK_FALSE(process_exists(rt->init_pid));
+}
+
+TEST_CASE("linux: the host's SysV IPC objects are invisible unless allow.sysvipc") {
+  if (!can_make_jails()) return;
+  Site site;
+  PosixCommandRunner host;
+  const auto made = host.run({{"ipcmk", "-M", "4096"}, std::nullopt, "", std::chrono::seconds(10)});
+  REQUIRE_MESSAGE(made.ok(), made.err);
+  const std::string id = trimmed(made.out.substr(made.out.find_last_of(' ') + 1));
+  REQUIRE(site.apply(k_web).ok());
+  const auto jailed = site.in_jail("cat /proc/sysvipc/shm | wc -l");
+  CHECK(trimmed(jailed.out) == "1");  // the header line only
+  std::string shared = k_web;
+  shared.replace(shared.find("persist;"), 8, "persist; allow.sysvipc;");
+  REQUIRE(site.apply("").ok());
+  REQUIRE(site.apply(shared).ok());
+  CHECK(site.in_jail("grep -q ' " + id + " ' /proc/sysvipc/shm").ok());
+  host.run({{"ipcrm", "-m", id}, std::nullopt, "", std::chrono::seconds(10)});
+}
+
+TEST_CASE("linux: a changed path replaces the jail") {
+  if (!can_make_jails()) return;
+  Site site;
+  REQUIRE(site.apply(k_web).ok());
+  const auto before = site.runtime();
+  REQUIRE(before);
+  fs::create_directory_symlink(site.path(), site.root() + "/root2");
+  std::string moved = k_web;
+  moved.replace(moved.find("\"@ROOT@\""), 8, "\"" + site.root() + "/root2\"");
+  REQUIRE(site.apply(moved).ok());
+  REQUIRE(site.last_plan().jails.size() == 1);
+  CHECK(site.last_plan().jails[0].action == Action::replace);
+  const auto after = site.runtime();
+  REQUIRE(after);
+  CHECK(after->init_pid != before->init_pid);
+  CHECK_FALSE(process_exists(before->init_pid));
+  CHECK(site.apply(moved).ok());
+  CHECK_FALSE(site.last_plan().has_changes());
+}
+
+namespace {
+
+/// Fails the k-th step it is given (1-based), and only that one.
+class FaultyBackend final : public Backend {
+ public:
+  FaultyBackend(Backend& real, std::size_t fail_at) : m_real(real), m_fail_at(fail_at) {}
+  std::string run(const JailChange& j, const Step& s) override {
+    if (++m_calls == m_fail_at)
+      return fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind));
+    return m_real.run(j, s);
+  }
+  std::size_t calls() const { return m_calls; }
+
+ private:
+  Backend& m_real;
+  std::size_t m_fail_at;
+  std::size_t m_calls = 0;
+};
+
+std::vector<std::string> host_links() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator("/sys/class/net")) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and the next apply converges") {
+  if (!can_make_jails()) return;
+  Site site;
+  const std::string conf = R"(
+@JAIL@a { path = "@ROOT@"; persist; mount.devfs; mount.procfs; ip4.addr = 203.0.113.21; exec.start = "/bin/true"; }
+@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; mount.devfs; ip4.addr = 203.0.113.22; exec.start = "/bin/true"; }
+)";
+  const auto links_before = host_links();
+  // a clean run first, to count the steps
+  std::size_t steps = 0;
+  {
+    REQUIRE(site.apply(conf).ok());
+    for (const auto& j : site.last_plan().jails) steps += j.steps.size();
+    REQUIRE(site.apply("").ok());
+  }
+  REQUIRE(steps >= 8);
+  for (std::size_t k = 1; k <= steps; ++k) {
+    CAPTURE(k);
+    FileSystemLoader loader;
+    const std::string file = site.root() + "/faulty.conf";
+    std::string text = conf;
+    for (std::size_t at; (at = text.find("@ROOT@")) != std::string::npos;) text.replace(at, 6, site.path());
+    for (std::size_t at; (at = text.find("@JAIL@")) != std::string::npos;) text.replace(at, 6, site.name());
+    std::ofstream(file) << text;
+    Compilation c = compile_file(file, loader);
+    REQUIRE(c.ok());
+    LinuxObserver observer(loader, site.paths());
+    auto observed = observer.observe();
+    REQUIRE(observed);
+    const Plan plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
+    PosixCommandRunner runner;
+    LinuxBackend real(runner, site.paths());
+    FaultyBackend faulty(real, k);
+    const ApplyResult r = apply_plan(plan, faulty);
+    CHECK_FALSE(r.ok());
+    for (const auto& j : r.jails) {
+      if (j.status == JailOutcome::Status::done) continue;
+      // a failed or skipped jail left nothing running and no record
+      std::string error;
+      CHECK_FALSE(linux_jail::read_runtime(site.paths().runtime_dir, j.name, error));
+      CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + j.name + ".json"));
+    }
+    // the next apply converges, and a re-plan is empty
+    CHECK(site.apply(conf).ok());
+    CHECK(site.apply(conf).ok());
+    CHECK_FALSE(site.last_plan().has_changes());
+    REQUIRE(site.apply("").ok());
+    CHECK(host_links() == links_before);
+    CHECK(linux_jail::list_runtimes(site.paths().runtime_dir).empty());
+  }
 }

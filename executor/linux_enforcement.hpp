@@ -1,0 +1,14 @@
+#pragma once
+/// What the Linux backend cannot enforce as strictly as a configuration
+/// asks (docs/linux-backend.md): one located diagnostic per parameter. A
+/// restriction that would silently be weaker is an error unless the caller
+/// allows it (`--allow-unenforced`), then a warning; weaker is never silent.
+
+#include "compiler/model.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace jailplan {
+
+Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced);
+
+}  // namespace jailplan
