@@ -13,8 +13,8 @@
 namespace jailplan {
 
 struct HostOptions {
-  std::string state;    ///< --state FILE ("" = observe the live host)
-  std::string backend;  ///< --backend freebsd|linux ("" = this host's own)
+  std::string state;              ///< --state FILE ("" = observe the live host)
+  std::string backend;            ///< --backend freebsd|linux ("" = this host's own)
   bool allow_unenforced = false;  ///< --allow-unenforced: weaker than asked is a warning
 
   /// Whether the jails are meant for the Linux backend: asked for, or the

@@ -180,12 +180,16 @@ int open_init(const Runtime& r) {
   return fd;
 }
 
-/// Waits for a process to end, through its pidfd; reaps it when it is ours.
-void wait_exit(int pidfd, int pid) {
+/// Waits up to ten seconds for a process to end, through its pidfd; reaps
+/// it when it is ours. An init stays in its exit while a process of its
+/// jail is a zombie whose parent (outside the jail) does not reap it.
+bool wait_exit(int pidfd, int pid) {
   pollfd p{pidfd, POLLIN, 0};
-  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  int n;
+  while ((n = ::poll(&p, 1, 10'000)) < 0 && errno == EINTR) {
   }
   ::waitpid(pid, nullptr, WNOHANG);
+  return n > 0;
 }
 
 }  // namespace
@@ -576,7 +580,11 @@ std::string destroy(const Runtime& r, const std::string& dir) {
     Fd init(fd);
     if (pidfd_send_signal(fd, SIGKILL, nullptr, 0) != 0 && errno != ESRCH)
       return errno_text("cannot kill the init of jail", r.name);
-    wait_exit(fd, r.init_pid);
+    if (!wait_exit(fd, r.init_pid))
+      return fmt::format(
+          "the init of jail \"{}\" (pid {}) has not ended after 10 s: one of the jail's processes is a zombie "
+          "that its parent outside the jail has not reaped",
+          r.name, r.init_pid);
   }
   if (!r.veth.empty())
     if (auto e = Netlink().delete_link(r.veth); !e.empty()) return e;

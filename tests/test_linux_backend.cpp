@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -88,7 +90,9 @@ const SharedRoot& shared_root() {
 /// the shared root; everything it made is destroyed with it.
 class Site {
  public:
-  Site() {
+  /// `octet`: this test's addresses are 203.0.113.octet and .octet+1 (@A@,
+  /// @B@), apart from every other test's, as ctest runs them side by side.
+  explicit Site(int octet = 0) : m_octet(octet) {
     char tmpl[] = "/tmp/jailplan-linux-test-XXXXXX";
     m_dir = ::mkdtemp(tmpl);
     m_paths.runtime_dir = m_dir + "/run";
@@ -114,10 +118,7 @@ class Site {
   /// and applies it; returns the apply's result.
   ApplyResult apply(const std::string& conf) {
     const std::string file = m_dir + "/jail.conf";
-    std::string text = conf;
-    for (std::size_t at; (at = text.find("@ROOT@")) != std::string::npos;) text.replace(at, 6, path());
-    for (std::size_t at; (at = text.find("@JAIL@")) != std::string::npos;) text.replace(at, 6, m_name);
-    std::ofstream(file) << text;
+    std::ofstream(file) << expand(conf);
     FileSystemLoader loader;
     Compilation c = compile_file(file, loader);
     REQUIRE_MESSAGE(c.ok(), "the test's jail.conf does not compile");
@@ -125,8 +126,35 @@ class Site {
     auto observed = observer.observe();
     REQUIRE(observed);
     m_last_plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
-    LinuxBackend backend(m_runner, m_paths);
-    return apply_plan(m_last_plan, backend);
+    LinuxBackend real(m_runner, m_paths);
+    Backend* backend = &real;
+    if (wrap) backend = &wrap(real);
+    Watcher watcher(*backend, *this);
+    return apply_plan(m_last_plan, watcher);
+  }
+  /// Wraps the real backend of the next apply (fault injection).
+  std::function<Backend&(Backend&)> wrap;
+
+  std::string expand(std::string text) const {
+    auto fill = [&](std::string_view token, const std::string& value) {
+      for (std::size_t at; (at = text.find(token)) != std::string::npos;)
+        text.replace(at, token.size(), value);
+    };
+    fill("@ROOT@", path());
+    fill("@JAIL@", m_name);
+    fill("@A@", address(0));
+    fill("@B@", address(1));
+    return text;
+  }
+  std::string address(int i) const { return fmt::format("203.0.113.{}", m_octet + i); }
+
+  /// Host links of this site's jails that still exist (call once they are
+  /// destroyed): every link a jail of this site ever had is tracked.
+  std::vector<std::string> leaked_links() const {
+    std::vector<std::string> out;
+    for (const auto& l : m_links)
+      if (::if_nametoindex(l.c_str()) != 0) out.push_back(l);
+    return out;
   }
   const Plan& last_plan() const { return m_last_plan; }
 
@@ -144,6 +172,26 @@ class Site {
   }
 
  private:
+  /// Notes the link of every jail that has a runtime after a step.
+  class Watcher final : public Backend {
+   public:
+    Watcher(Backend& real, Site& site) : m_real(real), m_site(site) {}
+    std::string run(const JailChange& j, const Step& s) override {
+      std::string e = m_real.run(j, s);
+      std::string ignored;
+      if (auto r = linux_jail::read_runtime(m_site.m_paths.runtime_dir, j.name, ignored);
+          r && !r->veth.empty())
+        m_site.m_links.insert(r->veth);
+      return e;
+    }
+
+   private:
+    Backend& m_real;
+    Site& m_site;
+  };
+
+  int m_octet;
+  std::set<std::string> m_links;
   std::string m_dir, m_name;
   LinuxPaths m_paths;
   PosixCommandRunner m_runner;
@@ -163,7 +211,7 @@ const char* const k_web = R"(
 @JAIL@ {
   path = "@ROOT@";
   host.hostname = "@JAIL@.jail.test";
-  ip4.addr = 203.0.113.10;
+  ip4.addr = @A@;
   mount.devfs;
   mount.procfs;
   persist;
@@ -174,7 +222,7 @@ const char* const k_web = R"(
 
 TEST_CASE("linux: a jail is isolated from the host and from what it was not allowed") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(10);
   std::ofstream(site.root() + "/outside-marker") << "host only\n";
   const ApplyResult r = site.apply(k_web);
   REQUIRE_MESSAGE(r.ok(), (r.jails.empty() ? "" : r.jails.front().error));
@@ -222,10 +270,10 @@ TEST_CASE("linux: a jail is isolated from the host and from what it was not allo
   }
   SUBCASE("only the jail's addresses, reachable from the host") {
     const auto addrs = site.in_jail("ip -4 -o addr show | awk '{print $4}' | sort | tr '\\n' ' '");
-    CHECK(trimmed(addrs.out) == "127.0.0.1/8 203.0.113.10/32");
+    CHECK(trimmed(addrs.out) == "127.0.0.1/8 " + site.address(0) + "/32");
     // the host end answers as the gateway; the host reaches the jail
     PosixCommandRunner host;
-    const auto ping = host.run({{"/bin/busybox", "ping", "-c", "1", "-W", "2", "203.0.113.10"},
+    const auto ping = host.run({{"/bin/busybox", "ping", "-c", "1", "-W", "2", site.address(0)},
                                 std::nullopt,
                                 "",
                                 std::chrono::seconds(10)});
@@ -246,7 +294,7 @@ TEST_CASE("linux: a jail is isolated from the host and from what it was not allo
 
 TEST_CASE("linux: allow.raw_sockets gives the jail raw sockets") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(20);
   const std::string conf =
       std::string(k_web).replace(std::string(k_web).find("persist;"), 8, "persist; allow.raw_sockets;");
   REQUIRE(site.apply(conf).ok());
@@ -256,7 +304,7 @@ TEST_CASE("linux: allow.raw_sockets gives the jail raw sockets") {
 
 TEST_CASE("linux: apply is idempotent, changes in place, and destroy leaves nothing") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(30);
   REQUIRE(site.apply(k_web).ok());
   const auto rt = site.runtime();
   REQUIRE(rt);
@@ -266,12 +314,12 @@ TEST_CASE("linux: apply is idempotent, changes in place, and destroy leaves noth
   // a new host name and a second address are changed in the running jail
   std::string changed = k_web;
   changed.replace(changed.find(".jail.test"), 10, ".jail.example");
-  changed.replace(changed.find("203.0.113.10;"), 13, "203.0.113.10, 203.0.113.11;");
+  changed.replace(changed.find("@A@;"), 4, "@A@, @B@;");
   REQUIRE(site.apply(changed).ok());
   REQUIRE(site.last_plan().jails.size() == 1);
   CHECK(site.last_plan().jails[0].action == Action::update);
   CHECK(trimmed(site.in_jail("hostname").out) == site.name() + ".jail.example");
-  CHECK(site.in_jail("ip -4 -o addr show eth0 | grep -q 203.0.113.11").ok());
+  CHECK(site.in_jail("ip -4 -o addr show eth0 | grep -q " + site.address(1)).ok());
   CHECK(site.runtime()->init_pid == rt->init_pid);  // the same jail
   CHECK(site.apply(changed).ok());
   CHECK_FALSE(site.last_plan().has_changes());
@@ -279,22 +327,14 @@ TEST_CASE("linux: apply is idempotent, changes in place, and destroy leaves noth
   // an empty configuration with prune destroys it: no process, link or state
   REQUIRE(site.apply("").ok());
   CHECK_FALSE(process_exists(rt->init_pid));
-  CHECK(::if_nametoindex(rt->veth.c_str()) == 0);
+  CHECK(site.leaked_links().empty());
   CHECK_FALSE(site.runtime());
   CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
 }
 
 TEST_CASE("linux: a start that fails part-way is rolled back completely") {
   if (!can_make_jails()) return;
-  Site site;
-  auto links = [] {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator("/sys/class/net"))
-      names.push_back(entry.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  };
-  const auto links_before = links();
+  Site site(40);
   std::string conf = k_web;
   conf.replace(conf.find("persist;"), 8, "persist; exec.start = \"/bin/false\";");
   const ApplyResult r = site.apply(conf);
@@ -304,7 +344,7 @@ TEST_CASE("linux: a start that fails part-way is rolled back completely") {
   CHECK(r.jails[0].error.find("/bin/false") != std::string::npos);
   CHECK_FALSE(site.runtime());
   CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
-  CHECK(links() == links_before);  // its link is gone too
+  CHECK(site.leaked_links().empty());  // its link is gone too
 }
 
 TEST_CASE("linux: a jail that is not persistent ends with its last process") {
@@ -353,7 +393,7 @@ TEST_CASE("linux: stop runs exec.stop inside, then SIGTERM reaches every process
 
 TEST_CASE("linux: the host's SysV IPC objects are invisible unless allow.sysvipc") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(50);
   PosixCommandRunner host;
   const auto made = host.run({{"ipcmk", "-M", "4096"}, std::nullopt, "", std::chrono::seconds(10)});
   REQUIRE_MESSAGE(made.ok(), made.err);
@@ -371,7 +411,7 @@ TEST_CASE("linux: the host's SysV IPC objects are invisible unless allow.sysvipc
 
 TEST_CASE("linux: a changed path replaces the jail") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(60);
   REQUIRE(site.apply(k_web).ok());
   const auto before = site.runtime();
   REQUIRE(before);
@@ -408,23 +448,15 @@ class FaultyBackend final : public Backend {
   std::size_t m_calls = 0;
 };
 
-std::vector<std::string> host_links() {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator("/sys/class/net")) names.push_back(entry.path().filename());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 }  // namespace
 
 TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and the next apply converges") {
   if (!can_make_jails()) return;
-  Site site;
+  Site site(70);
   const std::string conf = R"(
-@JAIL@a { path = "@ROOT@"; persist; mount.devfs; mount.procfs; ip4.addr = 203.0.113.21; exec.start = "/bin/true"; }
-@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; mount.devfs; ip4.addr = 203.0.113.22; exec.start = "/bin/true"; }
+@JAIL@a { path = "@ROOT@"; persist; mount.devfs; mount.procfs; ip4.addr = @A@; exec.start = "/bin/true"; }
+@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; mount.devfs; ip4.addr = @B@; exec.start = "/bin/true"; }
 )";
-  const auto links_before = host_links();
   // a clean run first, to count the steps
   std::size_t steps = 0;
   {
@@ -435,22 +467,10 @@ TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and 
   REQUIRE(steps >= 8);
   for (std::size_t k = 1; k <= steps; ++k) {
     CAPTURE(k);
-    FileSystemLoader loader;
-    const std::string file = site.root() + "/faulty.conf";
-    std::string text = conf;
-    for (std::size_t at; (at = text.find("@ROOT@")) != std::string::npos;) text.replace(at, 6, site.path());
-    for (std::size_t at; (at = text.find("@JAIL@")) != std::string::npos;) text.replace(at, 6, site.name());
-    std::ofstream(file) << text;
-    Compilation c = compile_file(file, loader);
-    REQUIRE(c.ok());
-    LinuxObserver observer(loader, site.paths());
-    auto observed = observer.observe();
-    REQUIRE(observed);
-    const Plan plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
-    PosixCommandRunner runner;
-    LinuxBackend real(runner, site.paths());
-    FaultyBackend faulty(real, k);
-    const ApplyResult r = apply_plan(plan, faulty);
+    std::optional<FaultyBackend> faulty;
+    site.wrap = [&](Backend& real) -> Backend& { return faulty.emplace(real, k); };
+    const ApplyResult r = site.apply(conf);
+    site.wrap = nullptr;
     CHECK_FALSE(r.ok());
     for (const auto& j : r.jails) {
       if (j.status == JailOutcome::Status::done) continue;
@@ -464,7 +484,7 @@ TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and 
     CHECK(site.apply(conf).ok());
     CHECK_FALSE(site.last_plan().has_changes());
     REQUIRE(site.apply("").ok());
-    CHECK(host_links() == links_before);
+    CHECK(site.leaked_links().empty());
     CHECK(linux_jail::list_runtimes(site.paths().runtime_dir).empty());
   }
 }
