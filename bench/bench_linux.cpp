@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -175,7 +176,8 @@ int main(int argc, char** argv) {
       std::abort();
     }
     LinuxBackend backend(runner, paths);
-    if (!apply_plan(plan, backend).ok()) {
+    // as `jailplan apply` runs it: as many jails at once as there are CPUs
+    if (!apply_plan(plan, backend, {}, std::max(1U, std::thread::hardware_concurrency())).ok()) {
       std::fprintf(stderr, "apply failed\n");
       std::abort();
     }

@@ -19,6 +19,14 @@ void add_host_options(CLI::App& cmd, HostOptions& h) {
       ->check(CLI::IsMember({"freebsd", "linux"}));
 }
 
+void add_run_options(CLI::App& cmd, ApplyOptions& o) {
+  cmd.add_option("-j,--jobs", o.jobs, "Jails worked on at once, in dependency order (default: the CPU count)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--progress", o.progress,
+                 "One line per step (lines), JSON lines (json), or only the outcome (quiet)")
+      ->check(CLI::IsMember({"lines", "json", "quiet"}));
+}
+
 }  // namespace
 
 void register_commands(CLI::App& app, CommandLine& cl) {
@@ -79,6 +87,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->add_option("--lock-timeout", cl.apply.lock_timeout,
                    "Seconds to wait for another jailplan's host lock")
       ->check(CLI::NonNegativeNumber);
+  add_run_options(*apply, cl.apply);
 
   auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
   add_host_options(*observe, cl.observe.host);
@@ -98,6 +107,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->add_option("--lock-timeout", cl.destroy.apply.lock_timeout,
                    "Seconds to wait for another jailplan's host lock")
       ->check(CLI::NonNegativeNumber);
+  add_run_options(*destroy, cl.destroy.apply);
 
   auto* status = app.add_subcommand("status", "The jails on this host: running, stopped, in sync or not");
   status->add_option("file", cl.status.file, "Also compare with this configuration");

@@ -3,10 +3,13 @@
 // runner: it prints every command in order and changes nothing.
 #include <unistd.h>
 
+#include <cmath>
 #include <iostream>
 #include <ostream>
+#include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
@@ -30,10 +33,12 @@ bool confirmed(World& w) {
   return answer == "yes";
 }
 
-int report(const ApplyResult& r, World& w) {
+int report(const ApplyResult& r, bool quiet, World& w) {
   for (const auto& j : r.jails) {
     switch (j.status) {
-      case JailOutcome::Status::done: w.out << fmt::format("{}: done\n", j.name); break;
+      case JailOutcome::Status::done:
+        if (!quiet) w.out << fmt::format("{}: done\n", j.name);
+        break;
       case JailOutcome::Status::skipped: w.err << fmt::format("{}: {}\n", j.name, j.error); break;
       case JailOutcome::Status::failed:
         w.err << fmt::format("{}: failed: {}\n", j.name, j.error);
@@ -42,6 +47,39 @@ int report(const ApplyResult& r, World& w) {
     }
   }
   return r.ok() ? k_exit_ok : k_exit_error;
+}
+
+/// One line per finished step: `web: create (12 ms)`, or a JSON object.
+void report_step(const StepReport& r, const std::string& mode, World& w) {
+  if (mode == "quiet") return;
+  const double ms = static_cast<double>(r.elapsed.count()) / 1000.0;
+  if (mode == "json") {
+    const nlohmann::json line = {{"jail", r.jail.name},
+                                 {"step", to_string(r.step.kind)},
+                                 {"args", r.step.args},
+                                 {"ok", r.error.empty()},
+                                 {"error", r.error},
+                                 {"undo", r.undo},
+                                 {"ms", std::round(ms * 10) / 10}};
+    w.out << line.dump() << '\n' << std::flush;
+    return;
+  }
+  if (r.step.kind == StepKind::record || r.step.kind == StepKind::forget) return;
+  w.out << fmt::format("{}: {}{} ({:.0f} ms){}\n", r.jail.name, r.undo ? "undo " : "", to_string(r.step.kind),
+                       ms, r.error.empty() ? "" : ": failed")
+        << std::flush;
+}
+
+/// The per-jail outcome as the last JSON line.
+std::string summary_json(const ApplyResult& result) {
+  nlohmann::json jails = nlohmann::json::array();
+  for (const auto& j : result.jails) {
+    const char* status = j.status == JailOutcome::Status::done     ? "done"
+                         : j.status == JailOutcome::Status::failed ? "failed"
+                                                                   : "skipped";
+    jails.push_back({{"jail", j.name}, {"status", status}, {"error", j.error}, {"undone", j.undone}});
+  }
+  return nlohmann::json{{"summary", {{"ok", result.ok()}, {"jails", jails}}}}.dump() + "\n";
 }
 
 }  // namespace
@@ -55,12 +93,11 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     RecordingRunner recorder;
     LinuxBackend dry(recorder, LinuxPaths::configured(), true);
     w.out << "\nSteps, in order (nothing was changed):\n";
-    const auto result =
-        apply_plan(plan, dry, [&](const JailChange& j, const Step& s, const std::string& error) {
-          w.out << fmt::format("  {}: {}{}{}\n", j.name, to_string(s.kind), s.args.empty() ? "" : " ",
-                               format_argv(s.args));
-          if (!error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", j.name, error);
-        });
+    const auto result = apply_plan(plan, dry, [&](const StepReport& r) {
+      w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind),
+                           r.step.args.empty() ? "" : " ", format_argv(r.step.args));
+      if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
+    });
     return result.ok() ? k_exit_ok : k_exit_error;
   }
   if (o.dry_run) {
@@ -68,13 +105,14 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     FreeBsdBackend dry(recorder, true);
     std::size_t shown = 0;
     w.out << "\nCommands, in order (nothing was changed):\n";
-    apply_plan(plan, dry, [&](const JailChange& j, const Step& s, const std::string&) {
+    apply_plan(plan, dry, [&](const StepReport& r) {
       const auto& cmds = recorder.commands();
-      if (shown == cmds.size() && (s.kind == StepKind::record || s.kind == StepKind::forget))
-        w.out << fmt::format("  {}: {} applied record\n", j.name,
-                             s.kind == StepKind::record ? "write" : "delete");
+      const StepKind k = r.step.kind;
+      if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget))
+        w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
+                             k == StepKind::record ? "write" : "delete");
       for (; shown < cmds.size(); ++shown)
-        w.out << fmt::format("  {}: {}\n", j.name, format_argv(cmds[shown].argv));
+        w.out << fmt::format("  {}: {}\n", r.jail.name, format_argv(cmds[shown].argv));
     });
     return k_exit_ok;
   }
@@ -83,17 +121,22 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     return k_exit_error;
   }
   PosixCommandRunner runner;
-  const auto progress = [&](const JailChange& j, const Step& s, const std::string& error) {
-    if (s.kind == StepKind::record || s.kind == StepKind::forget) return;
-    w.out << fmt::format("{}: {}{}\n", j.name, to_string(s.kind), error.empty() ? "" : ": failed")
-          << std::flush;
-  };
+  const auto progress = [&](const StepReport& r) { report_step(r, o.progress, w); };
+  const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
+  ApplyResult result;
   if (backend == "linux") {
     LinuxBackend live(runner, LinuxPaths::configured());
-    return report(apply_plan(plan, live, progress), w);
+    result = apply_plan(plan, live, progress, jobs);
+    if (auto err = live.finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
+  } else {
+    FreeBsdBackend live(runner);
+    result = apply_plan(plan, live, progress, jobs);
   }
-  FreeBsdBackend live(runner);
-  return report(apply_plan(plan, live, progress), w);
+  if (o.progress == "json") {
+    w.out << summary_json(result) << std::flush;
+    return result.ok() ? k_exit_ok : k_exit_error;
+  }
+  return report(result, o.progress == "quiet", w);
 }
 
 std::string check_apply_options(const ApplyOptions& o) {
@@ -130,7 +173,8 @@ int run_apply(const ApplyOptions& o, World& w) {
   auto observed = observe_host(o.host, w, sources);
   if (!observed) return k_exit_error;
   const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
-  w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
+  // the plan is for people: JSON-lines and quiet runs print outcomes only
+  if (o.progress == "lines") w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o, w);
 }
 

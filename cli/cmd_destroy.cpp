@@ -60,7 +60,9 @@ int run_destroy(const DestroyOptions& o, World& w) {
   for (const auto& name : doomed)
     if (plan.find(name) == nullptr) w.out << fmt::format("jail \"{}\" is not running: nothing to do\n", name);
   if (!plan.has_changes()) return k_exit_ok;
-  w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
+  // the plan is for people: JSON-lines and quiet runs print outcomes only
+  if (o.apply.progress == "lines")
+    w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o.apply, w);
 }
 

@@ -1,7 +1,11 @@
 #include "executor/applier.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -34,27 +38,104 @@ namespace {
 
 class Applier {
  public:
-  Applier(const Plan& p, Backend& b, const StepObserver& o) : m_plan(p), m_backend(b), m_observe(o) {
+  Applier(const Plan& p, Backend& b, const StepObserver& o, std::size_t jobs)
+      : m_plan(p), m_backend(b), m_observe(o), m_jobs(std::max<std::size_t>(jobs, 1)) {
     m_result.jails.resize(p.jails.size());
-    for (std::size_t i = 0; i < p.jails.size(); ++i) m_result.jails[i].name = p.jails[i].name;
+    for (std::size_t i = 0; i < p.jails.size(); ++i) {
+      m_result.jails[i].name = p.jails[i].name;
+      m_index.emplace(p.jails[i].name, i);
+    }
   }
 
   ApplyResult run() {
-    // stops: dependents first (reverse plan order)
-    for (std::size_t k = m_plan.jails.size(); k-- > 0;) run_phase(k, Phase::stop);
-    for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::update);
-    for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::start);
+    if (m_jobs == 1) {
+      // stops: dependents first (reverse plan order)
+      for (std::size_t k = m_plan.jails.size(); k-- > 0;) run_phase(k, Phase::stop);
+      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::update);
+      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::start);
+    } else {
+      run_parallel(Phase::stop);
+      run_parallel(Phase::update);
+      run_parallel(Phase::start);
+    }
     return std::move(m_result);
   }
 
  private:
+  /// One phase over the dependency graph, up to m_jobs jails at a time: a
+  /// jail starts once every jail it depends on has started (and stops once
+  /// every jail depending on it has stopped).
+  void run_parallel(Phase phase) {
+    const std::size_t n = m_plan.jails.size();
+    std::vector<std::vector<std::size_t>> after(n);  // i → jails that wait for i
+    std::vector<std::size_t> waiting(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& dep : m_plan.jails[i].depends_on) {
+        const auto it = m_index.find(dep);
+        if (it == m_index.end()) continue;
+        const std::size_t first = phase == Phase::stop ? i : it->second;
+        const std::size_t second = phase == Phase::stop ? it->second : i;
+        after[first].push_back(second);
+        ++waiting[second];
+      }
+    std::vector<std::size_t> ready;
+    for (std::size_t i = n; i-- > 0;)
+      if (waiting[i] == 0) ready.push_back(i);  // back() is the first in plan order
+    std::size_t done = 0, running = 0;
+    std::condition_variable changed;
+    auto worker = [&] {
+      std::unique_lock lock(m_mutex);
+      for (;;) {
+        changed.wait(lock, [&] { return !ready.empty() || done == n; });
+        if (done == n) return;
+        const std::size_t i = ready.back();
+        ready.pop_back();
+        ++running;
+        lock.unlock();
+        run_phase(i, phase);
+        lock.lock();
+        --running;
+        ++done;
+        for (std::size_t k : after[i])
+          if (--waiting[k] == 0) ready.push_back(k);
+        changed.notify_all();
+      }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t w = 1; w < std::min(m_jobs, n); ++w) workers.emplace_back(worker);
+    worker();
+    for (auto& t : workers) t.join();
+  }
+
+  /// Runs one step and reports it.
+  std::string step(const JailChange& j, const Step& s, bool undo) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string error = m_backend.run(j, s);
+    if (m_observe) {
+      const auto elapsed =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+      std::lock_guard lock(m_observe_mutex);
+      m_observe(StepReport{j, s, error, elapsed, undo});
+    }
+    return error;
+  }
+
+  bool failed(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    return m_failed.count(name) != 0;
+  }
+  void mark_failed(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    m_failed.insert(name);
+  }
+
   bool blocked(std::size_t i) {
     for (const auto& dep : m_plan.jails[i].depends_on)
-      if (m_failed.count(dep) != 0) {
+      if (failed(dep)) {
         auto& out = m_result.jails[i];
         out.status = JailOutcome::Status::skipped;
         out.error = fmt::format("skipped: it depends on '{}', which failed", dep);
-        m_failed.insert(m_plan.jails[i].name);
+        mark_failed(m_plan.jails[i].name);
         return true;
       }
     return false;
@@ -69,8 +150,7 @@ class Applier {
     bool removed = false;
     for (const auto& s : j.steps) {
       if (s.phase != phase) continue;
-      const std::string error = m_backend.run(j, s);
-      if (m_observe) m_observe(j, s, error);
+      const std::string error = step(j, s, false);
       if (error.empty()) {
         completed.push_back(&s);
         removed = removed || s.kind == StepKind::remove;
@@ -78,7 +158,7 @@ class Applier {
       }
       if (out.error.empty()) out.error = error;
       out.status = JailOutcome::Status::failed;
-      m_failed.insert(j.name);
+      mark_failed(j.name);
       // once the kernel jail is gone, jail(8) reports a failure and still
       // does the remaining clean-up (§4.4)
       if (phase == Phase::stop && removed) continue;
@@ -93,8 +173,7 @@ class Applier {
     for (auto it = completed.rbegin(); it != completed.rend(); ++it) {
       const auto undo = inverse(**it);
       if (!undo) continue;
-      const std::string error = m_backend.run(j, *undo);
-      if (m_observe) m_observe(j, *undo, error);
+      const std::string error = step(j, *undo, true);
       out.undone.push_back(describe_step(*undo) + (error.empty() ? "" : " (failed: " + error + ")"));
     }
   }
@@ -102,14 +181,18 @@ class Applier {
   const Plan& m_plan;
   Backend& m_backend;
   const StepObserver& m_observe;
-  ApplyResult m_result;
+  std::size_t m_jobs;
+  ApplyResult m_result;  // each jail's outcome is written by the one worker running it
+  std::map<std::string, std::size_t> m_index;
+  std::mutex m_mutex;  // m_failed and the scheduling state
+  std::mutex m_observe_mutex;
   std::set<std::string> m_failed;
 };
 
 }  // namespace
 
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step) {
-  return Applier(plan, backend, on_step).run();
+ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step, std::size_t jobs) {
+  return Applier(plan, backend, on_step, jobs).run();
 }
 
 }  // namespace jailplan

@@ -2,8 +2,9 @@
 /// The applier: carries out a Plan's steps on a Backend, stop phase in
 /// reverse dependency order, then in-place updates, then start phase in
 /// dependency order. A jail whose start fails part-way is rolled back; the
-/// jails that depend on a failed one are skipped.
+/// jails that depend on a failed one are skipped, the others go on.
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,9 +26,22 @@ struct ApplyResult {
   bool ok() const;
 };
 
-/// Called after every step (progress output).
-using StepObserver = std::function<void(const JailChange&, const Step&, const std::string& error)>;
+/// One step as it finished, for progress output.
+struct StepReport {
+  const JailChange& jail;
+  const Step& step;
+  const std::string& error;  ///< "" when it succeeded
+  std::chrono::microseconds elapsed;
+  bool undo = false;  ///< part of a rollback
+};
+/// Called after every step, one at a time.
+using StepObserver = std::function<void(const StepReport&)>;
 
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step = {});
+/// Runs the plan. With `jobs` > 1, up to that many jails are worked on at
+/// once within each phase, in dependency order (the backend must then be
+/// safe to call from several threads for different jails); the observer is
+/// called one step at a time.
+ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step = {},
+                       std::size_t jobs = 1);
 
 }  // namespace jailplan

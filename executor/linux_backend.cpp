@@ -111,6 +111,17 @@ LinuxPaths LinuxPaths::configured() {
   return p;
 }
 
+LinuxBackend::~LinuxBackend() {
+  finish();
+}
+
+std::string LinuxBackend::finish() {
+  std::lock_guard lock(m_mutex);
+  std::string e = linux_jail::await_links_gone(m_dying_links, std::chrono::seconds(2));
+  m_dying_links.clear();
+  return e;
+}
+
 std::optional<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j, std::string& error) const {
   return linux_jail::read_runtime(m_paths.runtime_dir, j.name, error);
 }
@@ -184,6 +195,7 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
     if (m.kind != MountSpec::Kind::fdescfs && ::stat(m.target.c_str(), &st) != 0)
       return fmt::format("jail: {}: mount {}: {}: No such file or directory", j.name, m.type, m.target);
   }
+  std::lock_guard lock(m_mutex);
   auto& pending = m_pending[j.name];
   pending.insert(pending.end(), specs.begin(), specs.end());
   return {};
@@ -225,8 +237,11 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
     return fmt::format("jail: {}: {}", j.name, e);
   setup.new_net = setup.vnet || !ip_inherit;
   setup.drop_caps = linux_jail::capabilities_to_drop(raw, mount, chflags, mlock, setup.vnet);
-  setup.mounts = std::move(m_pending[j.name]);
-  m_pending.erase(j.name);
+  {
+    std::lock_guard lock(m_mutex);
+    setup.mounts = std::move(m_pending[j.name]);
+    m_pending.erase(j.name);
+  }
   if (!is_dir(setup.path)) return fmt::format("jail: {}: path {}: not a directory", j.name, setup.path);
   if (m_dry_run) return {};
   std::string error;
@@ -332,8 +347,13 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
       return linux_jail::terminate(*r, static_cast<int>(std::strtol(s.args.at(0).c_str(), nullptr, 10)));
     case StepKind::remove:
       if (!r) return {};  // already gone: jail -r of a dead jail is a no-op for us
-      if (auto e = linux_jail::destroy(*r, m_paths.runtime_dir); !e.empty())
+      if (auto e = linux_jail::destroy(*r, m_paths.runtime_dir, linux_jail::LinkRemoval::with_namespace);
+          !e.empty())
         return fmt::format("jail: {}: {}", j.name, e);
+      if (!r->veth.empty()) {
+        std::lock_guard lock(m_mutex);
+        m_dying_links.push_back(r->veth);
+      }
       return {};
     default:
       return fmt::format("jail: {}: step {} is not known to the Linux backend", j.name, to_string(s.kind));

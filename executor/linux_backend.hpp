@@ -7,6 +7,7 @@
 /// host. docs/linux-backend.md has the mapping.
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,13 +33,22 @@ struct LinuxPaths {
   static LinuxPaths configured();
 };
 
+/// Safe to use from several threads for different jails.
 class LinuxBackend final : public Backend {
  public:
   /// With `dry_run` nothing is changed: every step is only checked and
   /// described (descriptions()).
   LinuxBackend(CommandRunner& runner, LinuxPaths paths = {}, bool dry_run = false)
       : m_runner(runner), m_paths(std::move(paths)), m_dry_run(dry_run) {}
+  /// Waits for the links of removed jails to be gone (see finish()).
+  ~LinuxBackend() override;
+  LinuxBackend(const LinuxBackend&) = delete;
+  LinuxBackend& operator=(const LinuxBackend&) = delete;
   std::string run(const JailChange& jail, const Step& step) override;
+  /// Removed jails' links go with their namespaces, all together (about
+  /// 30 ms for any number, against 25 ms each deleted one by one); this
+  /// waits until they have, deleting stragglers. Returns an error sentence.
+  std::string finish();
 
  private:
   std::string hook(const JailChange& j, const Step& s, bool in_jail);
@@ -51,8 +61,10 @@ class LinuxBackend final : public Backend {
   CommandRunner& m_runner;
   LinuxPaths m_paths;
   bool m_dry_run;
+  std::mutex m_mutex;  // the two below: the applier may run jails side by side
   /// mounts asked for before a jail's create step, per jail
   std::map<std::string, std::vector<linux_jail::MountSpec>> m_pending;
+  std::vector<std::string> m_dying_links;
 };
 
 /// Reads the live jails from the runtime directory (alive ones only: the

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -141,7 +143,8 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"drop_caps", r.drop_caps},
                   {"new_net", r.new_net},
                   {"parameters", r.parameters}};
-  return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n");
+  // what it describes ends with the machine: no need to reach the disk
+  return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n", Durability::crash);
 }
 
 std::vector<Runtime> list_runtimes(const std::string& dir) {
@@ -368,59 +371,91 @@ std::string configure_network(const JailSetup& s, const IpAddress* gw4, const Ip
   return {};
 }
 
-struct ChildArgs {
-  const JailSetup* setup;
-  int go, report;
-  const IpAddress* gw4;
-  const IpAddress* gw6;
-  std::vector<std::string> init_argv;
+/// The clone child's only work: exec the init. It runs in our memory,
+/// beside threads that may hold locks, so nothing here allocates or takes
+/// a lock; the init, a fresh process, does the set-up.
+struct ChildExec {
+  char* const* argv;
+  char* const* envp;
+  int setup, report;
 };
 
-[[noreturn]] void child_main(const ChildArgs& a) {
-  const JailSetup& s = *a.setup;
-  char go = 0;
-  while (::read(a.go, &go, 1) < 0 && errno == EINTR) {
+[[noreturn]] void child_main(const ChildExec& c) {
+  ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  ::fcntl(c.setup, F_SETFD, 0);
+  ::fcntl(c.report, F_SETFD, 0);
+  ::execve("/proc/self/exe", c.argv, c.envp);
+  static constexpr char k_failed[] = "cannot start the jail's init (execve /proc/self/exe)";
+  [[maybe_unused]] auto n = ::write(c.report, k_failed, sizeof k_failed - 1);
+  ::_exit(127);
+}
+
+json setup_to_json(const JailSetup& s, const std::string& gw4, const std::string& gw6) {
+  json mounts = json::array();
+  for (const auto& m : s.mounts)
+    mounts.push_back({static_cast<int>(m.kind), m.source, m.target, m.type, m.options});
+  std::vector<std::string> addresses;
+  for (const auto& a : s.addresses) addresses.push_back(a.text());
+  return {{"path", s.path},   {"hostname", s.hostname},   {"new_net", s.new_net},
+          {"vnet", s.vnet},   {"persist", s.persist},     {"addresses", addresses},
+          {"mounts", mounts}, {"drop_caps", s.drop_caps}, {"gateway4", gw4},
+          {"gateway6", gw6}};
+}
+
+/// The set-up the init reads from its parent.
+struct InitSetup {
+  JailSetup jail;
+  std::optional<IpAddress> gw4, gw6;
+};
+
+InitSetup setup_from_json(const json& j) {
+  InitSetup out;
+  JailSetup& s = out.jail;
+  s.path = j.at("path").get<std::string>();
+  s.hostname = j.at("hostname").get<std::string>();
+  s.new_net = j.at("new_net").get<bool>();
+  s.vnet = j.at("vnet").get<bool>();
+  s.persist = j.at("persist").get<bool>();
+  s.drop_caps = j.at("drop_caps").get<std::uint64_t>();
+  for (const auto& t : j.at("addresses")) {
+    IpAddress a;
+    if (linux_net::parse_ip(t.get<std::string>(), a)) s.addresses.push_back(a);
   }
-  if (go != 'g') ::_exit(126);  // the parent gave up
+  for (const auto& m : j.at("mounts"))
+    s.mounts.push_back({static_cast<MountSpec::Kind>(m.at(0).get<int>()), m.at(1).get<std::string>(),
+                        m.at(2).get<std::string>(), m.at(3).get<std::string>(), m.at(4).get<std::string>()});
+  IpAddress g;
+  if (linux_net::parse_ip(j.at("gateway4").get<std::string>(), g)) out.gw4 = g;
+  if (linux_net::parse_ip(j.at("gateway6").get<std::string>(), g)) out.gw6 = g;
+  return out;
+}
+
+/// Everything between the namespaces and the jail's first process, run by
+/// the init: mounts, host name, network, pivot_root, capabilities.
+std::string set_up(const InitSetup& in) {
+  const JailSetup& s = in.jail;
   ::setsid();
-  const int null = ::open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
+  if (const int null = ::open("/dev/null", O_RDWR); null >= 0) {
+    for (int std_fd = 0; std_fd < 3; ++std_fd) ::dup2(null, std_fd);
     if (null > 2) ::close(null);
   }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-    child_fail(a.report, errno_text("cannot make", "/ private"));
-  if (auto e = bind_mount(s.path, s.path, 0); !e.empty()) child_fail(a.report, e);
+    return errno_text("cannot make", "/ private");
+  if (auto e = bind_mount(s.path, s.path, 0); !e.empty()) return e;
   for (const auto& m : s.mounts)
-    if (auto e = do_mount(m); !e.empty()) child_fail(a.report, e);
+    if (auto e = do_mount(m); !e.empty()) return e;
   if (!s.hostname.empty() && ::sethostname(s.hostname.data(), s.hostname.size()) != 0)
-    child_fail(a.report, errno_text("cannot set host name", s.hostname));
+    return errno_text("cannot set host name", s.hostname);
   if (s.new_net)
-    if (auto e = configure_network(s, a.gw4, a.gw6); !e.empty()) child_fail(a.report, e);
-  // the init is this binary: exec'd while the host's libraries are still in
-  // view, it enters the root itself (enter_root) and reports through
-  // `report`, which it inherits
-  ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-  ::fcntl(a.report, F_SETFD, 0);
-  std::vector<std::string> words = a.init_argv;
-  words.push_back(s.path);
-  words.push_back(std::to_string(s.drop_caps));
-  words.push_back(std::to_string(a.report));
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  char path_env[] = "PATH=/sbin:/bin:/usr/sbin:/usr/bin";
-  char* envp[] = {path_env, nullptr};
-  ::execve("/proc/self/exe", argv.data(), envp);
-  child_fail(a.report, errno_text("cannot start the jail's init", "(execve /proc/self/exe)"));
+    if (auto e = configure_network(s, in.gw4 ? &*in.gw4 : nullptr, in.gw6 ? &*in.gw6 : nullptr); !e.empty())
+      return e;
+  if (::chdir(s.path.c_str()) != 0) return errno_text("cannot enter", s.path);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return errno_text("cannot pivot_root into", s.path);
+  if (::umount2(".", MNT_DETACH) != 0) return errno_text("cannot detach", "the host's root");
+  if (::chdir("/") != 0) return errno_text("cannot enter", "/");
+  if (!drop_capabilities(s.drop_caps)) return errno_text("cannot drop", "capabilities");
+  return {};
 }
-
-struct CloneArgs {  // struct clone_args, without linux/sched.h's macros
-  std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-      set_tid_size, cgroup;
-};
 
 /// The host end's address: the first address of the jail address's /24
 /// (IPv4) or fe80::1 (IPv6), unless the jail itself holds it.
@@ -494,6 +529,9 @@ std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::s
                         ::stat(s.path.c_str(), &st) != 0 ? std::strerror(errno) : "not a directory");
     return std::nullopt;
   }
+  // one launcher at a time picks an index and writes its record
+  static std::mutex index_mutex;
+  std::unique_lock claim(index_mutex);
   Runtime r;
   r.name = s.name;
   r.index = lowest_free_index(dir);
@@ -507,35 +545,40 @@ std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::s
   if (gw6) r.gateway6 = gw6->text();
   const bool link = s.new_net && !s.vnet && !s.addresses.empty();
 
-  int go[2], report[2];
-  if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(report, O_CLOEXEC) != 0) {
+  int setup[2], report[2];
+  if (::pipe2(setup, O_CLOEXEC) != 0) {
     error = errno_text("cannot create", "a pipe");
     return std::nullopt;
   }
-  Fd go_w(go[1]), report_r(report[0]);
-  ChildArgs args{&s,
-                 go[0],
-                 report[1],
-                 gw4 ? &*gw4 : nullptr,
-                 gw6 ? &*gw6 : nullptr,
-                 {"jailplan", "__jail-init", s.name, s.persist ? "persist" : "nopersist"}};
-  int pidfd = -1;
-  CloneArgs ca{};
-  ca.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
-  if (s.new_ipc) ca.flags |= CLONE_NEWIPC;
-  if (s.new_net) ca.flags |= CLONE_NEWNET;
-  ca.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
-  ca.exit_signal = SIGCHLD;
-  const long pid = ::syscall(SYS_clone3, &ca, sizeof ca);
-  if (pid == 0) {
-    ::close(go[1]);
-    ::close(report[0]);
-    child_main(args);
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    error = errno_text("cannot create", "a pipe");
+    ::close(setup[0]);
+    ::close(setup[1]);
+    return std::nullopt;
   }
-  ::close(go[0]);
+  Fd setup_w(setup[1]), report_r(report[0]);
+  // the child's argv and environment, built before it exists
+  std::vector<std::string> words{"jailplan", "__jail-init", s.name, std::to_string(setup[0]),
+                                 std::to_string(report[1])};
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  char path_env[] = "PATH=/sbin:/bin:/usr/sbin:/usr/bin";
+  char* envp[] = {path_env, nullptr};
+  const ChildExec child{argv.data(), envp, setup[0], report[1]};
+  int pidfd = -1;
+  int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | SIGCHLD;
+  if (s.new_ipc) flags |= CLONE_NEWIPC;
+  if (s.new_net) flags |= CLONE_NEWNET;
+  // as posix_spawn does: the child shares our memory on a stack of its
+  // own until its execve (we wait that long), so no page is copied
+  std::vector<char> stack(64 * 1024);
+  const int pid = ::clone([](void* arg) -> int { child_main(*static_cast<const ChildExec*>(arg)); },
+                          stack.data() + stack.size(), flags, const_cast<ChildExec*>(&child), &pidfd);
+  ::close(setup[0]);
   ::close(report[1]);
   if (pid < 0) {
-    error = errno_text("cannot create the jail's namespaces", "(clone3)");
+    error = errno_text("cannot create the jail's namespaces", "(clone)");
     return std::nullopt;
   }
   Fd init(pidfd);
@@ -560,7 +603,16 @@ std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::s
     if (auto e = host_side(nl, r, gw4, gw6); !e.empty()) return fail(e);
   }
   if (auto e = write_runtime(dir, r); !e.empty()) return fail(e);
-  if (::write(go_w.get(), "g", 1) != 1) return fail(errno_text("cannot release", "the jail's init"));
+  claim.unlock();  // the index is taken: other jails may start alongside
+  // the set-up goes to the init, which carries it out and reports
+  const std::string text = setup_to_json(s, r.gateway4, r.gateway6).dump();
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(setup_w.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno_text("cannot hand the set-up to", "the jail's init"));
+    done += static_cast<std::size_t>(n);
+  }
+  setup_w.reset();
   std::string message;
   char buf[512];
   for (;;) {
@@ -575,20 +627,35 @@ std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::s
 
 // ---------------------------------------------------------------- running jails
 
-std::string destroy(const Runtime& r, const std::string& dir) {
+std::string destroy(const Runtime& r, const std::string& dir, LinkRemoval link) {
   if (const int fd = open_init(r); fd >= 0) {
     Fd init(fd);
     if (pidfd_send_signal(fd, SIGKILL, nullptr, 0) != 0 && errno != ESRCH)
       return errno_text("cannot kill the init of jail", r.name);
     if (!wait_exit(fd, r.init_pid))
       return fmt::format(
-          "the init of jail \"{}\" (pid {}) has not ended after 10 s: one of the jail's processes is a zombie "
+          "the init of jail \"{}\" (pid {}) has not ended after 10 s: one of the jail's processes is a "
+          "zombie "
           "that its parent outside the jail has not reaped",
           r.name, r.init_pid);
   }
-  if (!r.veth.empty())
+  if (!r.veth.empty() && link == LinkRemoval::now)
     if (auto e = Netlink().delete_link(r.veth); !e.empty()) return e;
   return remove_runtime(dir, r.name);
+}
+
+std::string await_links_gone(const std::vector<std::string>& links, std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  auto present = [&] {
+    return std::any_of(links.begin(), links.end(),
+                       [](const std::string& l) { return ::if_nametoindex(l.c_str()) != 0; });
+  };
+  while (present() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  Netlink nl;
+  for (const auto& l : links)
+    if (auto e = nl.delete_link(l); !e.empty()) return e;
+  return {};
 }
 
 namespace {
@@ -741,24 +808,24 @@ std::string move_interface(const Runtime& r, const std::string& interface) {
 
 // ---------------------------------------------------------------- init
 
-namespace {
-
-/// pivot_root into the jail's path, then the capability policy: the last
-/// of the set-up, run by the init itself.
-std::string enter_root(const std::string& path, std::uint64_t drop_caps) {
-  if (::chdir(path.c_str()) != 0) return errno_text("cannot enter", path);
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) return errno_text("cannot pivot_root into", path);
-  if (::umount2(".", MNT_DETACH) != 0) return errno_text("cannot detach", "the host's root");
-  if (::chdir("/") != 0) return errno_text("cannot enter", "/");
-  if (!drop_capabilities(drop_caps)) return errno_text("cannot drop", "capabilities");
-  return {};
-}
-
-}  // namespace
-
-void init_main(const std::string& name, bool persist, const std::string& path, std::uint64_t drop_caps,
-               int report) {
-  if (auto e = enter_root(path, drop_caps); !e.empty()) child_fail(report, e);
+void init_main(const std::string& name, int setup, int report) {
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(setup, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) child_fail(report, errno_text("cannot read", "the set-up of jail " + name));
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(setup);
+  if (text.empty()) ::_exit(126);  // the launcher gave up
+  InitSetup in;
+  try {
+    in = setup_from_json(json::parse(text));
+  } catch (const std::exception& e) {
+    child_fail(report, fmt::format("jail {}: a set-up the init cannot read: {}", name, e.what()));
+  }
+  if (auto e = set_up(in); !e.empty()) child_fail(report, e);
+  bool persist = in.jail.persist;
   ::close(report);  // end of file: the parent knows the jail is up
   sigset_t set;
   ::sigemptyset(&set);
@@ -971,15 +1038,7 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
 std::optional<int> hidden_entry(int argc, char** argv) {
   if (argc < 2) return std::nullopt;
   const std::string_view what = argv[1];
-  if (what == "__jail-init" && argc == 7) {
-    const std::string name = argv[2], path = argv[4];
-    const bool persist = std::string_view(argv[3]) == "persist";
-    const auto drop = std::strtoull(argv[5], nullptr, 10);
-    const int report = std::atoi(argv[6]);
-    // what ps shows inside: not the host's path of the jail
-    for (int i = 2; i < argc; ++i) std::memset(argv[i], 0, std::strlen(argv[i]));
-    init_main(name, persist, path, drop, report);
-  }
+  if (what == "__jail-init" && argc == 5) init_main(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
   if (what == "__jail-exec") {
     const char* dir = std::getenv("JAILPLAN_RUNTIME_DIR");
     return exec_main(std::vector<std::string>(argv + 2, argv + argc),

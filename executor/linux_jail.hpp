@@ -6,6 +6,7 @@
 /// state that says which jails are alive. ../docs/linux-backend.md has the
 /// mapping and its differences from FreeBSD.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -71,9 +72,19 @@ std::uint64_t capabilities_to_drop(bool allow_raw_sockets, bool allow_mount, boo
 /// is left (no process, link or state file).
 std::optional<Runtime> launch(const JailSetup& setup, const std::string& dir, std::string& error);
 
+/// What happens to a destroyed jail's link.
+enum class LinkRemoval : bool {
+  now,            ///< deleted at once (synchronous: ~25 ms, an RCU grace period)
+  with_namespace  ///< left to the kernel, which removes it with the jail's net namespace
+};
+
 /// Ends the jail: SIGKILL to its init (the kernel ends every process in its
 /// pid namespace), the host end of its link deleted, its state removed.
-std::string destroy(const Runtime& r, const std::string& dir);
+std::string destroy(const Runtime& r, const std::string& dir, LinkRemoval link = LinkRemoval::now);
+
+/// Waits up to `patience` for links left to their namespaces to go, then
+/// deletes any that are still there.
+std::string await_links_gone(const std::vector<std::string>& links, std::chrono::milliseconds patience);
 
 /// SIGTERM to every process of the jail (its init forwards it), then waits
 /// up to `seconds` for them to end, as jail(8)'s stop.timeout.
@@ -89,13 +100,13 @@ std::string set_addresses(Runtime& r, const std::vector<linux_net::IpAddress>& a
 /// Moves a host interface into the jail's network namespace (vnet.interface).
 std::string move_interface(const Runtime& r, const std::string& interface);
 
-/// `jailplan __jail-init NAME persist|nopersist PATH DROP_CAPS REPORT_FD`:
-/// PID 1 of a jail. It pivots into PATH, drops the capabilities, closes
-/// REPORT_FD (or writes why it failed there), then reaps, forwards SIGTERM,
-/// and ends when the jail has no process left and is not persistent
-/// (SIGUSR1 drops persist, SIGUSR2 sets it). Never returns.
-[[noreturn]] void init_main(const std::string& name, bool persist, const std::string& path,
-                            std::uint64_t drop_caps, int report);
+/// `jailplan __jail-init NAME SETUP_FD REPORT_FD`: PID 1 of a jail. It
+/// reads its set-up (JSON) from SETUP_FD, makes the mounts, host name and
+/// network, pivots into the path, drops the capabilities, and closes
+/// REPORT_FD (or writes why it failed there). Then it reaps, forwards
+/// SIGTERM, and ends when the jail has no process left and is not
+/// persistent (SIGUSR1 drops persist, SIGUSR2 sets it). Never returns.
+[[noreturn]] void init_main(const std::string& name, int setup, int report);
 
 /// `jailplan __jail-exec [-R RUNTIME_DIR] [-l] [-d] [-U user | -u user] NAME -- ARGV...`:
 /// runs ARGV inside the jail with its namespaces and capability policy;

@@ -12,7 +12,7 @@
 
 namespace jailplan {
 
-std::string write_file_atomically(const std::string& path, const std::string& text) {
+std::string write_file_atomically(const std::string& path, const std::string& text, Durability durability) {
   std::string tmp = path + ".jailplan-XXXXXX";
   const int fd = mkstemp(tmp.data());
   if (fd < 0)
@@ -31,7 +31,7 @@ std::string write_file_atomically(const std::string& path, const std::string& te
     }
     done += static_cast<std::size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if ((durability == Durability::power_loss && fsync(fd) != 0) || close(fd) != 0) {
     const std::string e = std::strerror(errno);
     unlink(tmp.c_str());
     return fmt::format("cannot write '{}': {}", tmp, e);
