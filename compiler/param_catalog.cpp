@@ -42,6 +42,8 @@ const std::vector<ParamInfo> k_catalog = {
   {"vnet.interface",        T::list,     W::pseudo, M::at_start,  "",   "9.1"},
   {"zfs.dataset",           T::list,     W::pseudo, M::at_start,  "",   "15.0"},
   {"depend",                T::list,     W::pseudo, M::bookkeeping,  "",   "9.1"},
+  // jailplan's own, from the reserved variable $jailplan_rctl: rctl(8) rules
+  {"jailplan.rctl",         T::list,     W::pseudo, M::modifiable,   "",   "9.1"},
   {"allow.dying",           T::boolean,  W::pseudo, M::bookkeeping,  "false", "9.1"},
   // core kernel parameters (kern_jail.c, §3.2)
   {"jid",                   T::integer,  W::kernel, M::identity,  "",   "8.0"},

@@ -193,7 +193,8 @@ class JailResolver {
 
   void finish() {
     for (auto& p : m_params) {
-      if (p.is_var) continue;
+      const bool reserved = p.is_var && p.name == "jailplan_rctl";
+      if (p.is_var && !reserved) continue;
       ResolvedParam r;
       r.name = std::move(p.name);
       r.location = p.location;
@@ -202,6 +203,11 @@ class JailResolver {
       for (auto& s : p.val) {
         r.values.push_back(std::move(s.s));
         r.value_locations.push_back(s.location);
+      }
+      if (reserved) {
+        r.name = "jailplan.rctl";
+        m_jail.reserved.push_back(std::move(r));
+        continue;
       }
       m_jail.params.push_back(std::move(r));
     }

@@ -25,6 +25,9 @@ struct ResolvedJail {
   Location location;
   bool failed = false;  ///< resolution reported an error for this jail
   std::vector<ResolvedParam> params;
+  /// jailplan's own settings, from reserved variables that jail(8) ignores
+  /// (`$jailplan_rctl` → `jailplan.rctl`); not part of jail(8)'s view.
+  std::vector<ResolvedParam> reserved;
 
   const ResolvedParam* find(std::string_view exact) const;
 };

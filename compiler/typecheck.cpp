@@ -13,6 +13,61 @@
 
 namespace jailplan {
 
+std::string check_rctl_rule(std::string_view rule) {
+  static constexpr std::string_view k_resources[] = {
+      "cputime",   "datasize",   "stacksize",       "coredumpsize", "memoryuse", "memorylocked", "maxproc",
+      "openfiles", "vmemoryuse", "pseudoterminals", "swapuse",      "nthr",      "msgqqueued",   "msgqsize",
+      "nmsgq",     "nsem",       "nsemop",          "nshm",         "shmsize",   "wallclock",    "pcpu",
+      "readbps",   "writebps",   "readiops",        "writeiops"};
+  const auto colon = rule.find(':');
+  const auto eq = rule.find('=');
+  if (colon == std::string_view::npos || eq == std::string_view::npos || eq < colon)
+    return "expected resource:action=amount";
+  const auto resource = rule.substr(0, colon);
+  if (std::find(std::begin(k_resources), std::end(k_resources), resource) == std::end(k_resources))
+    return fmt::format("unknown resource '{}'", resource);
+  const auto action = rule.substr(colon + 1, eq - colon - 1);
+  if (action != "deny" && action != "log" && action != "devctl" && action != "throttle" &&
+      !action.starts_with("sig"))
+    return fmt::format("unknown action '{}' (deny, log, devctl, throttle or sigNAME)", action);
+  auto amount = rule.substr(eq + 1);
+  if (const auto slash = amount.find('/'); slash != std::string_view::npos) {
+    const auto per = amount.substr(slash + 1);
+    if (per != "process" && per != "user" && per != "loginclass" && per != "jail")
+      return fmt::format("unknown 'per' subject '{}'", per);
+    amount = amount.substr(0, slash);
+  }
+  if (rctl_amount(amount) < 0)
+    return fmt::format("'{}' is not an amount (a number, optionally k, m, g, t or p)", amount);
+  return {};
+}
+
+std::int64_t rctl_amount(std::string_view amount) {
+  if (amount.empty()) return -1;
+  std::int64_t scale = 1;
+  switch (amount.back()) {
+    case 'k':
+    case 'K': scale = std::int64_t{1} << 10; break;
+    case 'm':
+    case 'M': scale = std::int64_t{1} << 20; break;
+    case 'g':
+    case 'G': scale = std::int64_t{1} << 30; break;
+    case 't':
+    case 'T': scale = std::int64_t{1} << 40; break;
+    case 'p':
+    case 'P': scale = std::int64_t{1} << 50; break;
+    default: break;
+  }
+  if (scale != 1) amount.remove_suffix(1);
+  if (amount.empty() || amount.size() > 15) return -1;
+  std::int64_t n = 0;
+  for (char c : amount) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n * scale;
+}
+
 std::optional<bool> parse_bool(std::string_view v) {
   auto ieq = [&](std::string_view w) {
     return v.size() == w.size() && std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
@@ -130,6 +185,18 @@ class Checker {
       if (tp->name == "jid" && std::holds_alternative<std::int64_t>(tp->value))
         spec.jid = std::get<std::int64_t>(tp->value);
       if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
+      spec.params.push_back(std::move(*tp));
+    }
+    for (const auto& p : m_jail.reserved) {
+      auto tp = check(p);
+      if (!tp) continue;
+      for (std::size_t i = 0; i < p.values.size(); ++i)
+        if (auto why = check_rctl_rule(p.values[i]); !why.empty()) {
+          error(value_loc(p, i), fmt::format("'{}' is not a resource limit: {}", p.values[i], why)).detail =
+              "write rctl(8) rules without the subject, one per value: "
+              "$jailplan_rctl = \"memoryuse:deny=512M\", \"maxproc:deny=100\";";
+          spec.failed = true;
+        }
       spec.params.push_back(std::move(*tp));
     }
     return spec;

@@ -13,6 +13,12 @@ JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags);
 /// Parses one address entry; returns an error message, or "" when valid.
 std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out);
 
+/// An rctl(8) rule without its subject (`memoryuse:deny=512M`): "" when it
+/// is one, else why not.
+std::string check_rctl_rule(std::string_view rule);
+/// An rctl amount (`512M`, `100`) in units, or -1.
+std::int64_t rctl_amount(std::string_view amount);
+
 /// jail(8)'s boolean spellings: true/false (any case) or an integer.
 std::optional<bool> parse_bool(std::string_view v);
 /// A jailsys value as disable/new/inherit: those words in any case, 0/1/2,

@@ -25,6 +25,7 @@ std::optional<Step> inverse(const Step& s) {
     case StepKind::mount_fdescfs: return undo(StepKind::umount_fdescfs, s.args);
     case StepKind::mount_procfs: return undo(StepKind::umount_procfs, s.args);
     case StepKind::create: return undo(StepKind::remove, {});
+    case StepKind::limits: return undo(StepKind::unlimit, {});
     default: return std::nullopt;
   }
 }

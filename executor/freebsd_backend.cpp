@@ -123,6 +123,20 @@ std::string FreeBsdBackend::record(const JailChange& j) {
   return write_record(m_state_dir, j.name, *j.applied, jid);
 }
 
+std::string FreeBsdBackend::limits(const JailChange& j, const std::vector<std::string>& rules) {
+  // the jail's whole rule set: what it had goes (no rules is not an error
+  // here), then each rule is added
+  m_runner.run({{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)});
+  for (const auto& rule : rules)
+    if (auto e = command(j, Command{{k_rctl, "-a", fmt::format("jail:{}:{}", j.name, rule)},
+                                    std::nullopt,
+                                    "",
+                                    std::chrono::minutes(1)});
+        !e.empty())
+      return e;
+  return {};
+}
+
 std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
   if (m_dry_run) return {};
   std::ifstream in(s.args.at(0));
@@ -146,6 +160,9 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
     case StepKind::term: return terminate(j, s);
     case StepKind::record: return record(j);
     case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_state_dir, j.name);
+    case StepKind::limits: return limits(j, s.args);
+    case StepKind::unlimit:
+      return command(j, Command{{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)});
     case StepKind::mount_fstab: return fstab(j, s, true);
     case StepKind::umount_fstab: return fstab(j, s, false);
     default: break;

@@ -26,6 +26,7 @@ class FreeBsdBackend final : public Backend {
   std::string terminate(const JailChange& j, const Step& s);
   std::string record(const JailChange& j);
   std::string fstab(const JailChange& j, const Step& s, bool mount);
+  std::string limits(const JailChange& j, const std::vector<std::string>& rules);
 
   CommandRunner& m_runner;
   bool m_dry_run;

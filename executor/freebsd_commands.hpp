@@ -16,6 +16,7 @@ inline constexpr const char* k_mount = "/sbin/mount";
 inline constexpr const char* k_umount = "/sbin/umount";
 inline constexpr const char* k_jail = "/usr/sbin/jail";
 inline constexpr const char* k_sh = "/bin/sh";
+inline constexpr const char* k_rctl = "/usr/bin/rctl";
 
 /// argv of a helper step (aliases, mounts, jail -c / -m / -R, vnet
 /// interfaces), or an error sentence in `error`. `jid_or_name` is what

@@ -12,6 +12,7 @@
 
 #include "compiler/param_catalog.hpp"
 #include "executor/freebsd_commands.hpp"
+#include "executor/linux_cgroup.hpp"
 #include "executor/records.hpp"
 #include "planner/snapshot.hpp"
 #include "planner/steps.hpp"
@@ -335,6 +336,25 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
       if (auto e = linux_jail::move_interface(*r, s.args.at(0)); !e.empty())
         return fmt::format("jail: {}: {}", j.name, e);
       return {};
+    case StepKind::limits: {
+      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      linux_cgroup::Limits limits;
+      if (auto e = linux_cgroup::parse_limits(s.args, limits); !e.empty())
+        return fmt::format("jail: {}: {}", j.name, e);
+      if (auto e = linux_cgroup::apply(j.name, limits, linux_jail::processes(*r)); !e.empty())
+        return fmt::format("jail: {}: {}", j.name, e);
+      return {};
+    }
+    case StepKind::unlimit: {
+      // a running jail's limits are lifted; a removed jail's groups go
+      if (r && linux_jail::alive(*r)) {
+        if (auto e = linux_cgroup::apply(j.name, {}, {}); !e.empty())
+          return fmt::format("jail: {}: {}", j.name, e);
+        return {};
+      }
+      if (auto e = linux_cgroup::remove(j.name); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+      return {};
+    }
     case StepKind::drop_persist: {
       if (!r) return fmt::format("jail: {}: {}", j.name, error);
       if (auto e = linux_jail::set_persist(*r, false); !e.empty())

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "executor/linux_cgroup.hpp"
+
 namespace jailplan {
 
 namespace {
@@ -48,6 +50,10 @@ Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced
                  "allow.mount lets the jail mount every file system type (CAP_SYS_ADMIN is all or nothing)");
       } else if (p.name == "zfs.dataset") {
         c.weaker(p, "the Linux backend has no ZFS datasets to attach");
+      } else if (p.name == "jailplan.rctl") {
+        for (const auto& rule : p.raw())
+          if (auto why = linux_cgroup::unenforceable(rule); !why.empty())
+            c.weaker(p, fmt::format("resource limit '{}': {}", rule, why));
       }
     }
   }

@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "executor/linux_cgroup.hpp"
 #include "grammar/atomic_file.hpp"
 
 extern char** environ;
@@ -641,6 +642,7 @@ std::string destroy(const Runtime& r, const std::string& dir, LinkRemoval link) 
   }
   if (!r.veth.empty() && link == LinkRemoval::now)
     if (auto e = Netlink().delete_link(r.veth); !e.empty()) return e;
+  if (auto e = linux_cgroup::remove(r.name); !e.empty()) return e;
   return remove_runtime(dir, r.name);
 }
 
@@ -660,27 +662,39 @@ std::string await_links_gone(const std::vector<std::string>& links, std::chrono:
 
 namespace {
 
-/// How many processes besides its init the jail has.
-int other_processes(const Runtime& r) {
+/// The jail's other processes (in its pid namespace, its init left out).
+std::vector<int> other_processes_of(const Runtime& r) {
+  std::vector<int> out;
   char self[64];
   const std::string link = fmt::format("/proc/{}/ns/pid", r.init_pid);
   const ssize_t n = ::readlink(link.c_str(), self, sizeof self);
-  if (n <= 0) return 0;
+  if (n <= 0) return out;
   const std::string ns(self, static_cast<std::size_t>(n));
-  int count = 0;
   DIR* d = ::opendir("/proc");
-  if (d == nullptr) return 0;
+  if (d == nullptr) return out;
   while (const dirent* e = ::readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9' || std::atoi(e->d_name) == r.init_pid) continue;
     char other[64];
     const ssize_t m = ::readlink(fmt::format("/proc/{}/ns/pid", e->d_name).c_str(), other, sizeof other);
-    if (m > 0 && std::string_view(other, static_cast<std::size_t>(m)) == ns) ++count;
+    if (m > 0 && std::string_view(other, static_cast<std::size_t>(m)) == ns)
+      out.push_back(std::atoi(e->d_name));
   }
   ::closedir(d);
-  return count;
+  return out;
+}
+
+int other_processes(const Runtime& r) {
+  return static_cast<int>(other_processes_of(r).size());
 }
 
 }  // namespace
+
+std::vector<int> processes(const Runtime& r) {
+  if (!alive(r)) return {};
+  std::vector<int> out{r.init_pid};
+  for (int pid : other_processes_of(r)) out.push_back(pid);
+  return out;
+}
 
 std::string terminate(const Runtime& r, int seconds) {
   const int fd = open_init(r);
@@ -933,6 +947,12 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
   }
   std::optional<Account> account;
   if (!user.empty() && host_user) account = find_account("/etc/passwd", user);
+  // its limits hold for what runs here too: a bare setns would escape them
+  // (joined while the host's /sys is still in view)
+  if (auto e = linux_cgroup::join(name); !e.empty()) {
+    std::fprintf(stderr, "jailplan: exec: jail \"%s\": %s\n", name.c_str(), e.c_str());
+    return 1;
+  }
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC;
   if (r->new_net) flags |= CLONE_NEWNET;
   if (::setns(fd, flags) != 0) {

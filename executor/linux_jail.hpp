@@ -86,6 +86,9 @@ std::string destroy(const Runtime& r, const std::string& dir, LinkRemoval link =
 /// deletes any that are still there.
 std::string await_links_gone(const std::vector<std::string>& links, std::chrono::milliseconds patience);
 
+/// The jail's processes as the host numbers them, its init first.
+std::vector<int> processes(const Runtime& r);
+
 /// SIGTERM to every process of the jail (its init forwards it), then waits
 /// up to `seconds` for them to end, as jail(8)'s stop.timeout.
 std::string terminate(const Runtime& r, int seconds);

@@ -239,6 +239,7 @@ Effect pseudo_effect(const ParamInfo& info) {
   if (info.type == ParamType::ip4_list || info.type == ParamType::ip6_list) return Effect::update;
   switch (info.mutability) {
     case Mutability::at_start: return Effect::restart;
+    case Mutability::modifiable: return Effect::update;  // jailplan's own (resource limits)
     case Mutability::at_stop:
     case Mutability::bookkeeping: return Effect::record;
     default: return info.where == ParamWhere::both ? Effect::record : Effect::restart;

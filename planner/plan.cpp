@@ -53,7 +53,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 11> k_reasons{{
     {Reason::left_over, "left-over"},
 }};
 
-constexpr std::array<std::pair<StepKind, std::string_view>, 31> k_steps{{
+constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
     {StepKind::prepare, "exec.prepare"},
     {StepKind::alias_add, "alias-add"},
     {StepKind::mount, "mount"},
@@ -63,6 +63,7 @@ constexpr std::array<std::pair<StepKind, std::string_view>, 31> k_steps{{
     {StepKind::mount_procfs, "mount.procfs"},
     {StepKind::prestart, "exec.prestart"},
     {StepKind::create, "create"},
+    {StepKind::limits, "limits"},
     {StepKind::created, "exec.created"},
     {StepKind::zfs_dataset, "zfs.dataset"},
     {StepKind::vnet_interface, "vnet.interface"},
@@ -74,6 +75,7 @@ constexpr std::array<std::pair<StepKind, std::string_view>, 31> k_steps{{
     {StepKind::stop, "exec.stop"},
     {StepKind::term, "term"},
     {StepKind::remove, "remove"},
+    {StepKind::unlimit, "unlimit"},
     {StepKind::poststop, "exec.poststop"},
     {StepKind::umount_procfs, "umount.procfs"},
     {StepKind::umount_fdescfs, "umount.fdescfs"},

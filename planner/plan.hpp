@@ -72,6 +72,7 @@ enum class StepKind : std::uint8_t {
   mount_procfs,
   prestart,
   create,
+  limits,  ///< resource limits (jailplan.rctl): set the whole rule set
   created,
   zfs_dataset,
   vnet_interface,
@@ -84,6 +85,7 @@ enum class StepKind : std::uint8_t {
   stop,
   term,
   remove,
+  unlimit,  ///< resource limits removed
   poststop,
   umount_procfs,
   umount_fdescfs,
@@ -109,7 +111,8 @@ struct Step {
   /// {family, interface, address, mask, extra...} for aliases; an fstab line
   /// for mount/umount; a file for mount_fstab; {target[, ruleset]} for
   /// devfs/fdescfs/procfs; `name=value` words (jail(8) command-line form)
-  /// for create and set; {seconds} for term; {interface} / {dataset}.
+  /// for create and set; {seconds} for term; {interface} / {dataset};
+  /// rctl rules without their subject for limits.
   std::vector<std::string> args;
   Location origin;
   std::string origin_text;

@@ -217,6 +217,8 @@ void append_start_steps(const std::string& jail, const SpecView& s, std::vector<
   }
   out.push_back(make(StepKind::create, ph, kernel_words(named, temporary_persist),
                      s.typed != nullptr ? s.typed->location : Location{}));
+  if (const auto* rules = s.values("jailplan.rctl"); rules != nullptr && !rules->empty())
+    out.push_back(make(StepKind::limits, ph, *rules, s.location("jailplan.rctl", 0)));
   hooks(s, "exec.created", StepKind::created, ph, out);
   if (const auto* ds = s.values("zfs.dataset"))
     for (std::size_t i = 0; i < ds->size(); ++i)
@@ -262,6 +264,8 @@ void append_stop_steps(const std::string& /*jail*/, const SpecView& s, bool forg
   const std::string seconds = timeout != nullptr ? *timeout : "10";
   if (seconds != "0") out.push_back(make(StepKind::term, ph, {seconds}, s.location("stop.timeout", 0)));
   out.push_back(make(StepKind::remove, ph, {}, {}));
+  if (const auto* rules = s.values("jailplan.rctl"); rules != nullptr && !rules->empty())
+    out.push_back(make(StepKind::unlimit, ph, {}, {}));
   append_after_remove(s, out);
   if (forget) out.push_back(make(StepKind::forget, ph, {}, {}));
 }
@@ -339,6 +343,10 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
         out.push_back(make(StepKind::alias_add, ph, std::move(args), desired.location(c.name, i)));
       }
       for (auto& d : dropped) removals.push_back(make(StepKind::alias_remove, ph, std::move(d), {}));
+    }
+    if (c.name == "jailplan.rctl") {
+      out.push_back(make(StepKind::limits, ph, c.after ? *c.after : std::vector<std::string>{}, c.origin));
+      continue;
     }
     const ParamInfo* info = find_info(c.name);
     if (info == nullptr || !in_kernel(*info) || !c.after) continue;

@@ -97,3 +97,46 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
                                  "alias-remove \"inet\" \"em0\" \"198.51.100.11\" \"/24\""});
   CHECK(r.jails[2].error == "skipped: it depends on 'db', which failed");
 }
+
+TEST_CASE(
+    "apply: resource limits from $jailplan_rctl become rctl rules, set at start, changed in place, removed") {
+  const auto c = test::site(R"(
+web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=512M", "maxproc:deny=100"; }
+)");
+  const Plan p = test::plan_of(c, ObservedState{});
+  FailingRunner runner(0);
+  FreeBsdBackend backend(runner, true);
+  REQUIRE(apply_plan(p, backend).ok());
+  CHECK(runner.log == std::vector<std::string>{
+                          "/usr/sbin/jail -c name=web path=/j/web persist",
+                          "/usr/bin/rctl -r jail:web",
+                          "/usr/bin/rctl -a jail:web:memoryuse:deny=512M",
+                          "/usr/bin/rctl -a jail:web:maxproc:deny=100",
+                      });
+  // a changed rule set is replaced in the running jail: an update, no restart
+  ObservedState running;
+  ObservedJail web;
+  web.name = "web";
+  web.jid = 3;
+  web.params = {{"name", {"web"}}, {"path", {"/j/web"}}, {"persist", {"true"}}};
+  web.applied = p.jails.at(0).applied;
+  running.jails.push_back(web);
+  const auto changed = test::site(R"(
+web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
+)");
+  const Plan q = test::plan_of(changed, running);
+  REQUIRE(q.jails.size() == 1);
+  CHECK(q.jails[0].action == Action::update);
+  FailingRunner again(0);
+  FreeBsdBackend b2(again, true);
+  REQUIRE(apply_plan(q, b2).ok());
+  CHECK(again.log ==
+        std::vector<std::string>{"/usr/bin/rctl -r jail:web", "/usr/bin/rctl -a jail:web:memoryuse:deny=1G"});
+  // gone from the configuration (pruned): removed after the jail
+  const Plan gone = test::plan_of(test::site(""), running, true);
+  FailingRunner last(0);
+  FreeBsdBackend b3(last, true);
+  REQUIRE(apply_plan(gone, b3).ok());
+  CHECK(last.log == std::vector<std::string>{"/bin/pkill -TERM -j 3", "/bin/pgrep -j 3",
+                                             "/usr/sbin/jail -R web", "/usr/bin/rctl -r jail:web"});
+}

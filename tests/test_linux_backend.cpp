@@ -24,6 +24,7 @@
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/linux_backend.hpp"
+#include "executor/linux_cgroup.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/planner.hpp"
 
@@ -487,4 +488,34 @@ TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and 
     CHECK(site.leaked_links().empty());
     CHECK(linux_jail::list_runtimes(site.paths().runtime_dir).empty());
   }
+}
+
+TEST_CASE(
+    "linux: resource limits hold for processes started by exec, change in place, and go with the jail") {
+  if (!can_make_jails()) return;
+  Site site;
+  const std::string conf = R"(
+@JAIL@ { path = "@ROOT@"; persist; mount.devfs; $jailplan_rctl = "maxproc:deny=4", "memoryuse:deny=16M"; }
+)";
+  REQUIRE(site.apply(conf).ok());
+  const auto mode = linux_cgroup::detect();
+  REQUIRE(mode != linux_cgroup::Mode::none);
+  // four processes at most: the init, the shell, two more
+  const auto forks = site.in_jail("for i in 1 2 3 4 5 6; do sleep 2 & done; wait");
+  CHECK(forks.err.find("can't fork") != std::string::npos);
+  // 16 MiB of memory at most
+  const auto hog = site.in_jail("tail /dev/zero");
+  CHECK_FALSE(hog.ok());
+  // a new limit is set in the running jail
+  std::string looser = conf;
+  looser.replace(looser.find("maxproc:deny=4"), 14, "maxproc:deny=40");
+  REQUIRE(site.apply(looser).ok());
+  REQUIRE(site.last_plan().jails.size() == 1);
+  CHECK(site.last_plan().jails[0].action == Action::update);
+  CHECK(site.in_jail("for i in 1 2 3 4 5 6; do sleep 1 & done; wait").ok());
+  const auto dirs = linux_cgroup::directories(site.name(), mode);
+  REQUIRE_FALSE(dirs.empty());
+  CHECK(fs::exists(dirs.front()));
+  REQUIRE(site.apply("").ok());
+  for (const auto& d : dirs) CHECK_FALSE(fs::exists(d));
 }

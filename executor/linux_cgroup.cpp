@@ -1,0 +1,163 @@
+#include "executor/linux_cgroup.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "compiler/typecheck.hpp"
+
+namespace jailplan::linux_cgroup {
+
+namespace {
+
+constexpr const char* k_root = "/sys/fs/cgroup";
+constexpr long k_cgroup2_magic = 0x63677270;
+constexpr std::int64_t k_cpu_period = 100000;  // µs
+
+bool exists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+std::string write_file(const std::string& path, const std::string& value) {
+  std::ofstream out(path);
+  out << value;
+  out.flush();
+  if (!out) return fmt::format("cannot write '{}' to {}: {}", value, path, std::strerror(errno));
+  return {};
+}
+
+std::string make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+    return fmt::format("cannot create {}: {}", path, std::strerror(errno));
+  return {};
+}
+
+}  // namespace
+
+Mode detect() {
+  struct statfs fs {};
+  if (::statfs(k_root, &fs) != 0) return Mode::none;
+  if (fs.f_type == k_cgroup2_magic) return Mode::v2;
+  return exists(std::string(k_root) + "/memory") || exists(std::string(k_root) + "/pids") ? Mode::v1
+                                                                                          : Mode::none;
+}
+
+std::string_view to_string(Mode m) {
+  switch (m) {
+    case Mode::v1: return "v1";
+    case Mode::v2: return "v2";
+    case Mode::none: break;
+  }
+  return "none";
+}
+
+std::string unenforceable(const std::string& rule) {
+  const auto colon = rule.find(':');
+  const auto eq = rule.find('=');
+  if (colon == std::string::npos || eq == std::string::npos) return "not an rctl rule";
+  const std::string resource = rule.substr(0, colon), action = rule.substr(colon + 1, eq - colon - 1);
+  if (resource != "memoryuse" && resource != "maxproc" && resource != "pcpu")
+    return fmt::format("cgroups have no per-jail limit for '{}' (memoryuse, maxproc and pcpu are mapped)",
+                       resource);
+  if (action != "deny") return fmt::format("only 'deny' is enforced by cgroups, not '{}'", action);
+  if (rule.find('/', eq) != std::string::npos)
+    return "a per-process or per-user limit is not a jail's cgroup limit";
+  return {};
+}
+
+std::string parse_limits(const std::vector<std::string>& rules, Limits& out) {
+  out = Limits{};
+  for (const auto& rule : rules) {
+    if (auto why = unenforceable(rule); !why.empty()) return fmt::format("{}: {}", rule, why);
+    const std::string resource = rule.substr(0, rule.find(':'));
+    const std::int64_t amount = rctl_amount(std::string_view(rule).substr(rule.find('=') + 1));
+    if (amount < 0) return fmt::format("{}: not an amount", rule);
+    if (resource == "memoryuse") out.memory = amount;
+    if (resource == "maxproc") out.processes = amount;
+    if (resource == "pcpu") out.cpu_percent = amount;
+  }
+  return {};
+}
+
+std::vector<std::string> directories(const std::string& jail, Mode mode) {
+  if (mode == Mode::v2) return {fmt::format("{}/jailplan/{}", k_root, jail)};
+  if (mode == Mode::v1)
+    return {fmt::format("{}/memory/jailplan/{}", k_root, jail),
+            fmt::format("{}/pids/jailplan/{}", k_root, jail),
+            fmt::format("{}/cpu/jailplan/{}", k_root, jail)};
+  return {};
+}
+
+std::string apply(const std::string& jail, const Limits& l, const std::vector<int>& pids) {
+  const Mode mode = detect();
+  if (mode == Mode::none) return "this host has no cgroups to hold resource limits";
+  const auto dirs = directories(jail, mode);
+  for (const auto& d : dirs) {
+    const std::string parent = d.substr(0, d.rfind('/'));
+    if (auto e = make_dir(parent); !e.empty()) return e;
+    if (mode == Mode::v2)
+      if (auto e = write_file(std::string(k_root) + "/cgroup.subtree_control", "+memory +pids +cpu");
+          !e.empty())
+        return e;
+    if (mode == Mode::v2)
+      if (auto e = write_file(parent + "/cgroup.subtree_control", "+memory +pids +cpu"); !e.empty()) return e;
+    if (auto e = make_dir(d); !e.empty()) return e;
+  }
+  const auto text = [](const std::optional<std::int64_t>& v, const char* none) {
+    return v ? std::to_string(*v) : std::string(none);
+  };
+  const std::string quota = l.cpu_percent ? std::to_string(*l.cpu_percent * k_cpu_period / 100) : "";
+  std::vector<std::pair<std::string, std::string>> writes;
+  if (mode == Mode::v2) {
+    writes = {{dirs[0] + "/memory.max", text(l.memory, "max")},
+              {dirs[0] + "/pids.max", text(l.processes, "max")},
+              {dirs[0] + "/cpu.max", fmt::format("{} {}", l.cpu_percent ? quota : "max", k_cpu_period)}};
+  } else {
+    writes = {{dirs[0] + "/memory.limit_in_bytes", text(l.memory, "-1")},
+              {dirs[1] + "/pids.max", text(l.processes, "max")},
+              {dirs[2] + "/cpu.cfs_period_us", std::to_string(k_cpu_period)},
+              {dirs[2] + "/cpu.cfs_quota_us", l.cpu_percent ? quota : "-1"}};
+  }
+  for (const auto& [file, value] : writes)
+    if (auto e = write_file(file, value); !e.empty()) return e;
+  for (const auto& d : dirs)
+    for (int pid : pids)
+      if (auto e = write_file(d + "/cgroup.procs", std::to_string(pid)); !e.empty() && ::kill(pid, 0) == 0)
+        return e;
+  return {};
+}
+
+std::string join(const std::string& jail) {
+  for (const auto& d : directories(jail, detect()))
+    if (exists(d))
+      if (auto e = write_file(d + "/cgroup.procs", std::to_string(::getpid())); !e.empty()) return e;
+  return {};
+}
+
+std::string remove(const std::string& jail) {
+  for (const auto& d : directories(jail, detect())) {
+    // tasks that have exited may still be charged for a moment (EBUSY)
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (::rmdir(d.c_str()) != 0) {
+      if (errno == ENOENT) break;
+      if (errno != EBUSY || std::chrono::steady_clock::now() > deadline)
+        return fmt::format("cannot remove {}: {}", d, std::strerror(errno));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    // the jailplan/ group goes with its last jail (busy or not empty: kept)
+    ::rmdir(d.substr(0, d.rfind('/')).c_str());
+  }
+  return {};
+}
+
+}  // namespace jailplan::linux_cgroup

@@ -1,0 +1,44 @@
+#pragma once
+/// Resource limits for Linux jails: jailplan.rctl's rules as cgroup limits,
+/// on whichever hierarchy the host has (v2, or the v1 trees of a v1 or
+/// hybrid host). One group per jail, named after it:
+/// `/sys/fs/cgroup[/CONTROLLER]/jailplan/NAME`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jailplan::linux_cgroup {
+
+enum class Mode : std::uint8_t { none, v1, v2 };
+/// How this host mounts cgroups (statfs of /sys/fs/cgroup).
+Mode detect();
+std::string_view to_string(Mode m);
+
+struct Limits {
+  std::optional<std::int64_t> memory;       ///< bytes (memoryuse:deny)
+  std::optional<std::int64_t> processes;    ///< pids (maxproc:deny)
+  std::optional<std::int64_t> cpu_percent;  ///< of one CPU (pcpu:deny)
+  bool any() const { return memory || processes || cpu_percent; }
+};
+
+/// The rules as limits; "" or why a rule cannot be enforced here (a
+/// resource or action cgroups do not have).
+std::string parse_limits(const std::vector<std::string>& rules, Limits& out);
+/// Whether one rule can be enforced (for plan-time checks): "" or why not.
+std::string unenforceable(const std::string& rule);
+
+/// The jail's group directories on this host (they may not exist).
+std::vector<std::string> directories(const std::string& jail, Mode mode);
+
+/// Creates the groups, writes the limits (those not given are lifted) and
+/// moves `pids` into them.
+std::string apply(const std::string& jail, const Limits& limits, const std::vector<int>& pids);
+/// Moves the calling process into the jail's groups, where they exist.
+std::string join(const std::string& jail);
+/// Removes the jail's groups (retrying while exiting tasks are still
+/// charged to them).
+std::string remove(const std::string& jail);
+
+}  // namespace jailplan::linux_cgroup
