@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <ostream>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "executor/applier.hpp"
 #include "executor/freebsd_backend.hpp"
 #include "executor/host_lock.hpp"
+#include "executor/journal.hpp"
 #include "executor/linux_backend.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
@@ -108,7 +110,8 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     apply_plan(plan, dry, [&](const StepReport& r) {
       const auto& cmds = recorder.commands();
       const StepKind k = r.step.kind;
-      if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget))
+      const bool provisional = k == StepKind::record && !r.step.args.empty();
+      if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget) && !provisional && !r.undo)
         w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
                              k == StepKind::record ? "write" : "delete");
       for (; shown < cmds.size(); ++shown)
@@ -121,7 +124,16 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     return k_exit_error;
   }
   PosixCommandRunner runner;
-  const auto progress = [&](const StepReport& r) { report_step(r, o.progress, w); };
+  // every step also goes to the journal, next to the applied records
+  Journal journal;
+  const std::string state_dir = backend == "linux" ? LinuxPaths::configured().state_dir : k_freebsd_state_dir;
+  const std::string journal_path = std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
+  if (auto err = journal.open(journal_path, fmt::format("{} {}", o.operation, o.file)); !err.empty())
+    w.err << fmt::format("jailplan: warning: {}\n", err);
+  const auto progress = [&](const StepReport& r) {
+    journal.step(r);
+    report_step(r, o.progress, w);
+  };
   const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
   ApplyResult result;
   if (backend == "linux") {
@@ -132,6 +144,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     FreeBsdBackend live(runner);
     result = apply_plan(plan, live, progress, jobs);
   }
+  journal.finish(result);
   if (o.progress == "json") {
     w.out << summary_json(result) << std::flush;
     return result.ok() ? k_exit_ok : k_exit_error;

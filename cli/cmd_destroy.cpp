@@ -63,7 +63,9 @@ int run_destroy(const DestroyOptions& o, World& w) {
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.apply.progress == "lines")
     w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
-  return carry_out(plan, o.apply, w);
+  ApplyOptions run = o.apply;
+  run.operation = "destroy";
+  return carry_out(plan, run, w);
 }
 
 }  // namespace jailplan

@@ -62,9 +62,10 @@ struct ApplyOptions {
   bool dry_run = false;
   bool auto_approve = false;
   bool prune = false;
-  double lock_timeout = 0;         ///< seconds to wait for another jailplan's host lock
-  std::size_t jobs = 0;            ///< jails worked on at once; 0 = the CPU count
-  std::string progress = "lines";  ///< lines, json (JSON lines) or quiet
+  double lock_timeout = 0;          ///< seconds to wait for another jailplan's host lock
+  std::size_t jobs = 0;             ///< jails worked on at once; 0 = the CPU count
+  std::string progress = "lines";   ///< lines, json (JSON lines) or quiet
+  std::string operation = "apply";  ///< for the journal
 };
 int run_apply(const ApplyOptions& o, World& w);
 

@@ -30,6 +30,11 @@ std::optional<Step> inverse(const Step& s) {
   }
 }
 
+namespace {
+const Step k_provisional{StepKind::record, Phase::start, {"provisional"}, {}, {}};
+const Step k_forget{StepKind::forget, Phase::stop, {}, {}, {}};
+}  // namespace
+
 bool ApplyResult::ok() const {
   return std::all_of(jails.begin(), jails.end(),
                      [](const auto& j) { return j.status == JailOutcome::Status::done; });
@@ -149,6 +154,20 @@ class Applier {
     if (phase == Phase::start && blocked(i)) return;
     std::vector<const Step*> completed;
     bool removed = false;
+    // a jail about to be created is recorded as unfinished first: if this
+    // process dies part-way, the next plan knows what it was and redoes it
+    const bool creates =
+        phase == Phase::start && std::any_of(j.steps.begin(), j.steps.end(), [](const Step& s) {
+          return s.phase == Phase::start && s.kind == StepKind::create;
+        });
+    if (creates && j.applied) {
+      if (auto error = step(j, k_provisional, false); !error.empty()) {
+        out.error = error;
+        out.status = JailOutcome::Status::failed;
+        mark_failed(j.name);
+        return;
+      }
+    }
     for (const auto& s : j.steps) {
       if (s.phase != phase) continue;
       const std::string error = step(j, s, false);
@@ -165,7 +184,10 @@ class Applier {
       if (phase == Phase::stop && removed) continue;
       // a start that fails part-way is undone in reverse, hooks excepted;
       // a failing stop hook leaves the jail running (jail(8) aborts there)
-      if (phase == Phase::start) rollback(j, completed, out);
+      if (phase == Phase::start) {
+        rollback(j, completed, out);
+        if (creates && j.applied) step(j, k_forget, true);
+      }
       return;
     }
   }

@@ -114,8 +114,13 @@ std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
   return {};
 }
 
-std::string FreeBsdBackend::record(const JailChange& j) {
+std::string FreeBsdBackend::record(const JailChange& j, bool provisional) {
   if (!j.applied || m_dry_run) return {};
+  if (provisional) {
+    AppliedRecord r = *j.applied;
+    r.complete = false;
+    return write_record(m_state_dir, j.name, r, std::nullopt);
+  }
   std::optional<std::int64_t> jid;
   const CommandResult q =
       m_runner.run({{"/usr/sbin/jls", "-j", j.name, "jid"}, std::nullopt, "", std::chrono::seconds(30)});
@@ -158,7 +163,7 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
   if (is_hook(s.kind)) return hook(j, s, in_jail(s.kind));
   switch (s.kind) {
     case StepKind::term: return terminate(j, s);
-    case StepKind::record: return record(j);
+    case StepKind::record: return record(j, !s.args.empty() && s.args[0] == "provisional");
     case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_state_dir, j.name);
     case StepKind::limits: return limits(j, s.args);
     case StepKind::unlimit:

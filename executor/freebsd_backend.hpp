@@ -24,7 +24,7 @@ class FreeBsdBackend final : public Backend {
   std::string command(const JailChange& j, const Command& c);
   std::string hook(const JailChange& j, const Step& s, bool in_jail);
   std::string terminate(const JailChange& j, const Step& s);
-  std::string record(const JailChange& j);
+  std::string record(const JailChange& j, bool provisional);
   std::string fstab(const JailChange& j, const Step& s, bool mount);
   std::string limits(const JailChange& j, const std::vector<std::string>& rules);
 

@@ -55,7 +55,7 @@ class LinuxBackend final : public Backend {
   std::string queue_mount(const JailChange& j, const Step& s);
   std::string create(const JailChange& j, const Step& s);
   std::string set(const JailChange& j, const Step& s);
-  std::string record(const JailChange& j);
+  std::string record(const JailChange& j, bool provisional);
   std::optional<linux_jail::Runtime> runtime(const JailChange& j, std::string& error) const;
 
   CommandRunner& m_runner;

@@ -21,6 +21,10 @@ struct AppliedRecord {
   std::optional<std::int64_t> jid;  ///< the jail it was applied to
   bool created = true;              ///< jailplan created the jail (false: adopted)
   CanonSpec params;
+  /// false while its start is under way: written before the first start
+  /// step, completed by the last; an apply killed in between leaves it
+  /// false, and the next plan starts the jail afresh
+  bool complete = true;
   bool operator==(const AppliedRecord&) const = default;
 };
 

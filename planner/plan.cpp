@@ -39,7 +39,7 @@ constexpr std::array<std::pair<Effect, std::string_view>, 5> k_effects{{
     {Effect::replace, "replace"},
 }};
 
-constexpr std::array<std::pair<Reason, std::string_view>, 11> k_reasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 12> k_reasons{{
     {Reason::none, "none"},
     {Reason::not_running, "not-running"},
     {Reason::not_declared, "not-declared"},
@@ -51,6 +51,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 11> k_reasons{{
     {Reason::dependency, "dependency"},
     {Reason::parent, "parent"},
     {Reason::left_over, "left-over"},
+    {Reason::interrupted, "interrupted"},
 }};
 
 constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
@@ -178,6 +179,7 @@ std::string reason_text(const JailChange& j) {
     case Reason::adopt: return "running but not yet recorded by jailplan: adopting it";
     case Reason::record_changed: return "settings used at the next stop changed: recording them";
     case Reason::left_over: return "it stopped without jailplan: cleaning up what it left";
+    case Reason::interrupted: return "an earlier apply was interrupted while starting it: starting it afresh";
     default: return {};
   }
 }

@@ -39,6 +39,7 @@ enum class Reason : std::uint8_t {
   dependency,      ///< a jail it depends on stops (subject: that jail)
   parent,          ///< its parent jail is re-created (subject: the parent)
   left_over,       ///< recorded, not running, resources remain: clean up
+  interrupted,     ///< an apply was killed while starting it: start it afresh
 };
 
 /// What one parameter change needs.

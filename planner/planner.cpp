@@ -137,7 +137,7 @@ class Planner {
     if (const AppliedRecord* r = m_observed.stopped_record(n.key)) {
       n.record = r;
       n.cleanup = true;
-      c.reason = Reason::left_over;
+      c.reason = r->complete ? Reason::left_over : Reason::interrupted;
     }
   }
 
@@ -176,6 +176,11 @@ class Planner {
           reason = Reason::adopt;
         }
         break;
+    }
+    if (o.applied && !o.applied->complete) {
+      // its start was cut short: what ran of it is unknown
+      action = Action::replace;
+      reason = Reason::interrupted;
     }
     if (action == Action::none) {
       n.unchanged = d.unchanged;  // kept for a restart a dependency may force

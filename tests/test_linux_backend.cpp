@@ -5,6 +5,7 @@
 // root or namespaces these tests fail under CI=true and are skipped
 // (loudly) elsewhere.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -118,8 +119,7 @@ class Site {
   /// Plans `conf` (with ${root} and ${jail} filled in) against this site
   /// and applies it; returns the apply's result.
   ApplyResult apply(const std::string& conf) {
-    const std::string file = m_dir + "/jail.conf";
-    std::ofstream(file) << expand(conf);
+    const std::string file = write_conf(conf);
     FileSystemLoader loader;
     Compilation c = compile_file(file, loader);
     REQUIRE_MESSAGE(c.ok(), "the test's jail.conf does not compile");
@@ -133,6 +133,13 @@ class Site {
     Watcher watcher(*backend, *this);
     return apply_plan(m_last_plan, watcher);
   }
+  /// Writes the configuration (placeholders filled in) where apply reads it.
+  std::string write_conf(const std::string& conf) const {
+    const std::string file = m_dir + "/jail.conf";
+    std::ofstream(file) << expand(conf);
+    return file;
+  }
+
   /// Wraps the real backend of the next apply (fault injection).
   std::function<Backend&(Backend&)> wrap;
 
@@ -518,4 +525,51 @@ TEST_CASE(
   CHECK(fs::exists(dirs.front()));
   REQUIRE(site.apply("").ok());
   for (const auto& d : dirs) CHECK_FALSE(fs::exists(d));
+}
+
+TEST_CASE("linux: an apply killed with SIGKILL part-way converges on the next apply") {
+  if (!can_make_jails()) return;
+  Site site(80);
+  const std::string conf = R"(
+@JAIL@a { path = "@ROOT@"; persist; ip4.addr = @A@; exec.start = "/bin/true"; }
+@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; ip4.addr = @B@; exec.start = "/bin/sleep 2"; }
+)";
+  const std::string file = site.write_conf(conf);
+  const pid_t apply = ::fork();
+  if (apply == 0) {
+    ::setenv("JAILPLAN_RUNTIME_DIR", site.paths().runtime_dir.c_str(), 1);
+    ::setenv("JAILPLAN_STATE_DIR", site.paths().state_dir.c_str(), 1);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::execl(JAILPLAN_BINARY, "jailplan", "apply", file.c_str(), "--auto-approve", "-j", "1", nullptr);
+    ::_exit(127);
+  }
+  REQUIRE(apply > 0);
+  // wait until the second jail exists and its exec.start runs, then kill
+  std::string error;
+  for (int i = 0; i < 200 && !linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b", error);
+       ++i)
+    ::usleep(25'000);
+  ::usleep(200'000);
+  ::kill(apply, SIGKILL);
+  int status = 0;
+  ::waitpid(apply, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b", error));
+  // the next apply sees a jail whose start was cut short, and starts it afresh
+  REQUIRE(site.apply(conf).ok());
+  const JailChange* b = site.last_plan().find(site.name() + "b");
+  REQUIRE(b != nullptr);
+  CHECK(b->action == Action::replace);
+  CHECK(b->reason == Reason::interrupted);
+  CHECK(site.last_plan().find(site.name() + "a") == nullptr);
+  CHECK(site.apply(conf).ok());
+  CHECK_FALSE(site.last_plan().has_changes());
+  // the journal has the killed run's steps, whole lines
+  std::ifstream journal(fs::path(site.paths().state_dir).parent_path() / "journal.jsonl");
+  std::string text((std::istreambuf_iterator<char>(journal)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"step\":\"create\"") != std::string::npos);
+  CHECK(text.find("\"begin\":\"apply") != std::string::npos);
+  REQUIRE(site.apply("").ok());
+  CHECK(site.leaked_links().empty());
 }
