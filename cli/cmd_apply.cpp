@@ -20,6 +20,7 @@
 #include "executor/host_lock.hpp"
 #include "executor/journal.hpp"
 #include "executor/linux_backend.hpp"
+#include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
 
@@ -96,6 +97,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     LinuxBackend dry(recorder, LinuxPaths::configured(), true);
     w.out << "\nSteps, in order (nothing was changed):\n";
     const auto result = apply_plan(plan, dry, [&](const StepReport& r) {
+      if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
       w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind),
                            r.step.args.empty() ? "" : " ", format_argv(r.step.args));
       if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
@@ -169,10 +171,52 @@ std::string lock_host(HostLock& lock, const ApplyOptions& o, const char* operati
   return lock.acquire(k_default_lock_path, operation, wait);
 }
 
+namespace {
+
+/// `apply PLAN.json`: a plan saved by `plan -o`, carried out as reviewed if
+/// the host is still what it was planned against.
+int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
+  auto saved = parse_plan_json(file);
+  if (!saved) {
+    w.err << render(saved.diagnostics(), w.style());
+    return k_exit_error;
+  }
+  HostLock lock;
+  if (auto err = lock_host(lock, o, "apply"); !err.empty()) {
+    w.err << fmt::format("jailplan: error: {}\n", err);
+    return k_exit_error;
+  }
+  SourceSet sources;
+  auto observed = observe_host(o.host, w, sources);
+  if (!observed) return k_exit_error;
+  if (const auto stale = stale_reasons(saved.value(), *observed, ""); !stale.empty()) {
+    w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
+                         o.file);
+    for (const auto& why : stale) w.err << fmt::format("  - {}\n", why);
+    return k_exit_error;
+  }
+  if (o.progress == "lines")
+    w.out << render_human(saved.value(), HumanOptions{w.color, false, observed->source});
+  ApplyOptions approved = o;
+  approved.auto_approve = true;  // it was reviewed when it was saved
+  return carry_out(saved.value(), approved, w);
+}
+
+}  // namespace
+
 int run_apply(const ApplyOptions& o, World& w) {
   if (auto err = check_apply_options(o); !err.empty()) {
     w.err << fmt::format("jailplan: error: {}\n", err);
     return k_exit_error;
+  }
+  {
+    // a saved plan (`plan -o`) rather than a configuration?
+    std::string error;
+    if (auto text = w.loader.read(o.file, error);
+        text && text->find("\"jailplan-plan\"") != std::string::npos) {
+      SourceSet plans;
+      return apply_saved(o, plans.add(o.file, std::move(*text)), w);
+    }
   }
   auto compiled = compile_for_plan(o.file, w);
   if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;

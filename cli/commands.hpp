@@ -99,6 +99,8 @@ struct ExecOptions {
 };
 int run_exec(const ExecOptions& o, World& w);
 
+int run_doctor(World& w);
+
 struct ObserveOptions {
   HostOptions host;
   bool json = false;

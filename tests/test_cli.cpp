@@ -1,5 +1,7 @@
 // Commands run in-process on argument vectors, with an in-memory loader.
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
 
 #include <unistd.h>
 
@@ -198,4 +200,37 @@ TEST_CASE("cli: the Linux backend refuses what it cannot enforce, located, unles
   r = run({"plan", "strict.conf", "--state", "empty.json", "--backend", "freebsd"}, l);
   CHECK(r.rc == 0);
   CHECK(r.err.empty());
+}
+
+TEST_CASE("cli: a saved plan is applied as reviewed, and refused once the host has moved on") {
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", k_site},
+       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"},
+       {"moved.jls", "jid=9 name=web path=/j/web persist\n"}});
+  char tmpl[] = "/tmp/jailplan-cli-plan-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  const std::string saved = dir + "/plan.json";
+  auto r = run({"plan", "site.conf", "--state", "empty.json", "--backend", "freebsd", "-o", saved}, l);
+  REQUIRE(r.rc == 0);
+  std::ifstream in(saved);
+  l.add(saved, std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  r = run({"apply", saved, "--state", "empty.json", "--backend", "freebsd", "--dry-run"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("  web: /usr/sbin/jail -c name=web path=/j/web persist\n") != std::string::npos);
+  r = run({"apply", saved, "--state", "moved.jls", "--backend", "freebsd", "--dry-run"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("no longer fits this host; plan again") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: doctor tries what the Linux backend needs") {
+  jailplan::test::MemoryLoader l;
+  const auto r = run({"doctor"}, l);
+  if (::geteuid() == 0) {
+    CHECK(r.out.find("ok    mount namespace    unshare works\n") != std::string::npos);
+    CHECK(r.out.find("cgroups") != std::string::npos);
+  } else {
+    CHECK(r.rc == 1);
+    CHECK(r.out.find("FAIL  root") != std::string::npos);
+  }
 }

@@ -1,0 +1,20 @@
+#pragma once
+/// What this Linux host offers the Linux backend (`jailplan doctor`): each
+/// probe really tries the thing (in a throwaway child where it changes
+/// anything), as the reference's design asks.
+
+#include <string>
+#include <vector>
+
+namespace jailplan {
+
+struct HostCheck {
+  std::string name;
+  bool ok = false;
+  bool required = true;  ///< jails cannot start without it
+  std::string detail;
+};
+
+std::vector<HostCheck> linux_host_checks();
+
+}  // namespace jailplan
