@@ -67,6 +67,10 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   auto* pm =
       plan->add_flag("--markdown", cl.plan.markdown, "The plan as Markdown, for a pull-request comment");
   pj->excludes(pm);
+  auto* ps = plan->add_flag("--script", cl.plan.script,
+                            "The commands apply would run on a FreeBSD host, as a POSIX sh script");
+  ps->excludes(pj);
+  ps->excludes(pm);
   plan->add_flag("--explain", cl.plan.explain, "Say why each change has its effect, and list the steps");
   plan->add_flag("--detailed-exitcode", cl.plan.detailed_exitcode,
                  "Exit 0 without changes, 2 with changes, 1 on error");

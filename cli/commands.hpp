@@ -52,7 +52,8 @@ struct PlanCmdOptions {
   bool explain = false;
   bool detailed_exitcode = false;
   bool prune = false;
-  std::string out;  ///< -o FILE: save the plan
+  std::string out;      ///< -o FILE: save the plan
+  bool script = false;  ///< --script: the FreeBSD commands as a POSIX sh script
 };
 int run_plan(const PlanCmdOptions& o, World& w);
 

@@ -1,5 +1,6 @@
 // Commands run in-process on argument vectors, with an in-memory loader.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 
@@ -233,4 +234,25 @@ TEST_CASE("cli: doctor tries what the Linux backend needs") {
     CHECK(r.rc == 1);
     CHECK(r.out.find("FAIL  root") != std::string::npos);
   }
+}
+
+TEST_CASE("cli: plan --script writes the FreeBSD commands as a POSIX sh script") {
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", k_site}, {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"}});
+  auto r = run({"plan", "site.conf", "--state", "empty.json", "--backend", "freebsd", "--script"}, l);
+  REQUIRE(r.rc == 0);
+  CHECK(r.out.rfind("#!/bin/sh\n", 0) == 0);
+  CHECK(r.out.find("set -eu\n") != std::string::npos);
+  CHECK(r.out.find("/usr/sbin/jail -c name=web path=/j/web persist\n") != std::string::npos);
+  // a shell accepts it
+  char tmpl[] = "/tmp/jailplan-script-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, r.out.data(), r.out.size()) == static_cast<ssize_t>(r.out.size()));
+  ::close(fd);
+  CHECK(std::system(fmt::format("sh -n {}", tmpl).c_str()) == 0);
+  ::unlink(tmpl);
+  // the Linux backend has no commands to write
+  r = run({"plan", "site.conf", "--state", "empty.json", "--backend", "linux", "--script"}, l);
+  CHECK(r.rc == 1);
 }
