@@ -165,10 +165,16 @@ std::string check_apply_options(const ApplyOptions& o) {
   return {};
 }
 
-std::string lock_host(HostLock& lock, const ApplyOptions& o, const char* operation) {
-  if (o.dry_run) return {};
-  const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-  return lock.acquire(k_default_lock_path, operation, wait);
+std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions& o, const char* operation,
+                                              SourceSet& sources, World& w) {
+  if (!o.dry_run) {
+    const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
+    if (auto err = lock.acquire(k_default_lock_path, operation, wait); !err.empty()) {
+      w.err << fmt::format("jailplan: error: {}\n", err);
+      return std::nullopt;
+    }
+  }
+  return observe_host(o.host, w, sources);
 }
 
 namespace {
@@ -182,12 +188,8 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
     return k_exit_error;
   }
   HostLock lock;
-  if (auto err = lock_host(lock, o, "apply"); !err.empty()) {
-    w.err << fmt::format("jailplan: error: {}\n", err);
-    return k_exit_error;
-  }
   SourceSet sources;
-  auto observed = observe_host(o.host, w, sources);
+  auto observed = lock_and_observe(lock, o, "apply", sources, w);
   if (!observed) return k_exit_error;
   if (const auto stale = stale_reasons(saved.value(), *observed, ""); !stale.empty()) {
     w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
@@ -222,12 +224,8 @@ int run_apply(const ApplyOptions& o, World& w) {
   if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;
   // held from observing to the last step, so the plan stays true
   HostLock lock;
-  if (auto err = lock_host(lock, o, "apply"); !err.empty()) {
-    w.err << fmt::format("jailplan: error: {}\n", err);
-    return k_exit_error;
-  }
   SourceSet sources;
-  auto observed = observe_host(o.host, w, sources);
+  auto observed = lock_and_observe(lock, o, "apply", sources, w);
   if (!observed) return k_exit_error;
   const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
   // the plan is for people: JSON-lines and quiet runs print outcomes only

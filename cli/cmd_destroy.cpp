@@ -42,12 +42,8 @@ int run_destroy(const DestroyOptions& o, World& w) {
       return k_exit_error;
     }
   HostLock lock;
-  if (auto err = lock_host(lock, o.apply, "destroy"); !err.empty()) {
-    w.err << fmt::format("jailplan: error: {}\n", err);
-    return k_exit_error;
-  }
   SourceSet sources;
-  auto observed = observe_host(o.apply.host, w, sources);
+  auto observed = lock_and_observe(lock, o.apply, "destroy", sources, w);
   if (!observed) return k_exit_error;
   // the plan for a configuration without them, pruned, keeping only their
   // removal: jail -r leaves the others alone

@@ -75,7 +75,10 @@ struct Plan;
 /// Shared by apply and destroy: the option checks, the host lock, and the
 /// confirmed (or dry) run of a plan on the chosen backend.
 std::string check_apply_options(const ApplyOptions& o);
-std::string lock_host(HostLock& lock, const ApplyOptions& o, const char* operation);
+/// Takes the host lock (held until `lock` goes, so the plan stays true
+/// while it is carried out), then observes; errors go to w.err.
+std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions& o, const char* operation,
+                                              SourceSet& sources, World& w);
 int carry_out(const Plan& plan, const ApplyOptions& o, World& w);
 
 struct DestroyOptions {

@@ -13,6 +13,17 @@
 
 namespace jailplan {
 
+const std::string* applied_setting(const JailChange& j, std::string_view name) {
+  if (!j.applied) return nullptr;
+  const auto* p = find_param(j.applied->params, name);
+  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
+}
+
+bool applied_flag(const JailChange& j, std::string_view name) {
+  const auto* v = applied_setting(j, name);
+  return v != nullptr && *v == "true";
+}
+
 std::optional<Step> inverse(const Step& s) {
   const auto undo = [&s](StepKind k, std::vector<std::string> args) {
     return Step{k, Phase::stop, std::move(args), s.origin, s.origin_text};

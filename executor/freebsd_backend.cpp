@@ -22,19 +22,8 @@ namespace jailplan {
 namespace {
 
 // The exec.* settings in force for a jail: those the plan applies.
-const std::string* setting(const JailChange& j, std::string_view name) {
-  if (!j.applied) return nullptr;
-  const auto* p = find_param(j.applied->params, name);
-  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
-}
-
-bool flag(const JailChange& j, std::string_view name) {
-  const auto* v = setting(j, name);
-  return v != nullptr && *v == "true";
-}
-
 std::chrono::milliseconds exec_timeout(const JailChange& j) {
-  const auto* v = setting(j, "exec.timeout");
+  const auto* v = applied_setting(j, "exec.timeout");
   return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
 }
 
@@ -76,21 +65,22 @@ std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed
     // jexec runs it inside: -l for exec.clean, the jail's own user (-U) or
     // a host user (-u) for exec.jail_user
     c.argv = {"/usr/sbin/jexec"};
-    if (flag(j, "exec.clean")) c.argv.emplace_back("-l");
-    if (const auto* user = setting(j, "exec.jail_user")) {
-      c.argv.emplace_back(flag(j, "exec.system_jail_user") ? "-u" : "-U");
+    if (applied_flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    if (const auto* user = applied_setting(j, "exec.jail_user")) {
+      c.argv.emplace_back(applied_flag(j, "exec.system_jail_user") ? "-u" : "-U");
       c.argv.push_back(*user);
     }
     c.argv.push_back(j.name);
   }
   c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
   if (h.background) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
-  if (!jailed && flag(j, "exec.clean")) c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
+  if (!jailed && applied_flag(j, "exec.clean")) c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
   c.timeout = exec_timeout(j);
   const CommandResult r = m_runner.run(c);
   if (jailed && !m_dry_run) {
     // in-jail output goes to exec.consolelog (appended), as jail(8) does
-    if (const auto* log = setting(j, "exec.consolelog")) std::ofstream(*log, std::ios::app) << r.out << r.err;
+    if (const auto* log = applied_setting(j, "exec.consolelog"))
+      std::ofstream(*log, std::ios::app) << r.out << r.err;
   }
   if (r.ok()) return {};
   return fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());

@@ -23,17 +23,6 @@ using linux_jail::MountSpec;
 
 namespace {
 
-const std::string* setting(const JailChange& j, std::string_view name) {
-  if (!j.applied) return nullptr;
-  const auto* p = find_param(j.applied->params, name);
-  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
-}
-
-bool flag(const JailChange& j, std::string_view name) {
-  const auto* v = setting(j, name);
-  return v != nullptr && *v == "true";
-}
-
 /// A create or set word (`name=value`, `name`, `noname`) as name and value.
 std::pair<std::string, std::string> split_word(const std::string& word) {
   const auto eq = word.find('=');
@@ -133,10 +122,10 @@ std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail)
   Command c;
   if (in_jail) {
     c.argv = {m_paths.self, "__jail-exec", "-R", m_paths.runtime_dir};
-    if (flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    if (applied_flag(j, "exec.clean")) c.argv.emplace_back("-l");
     if (h.background) c.argv.emplace_back("-d");
-    if (const auto* user = setting(j, "exec.jail_user")) {
-      c.argv.emplace_back(flag(j, "exec.system_jail_user") ? "-u" : "-U");
+    if (const auto* user = applied_setting(j, "exec.jail_user")) {
+      c.argv.emplace_back(applied_flag(j, "exec.system_jail_user") ? "-u" : "-U");
       c.argv.push_back(*user);
     }
     c.argv.push_back(j.name);
@@ -144,14 +133,15 @@ std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail)
   }
   c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
   if (h.background && !in_jail) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
-  if (!in_jail && flag(j, "exec.clean"))
+  if (!in_jail && applied_flag(j, "exec.clean"))
     c.env = std::vector<std::string>{"PATH=/bin:/usr/bin:/sbin:/usr/sbin"};
-  if (const auto* t = setting(j, "exec.timeout"))
+  if (const auto* t = applied_setting(j, "exec.timeout"))
     c.timeout = std::chrono::seconds(std::strtoll(t->c_str(), nullptr, 10));
   if (m_dry_run) return {};
   const CommandResult r = m_runner.run(c);
   if (in_jail)
-    if (const auto* log = setting(j, "exec.consolelog")) std::ofstream(*log, std::ios::app) << r.out << r.err;
+    if (const auto* log = applied_setting(j, "exec.consolelog"))
+      std::ofstream(*log, std::ios::app) << r.out << r.err;
   if (r.ok()) return {};
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
