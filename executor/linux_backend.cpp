@@ -336,7 +336,11 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
       linux_cgroup::Limits limits;
       if (auto e = linux_cgroup::parse_limits(s.args, limits); !e.empty())
         return fmt::format("jail: {}: {}", j.name, e);
-      if (auto e = linux_cgroup::apply(j.name, limits, linux_jail::processes(*r)); !e.empty())
+      // the jail's processes, not its init: a memory limit must end them,
+      // not the jail (and jail(8) has no such process to count)
+      auto pids = linux_jail::processes(*r);
+      if (!pids.empty()) pids.erase(pids.begin());
+      if (auto e = linux_cgroup::apply(j.name, limits, pids); !e.empty())
         return fmt::format("jail: {}: {}", j.name, e);
       return {};
     }

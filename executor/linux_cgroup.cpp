@@ -1,5 +1,6 @@
 #include "executor/linux_cgroup.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -137,11 +138,21 @@ std::string apply(const std::string& jail, const Limits& l, const std::vector<in
   return {};
 }
 
-std::string join(const std::string& jail) {
+std::vector<int> open_join_handles(const std::string& jail) {
+  std::vector<int> out;
   for (const auto& d : directories(jail, detect()))
-    if (exists(d))
-      if (auto e = write_file(d + "/cgroup.procs", std::to_string(::getpid())); !e.empty()) return e;
-  return {};
+    if (const int fd = ::open((d + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC); fd >= 0)
+      out.push_back(fd);
+  return out;
+}
+
+bool join(const std::vector<int>& handles) {
+  bool ok = true;
+  for (int fd : handles) {
+    ok = ok && ::write(fd, "0", 1) == 1;
+    ::close(fd);
+  }
+  return ok;
 }
 
 std::string remove(const std::string& jail) {

@@ -35,8 +35,12 @@ std::vector<std::string> directories(const std::string& jail, Mode mode);
 /// Creates the groups, writes the limits (those not given are lifted) and
 /// moves `pids` into them.
 std::string apply(const std::string& jail, const Limits& limits, const std::vector<int>& pids);
-/// Moves the calling process into the jail's groups, where they exist.
-std::string join(const std::string& jail);
+/// Opens the jail's groups' `cgroup.procs` (where they exist), so that a
+/// process can join them later from inside the jail's mount namespace by
+/// writing "0" (itself) to each.
+std::vector<int> open_join_handles(const std::string& jail);
+/// Joins through the handles and closes them; false when a write failed.
+bool join(const std::vector<int>& handles);
 /// Removes the jail's groups (retrying while exiting tasks are still
 /// charged to them).
 std::string remove(const std::string& jail);

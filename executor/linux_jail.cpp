@@ -947,12 +947,10 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
   }
   std::optional<Account> account;
   if (!user.empty() && host_user) account = find_account("/etc/passwd", user);
-  // its limits hold for what runs here too: a bare setns would escape them
-  // (joined while the host's /sys is still in view)
-  if (auto e = linux_cgroup::join(name); !e.empty()) {
-    std::fprintf(stderr, "jailplan: exec: jail \"%s\": %s\n", name.c_str(), e.c_str());
-    return 1;
-  }
+  // its limits hold for what runs here too: a bare setns would escape
+  // them. The groups are opened while the host's /sys is in view; the
+  // command joins them itself, so only it is charged
+  const std::vector<int> groups = linux_cgroup::open_join_handles(name);
   int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC;
   if (r->new_net) flags |= CLONE_NEWNET;
   if (::setns(fd, flags) != 0) {
@@ -991,6 +989,8 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
     std::fprintf(stderr, "jailplan: exec: fork: %s\n", std::strerror(errno));
     return 1;
   }
+  if (pid > 0)
+    for (int g : groups) ::close(g);
   if (pid == 0) {
     if (detach) {
       // one more fork, inside the jail: orphaned there, the command's
@@ -1001,6 +1001,11 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
       ::setsid();
       const int null = ::open("/dev/null", O_RDWR);
       for (int std_fd = 0; std_fd < 3 && null >= 0; ++std_fd) ::dup2(null, std_fd);
+    }
+    if (!linux_cgroup::join(groups)) {
+      std::fprintf(stderr, "jailplan: exec: cannot join the cgroups of jail %s: %s\n", name.c_str(),
+                   std::strerror(errno));
+      ::_exit(126);
     }
     if (::chdir(account ? account->home.c_str() : "/") != 0 && ::chdir("/") != 0) ::_exit(126);
     if (!drop_capabilities(r->drop_caps)) {

@@ -507,7 +507,7 @@ TEST_CASE(
   REQUIRE(site.apply(conf).ok());
   const auto mode = linux_cgroup::detect();
   REQUIRE(mode != linux_cgroup::Mode::none);
-  // four processes at most: the init, the shell, two more
+  // four processes at most (the init is not counted): the shell, three more
   const auto forks = site.in_jail("for i in 1 2 3 4 5 6; do sleep 2 & done; wait");
   CHECK(forks.err.find("can't fork") != std::string::npos);
   // 16 MiB of memory at most
