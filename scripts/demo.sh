@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 jailplan=./build/cli/jailplan
 set -x
+$jailplan doctor
 $jailplan validate examples/site.conf
 for jail in db web worker; do
   ./scripts/mkroot.sh "/var/lib/jailplan/jails/$jail" "examples/roots/$jail"
