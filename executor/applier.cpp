@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "planner/render.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan {
 
@@ -22,6 +25,43 @@ const std::string* applied_setting(const JailChange& j, std::string_view name) {
 bool applied_flag(const JailChange& j, std::string_view name) {
   const auto* v = applied_setting(j, name);
   return v != nullptr && *v == "true";
+}
+
+std::chrono::milliseconds applied_exec_timeout(const JailChange& j) {
+  const auto* v = applied_setting(j, "exec.timeout");
+  return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
+}
+
+void append_consolelog(const JailChange& j, const std::string& out, const std::string& err) {
+  if (const auto* log = applied_setting(j, "exec.consolelog"))
+    std::ofstream(*log, std::ios::app) << out << err;
+}
+
+HookPlace hook_place(StepKind k) {
+  switch (k) {
+    case StepKind::prepare:
+    case StepKind::prestart:
+    case StepKind::created:
+    case StepKind::poststart:
+    case StepKind::prestop:
+    case StepKind::poststop:
+    case StepKind::release: return HookPlace::host;
+    case StepKind::start:
+    case StepKind::command:
+    case StepKind::stop: return HookPlace::jail;
+    default: return HookPlace::none;
+  }
+}
+
+std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    line = line.substr(0, line.find('#'));
+    if (!fstab_fields(line).empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
 std::optional<Step> inverse(const Step& s) {

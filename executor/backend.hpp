@@ -3,8 +3,11 @@
 /// decide *how* (argv, syscalls); the applier decides *when*; the plan
 /// decided *what*.
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "planner/plan.hpp"
 
@@ -23,6 +26,18 @@ class Backend {
 const std::string* applied_setting(const JailChange& j, std::string_view name);
 /// Whether that setting is a true boolean.
 bool applied_flag(const JailChange& j, std::string_view name);
+/// exec.timeout (0: none).
+std::chrono::milliseconds applied_exec_timeout(const JailChange& j);
+/// Appends an in-jail command's output to exec.consolelog, as jail(8) does.
+void append_consolelog(const JailChange& j, const std::string& out, const std::string& err);
+
+/// Where an exec.* hook step runs: not a hook, on the host, or in the jail.
+enum class HookPlace : std::uint8_t { none, host, jail };
+HookPlace hook_place(StepKind k);
+
+/// The mount lines of a mount.fstab file (comments and blank lines gone),
+/// or nullopt when it cannot be read.
+std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path);
 
 /// The step that undoes `step` when a jail's start fails part-way, as
 /// jail(8) rolls back (§4.3): aliases, mounts, vnet interfaces and the

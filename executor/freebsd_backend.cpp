@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -18,36 +16,6 @@
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
-
-namespace {
-
-// The exec.* settings in force for a jail: those the plan applies.
-std::chrono::milliseconds exec_timeout(const JailChange& j) {
-  const auto* v = applied_setting(j, "exec.timeout");
-  return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
-}
-
-bool in_jail(StepKind k) {
-  return k == StepKind::start || k == StepKind::command || k == StepKind::stop;
-}
-
-bool is_hook(StepKind k) {
-  switch (k) {
-    case StepKind::prepare:
-    case StepKind::prestart:
-    case StepKind::created:
-    case StepKind::start:
-    case StepKind::command:
-    case StepKind::poststart:
-    case StepKind::prestop:
-    case StepKind::stop:
-    case StepKind::poststop:
-    case StepKind::release: return true;
-    default: return false;
-  }
-}
-
-}  // namespace
 
 std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
   const CommandResult r = m_runner.run(c);
@@ -75,13 +43,9 @@ std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed
   c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
   if (h.background) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
   if (!jailed && applied_flag(j, "exec.clean")) c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
-  c.timeout = exec_timeout(j);
+  c.timeout = applied_exec_timeout(j);
   const CommandResult r = m_runner.run(c);
-  if (jailed && !m_dry_run) {
-    // in-jail output goes to exec.consolelog (appended), as jail(8) does
-    if (const auto* log = applied_setting(j, "exec.consolelog"))
-      std::ofstream(*log, std::ios::app) << r.out << r.err;
-  }
+  if (jailed && !m_dry_run) append_consolelog(j, r.out, r.err);
   if (r.ok()) return {};
   return fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
 }
@@ -134,13 +98,9 @@ std::string FreeBsdBackend::limits(const JailChange& j, const std::vector<std::s
 
 std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
   if (m_dry_run) return {};
-  std::ifstream in(s.args.at(0));
-  if (!in) return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    line = line.substr(0, line.find('#'));
-    if (!fstab_fields(line).empty()) lines.push_back(line);
-  }
+  auto read = fstab_file_lines(s.args.at(0));
+  if (!read) return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
+  std::vector<std::string>& lines = *read;
   if (!mount) std::reverse(lines.begin(), lines.end());
   for (const auto& line : lines) {
     const Step one{mount ? StepKind::mount : StepKind::umount, s.phase, {line}, s.origin, s.origin_text};
@@ -150,7 +110,8 @@ std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount
 }
 
 std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
-  if (is_hook(s.kind)) return hook(j, s, in_jail(s.kind));
+  if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
+    return hook(j, s, place == HookPlace::jail);
   switch (s.kind) {
     case StepKind::term: return terminate(j, s);
     case StepKind::record: return record(j, !s.args.empty() && s.args[0] == "provisional");

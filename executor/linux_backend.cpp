@@ -14,6 +14,7 @@
 #include "executor/freebsd_commands.hpp"
 #include "executor/linux_cgroup.hpp"
 #include "executor/records.hpp"
+#include "planner/canon.hpp"
 #include "planner/snapshot.hpp"
 #include "planner/steps.hpp"
 
@@ -33,17 +34,6 @@ std::pair<std::string, std::string> split_word(const std::string& word) {
   return {word, "true"};
 }
 
-std::vector<std::string> split_commas(const std::string& v) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= v.size() && !v.empty()) {
-    const auto comma = std::min(v.find(',', pos), v.size());
-    if (comma > pos) out.push_back(v.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  return out;
-}
-
 bool is_dir(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -53,7 +43,9 @@ std::string addresses_of(const std::vector<std::string>& words, std::vector<linu
   for (const auto& w : words) {
     const auto [name, value] = split_word(w);
     if (name != "ip4.addr" && name != "ip6.addr") continue;
-    for (const auto& text : split_commas(value)) {
+    // the kernel's reading of an address list (commas; "-" is none)
+    const auto texts = canon_reported(*find_info(name), {value});
+    for (const auto& text : texts.value_or(std::vector<std::string>{})) {
       linux_net::IpAddress a;
       if (!linux_net::parse_ip(text, a)) return fmt::format("{}: not an address: {}", name, text);
       out.push_back(a);
@@ -71,19 +63,6 @@ void put_word(std::vector<std::string>& words, const std::string& word) {
     *it = word;
   else
     words.push_back(word);
-}
-
-bool is_host_hook(StepKind k) {
-  switch (k) {
-    case StepKind::prepare:
-    case StepKind::prestart:
-    case StepKind::created:
-    case StepKind::poststart:
-    case StepKind::prestop:
-    case StepKind::poststop:
-    case StepKind::release: return true;
-    default: return false;
-  }
 }
 
 }  // namespace
@@ -135,13 +114,10 @@ std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail)
   if (h.background && !in_jail) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
   if (!in_jail && applied_flag(j, "exec.clean"))
     c.env = std::vector<std::string>{"PATH=/bin:/usr/bin:/sbin:/usr/sbin"};
-  if (const auto* t = applied_setting(j, "exec.timeout"))
-    c.timeout = std::chrono::seconds(std::strtoll(t->c_str(), nullptr, 10));
+  c.timeout = applied_exec_timeout(j);
   if (m_dry_run) return {};
   const CommandResult r = m_runner.run(c);
-  if (in_jail)
-    if (const auto* log = applied_setting(j, "exec.consolelog"))
-      std::ofstream(*log, std::ios::app) << r.out << r.err;
+  if (in_jail) append_consolelog(j, r.out, r.err);
   if (r.ok()) return {};
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
@@ -170,14 +146,11 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
       if (auto e = fstab_line(s.args.at(0)); !e.empty()) return e;
       break;
     default: {  // mount_fstab
-      std::ifstream in(s.args.at(0));
-      if (!in)
+      const auto lines = fstab_file_lines(s.args.at(0));
+      if (!lines)
         return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
-      for (std::string line; std::getline(in, line);) {
-        line = line.substr(0, line.find('#'));
-        if (!fstab_fields(line).empty())
-          if (auto e = fstab_line(line); !e.empty()) return e;
-      }
+      for (const auto& line : *lines)
+        if (auto e = fstab_line(line); !e.empty()) return e;
     }
   }
   // fail where jail(8)'s mount(8) would: before the jail exists
@@ -294,12 +267,10 @@ std::string LinuxBackend::record(const JailChange& j, bool provisional) {
 }
 
 std::string LinuxBackend::run(const JailChange& j, const Step& s) {
-  if (is_host_hook(s.kind)) return hook(j, s, false);
+  if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
+    return hook(j, s, place == HookPlace::jail);
   std::string error;
   switch (s.kind) {
-    case StepKind::start:
-    case StepKind::command:
-    case StepKind::stop: return hook(j, s, true);
     case StepKind::mount:
     case StepKind::mount_fstab:
     case StepKind::mount_devfs:

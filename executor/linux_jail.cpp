@@ -683,10 +683,6 @@ std::vector<int> other_processes_of(const Runtime& r) {
   return out;
 }
 
-int other_processes(const Runtime& r) {
-  return static_cast<int>(other_processes_of(r).size());
-}
-
 }  // namespace
 
 std::vector<int> processes(const Runtime& r) {
@@ -703,7 +699,7 @@ std::string terminate(const Runtime& r, int seconds) {
   if (pidfd_send_signal(fd, SIGTERM, nullptr, 0) != 0 && errno != ESRCH)
     return errno_text("cannot signal the init of jail", r.name);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (other_processes(r) > 0 && std::chrono::steady_clock::now() < deadline)
+  while (!other_processes_of(r).empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   return {};  // running out of time is not an error: removal kills the rest (§4.4)
 }
