@@ -125,10 +125,11 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     w.err << "jailplan: error: not applied: confirm on a terminal, or pass --auto-approve\n";
     return k_exit_error;
   }
-  PosixCommandRunner runner;
+  const FreeBsdPaths freebsd = FreeBsdPaths::configured();
+  PosixCommandRunner runner(backend == "linux" ? std::string() : freebsd.tool_root);
   // every step also goes to the journal, next to the applied records
   Journal journal;
-  const std::string state_dir = backend == "linux" ? LinuxPaths::configured().state_dir : k_freebsd_state_dir;
+  const std::string state_dir = backend == "linux" ? LinuxPaths::configured().state_dir : freebsd.state_dir;
   const std::string journal_path = std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
   if (auto err = journal.open(journal_path, fmt::format("{} {}", o.operation, o.file)); !err.empty())
     w.err << fmt::format("jailplan: warning: {}\n", err);
@@ -143,7 +144,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     result = apply_plan(plan, live, progress, jobs);
     if (auto err = live.finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
   } else {
-    FreeBsdBackend live(runner);
+    FreeBsdBackend live(runner, false, freebsd.state_dir);
     result = apply_plan(plan, live, progress, jobs);
   }
   journal.finish(result);
@@ -169,7 +170,7 @@ std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions
                                               SourceSet& sources, World& w) {
   if (!o.dry_run) {
     const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-    if (auto err = lock.acquire(k_default_lock_path, operation, wait); !err.empty()) {
+    if (auto err = lock.acquire(configured_lock_path(), operation, wait); !err.empty()) {
       w.err << fmt::format("jailplan: error: {}\n", err);
       return std::nullopt;
     }

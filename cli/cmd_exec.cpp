@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "executor/freebsd_observer.hpp"
 #include "executor/linux_backend.hpp"
 #include "executor/linux_jail.hpp"
 
@@ -31,7 +32,8 @@ int run_exec(const ExecOptions& o, World& w) {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     w.out.flush();
-    ::execv(argv[0], argv.data());
+    const std::string program = FreeBsdPaths::configured().tool_root + args[0];
+    ::execv(program.c_str(), argv.data());
     w.err << fmt::format("jailplan: error: cannot run /usr/sbin/jexec: {}\n", std::strerror(errno));
     return k_exit_error;
   }

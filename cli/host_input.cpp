@@ -16,8 +16,9 @@ namespace jailplan {
 
 std::optional<ObservedState> observe_host(const HostOptions& o, World& w, SourceSet& sources) {
   if (o.state.empty() && o.backend == "freebsd") {
-    PosixCommandRunner runner;
-    FreeBsdObserver observer(runner, w.loader);
+    const FreeBsdPaths paths = FreeBsdPaths::configured();
+    PosixCommandRunner runner(paths.tool_root);
+    FreeBsdObserver observer(runner, w.loader, paths.state_dir);
     auto state = observer.observe();
     if (!state) {
       w.err << render(state.diagnostics(), w.style());

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,20 +71,28 @@ void read_available(Pipe& p, std::string& sink, bool just_once) {
 
 // Reads both pipes until the child exits (a daemon it left behind may keep
 // them open: jail(8) does not wait for those either) or the deadline passes.
-// Returns false on timeout; `status` is the child's wait status.
+// The child's pidfd wakes the poll the moment it exits. Returns false on
+// timeout; `status` is the child's wait status.
 bool drain(pid_t pid, Pipe& out, Pipe& err, CommandResult& r, std::optional<Clock::time_point> deadline,
            int& status) {
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
+  } closer{pidfd};
   while (true) {
-    std::array<pollfd, 2> fds{{{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}}};
-    int wait_ms = 50;
+    std::array<pollfd, 3> fds{{{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {pidfd, POLLIN, 0}}};
+    // without a pidfd (old kernels), look at the child every few ms
+    int wait_ms = pidfd >= 0 ? 1000 : 5;
     if (deadline) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
       if (left <= 0) return false;
       wait_ms = static_cast<int>(std::min<long long>(left, wait_ms));
     }
-    const int n = (out.fd[0] < 0 && err.fd[0] < 0) ? (::usleep(static_cast<useconds_t>(wait_ms) * 1000), 0)
-                                                   : ::poll(fds.data(), fds.size(), wait_ms);
+    const int n = ::poll(fds.data(), fds.size(), wait_ms);
     if (n > 0) {
       if (fds[0].revents != 0) read_available(out, r.out, true);
       if (fds[1].revents != 0) read_available(err, r.err, true);
@@ -137,8 +146,12 @@ CommandResult PosixCommandRunner::run(const Command& c) {
   auto argv = c_strings(c.argv);
   std::vector<char*> envp;
   if (c.env) envp = c_strings(*c.env);
+  std::string program = c.argv[0];
+  if (!m_tool_root.empty() && program[0] == '/' && ::access((m_tool_root + program).c_str(), X_OK) == 0)
+    program = m_tool_root + program;
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), c.env ? envp.data() : environ);
+  const int rc =
+      ::posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(), c.env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   out.close_end(1);

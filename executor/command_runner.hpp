@@ -39,9 +39,18 @@ class CommandRunner {
 /// Runs commands for real: posix_spawnp in a process group of their own,
 /// stdout and stderr captured, EINTR-safe, the group killed on timeout
 /// (SIGTERM, then SIGKILL after the grace period).
+///
+/// With a tool root, an absolute program that exists below it runs from
+/// there (`/sbin/ifconfig` → ROOT/sbin/ifconfig) with argv unchanged: the
+/// tests' fake FreeBSD host (docs/testing.md) is put in place this way.
 class PosixCommandRunner final : public CommandRunner {
  public:
+  PosixCommandRunner() = default;
+  explicit PosixCommandRunner(std::string tool_root) : m_tool_root(std::move(tool_root)) {}
   CommandResult run(const Command& command) override;
+
+ private:
+  std::string m_tool_root;
 };
 
 /// Records every command and reports success: `--dry-run` and argv tests.

@@ -17,12 +17,27 @@
 
 namespace jailplan {
 
-std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
-  const CommandResult r = m_runner.run(c);
-  if (r.ok()) return {};
+namespace {
+
+// `jail: web: /sbin/mount ...: failed (exit 1): mount: /x: No such file or
+// directory`: the command, how it ended, and the first line it printed.
+std::string failed(const JailChange& j, const Command& c, const CommandResult& r) {
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
   return msg;
+}
+
+// `rctl -r` fails with ESRCH when no rule matched: for jailplan, which
+// wants the jail to have no rules, that is success.
+bool nothing_to_remove(const CommandResult& r) {
+  return r.exit_code == 1 && r.err.find("No such process") != std::string::npos;
+}
+
+}  // namespace
+
+std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
+  const CommandResult r = m_runner.run(c);
+  return r.ok() ? std::string() : failed(j, c, r);
 }
 
 std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
@@ -46,8 +61,7 @@ std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed
   c.timeout = applied_exec_timeout(j);
   const CommandResult r = m_runner.run(c);
   if (jailed && !m_dry_run) append_consolelog(j, r.out, r.err);
-  if (r.ok()) return {};
-  return fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
+  return r.ok() ? std::string() : failed(j, c, r);
 }
 
 std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
@@ -82,10 +96,15 @@ std::string FreeBsdBackend::record(const JailChange& j, bool provisional) {
   return write_record(m_state_dir, j.name, *j.applied, jid);
 }
 
+std::string FreeBsdBackend::unlimit(const JailChange& j) {
+  const Command c{{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)};
+  const CommandResult r = m_runner.run(c);
+  return r.ok() || nothing_to_remove(r) ? std::string() : failed(j, c, r);
+}
+
 std::string FreeBsdBackend::limits(const JailChange& j, const std::vector<std::string>& rules) {
-  // the jail's whole rule set: what it had goes (no rules is not an error
-  // here), then each rule is added
-  m_runner.run({{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)});
+  // the jail's whole rule set: what it had goes, then each rule is added
+  if (auto e = unlimit(j); !e.empty()) return e;
   for (const auto& rule : rules)
     if (auto e = command(j, Command{{k_rctl, "-a", fmt::format("jail:{}:{}", j.name, rule)},
                                     std::nullopt,
@@ -117,8 +136,7 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
     case StepKind::record: return record(j, !s.args.empty() && s.args[0] == "provisional");
     case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_state_dir, j.name);
     case StepKind::limits: return limits(j, s.args);
-    case StepKind::unlimit:
-      return command(j, Command{{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)});
+    case StepKind::unlimit: return unlimit(j);
     case StepKind::mount_fstab: return fstab(j, s, true);
     case StepKind::umount_fstab: return fstab(j, s, false);
     default: break;

@@ -27,6 +27,7 @@ class FreeBsdBackend final : public Backend {
   std::string record(const JailChange& j, bool provisional);
   std::string fstab(const JailChange& j, const Step& s, bool mount);
   std::string limits(const JailChange& j, const std::vector<std::string>& rules);
+  std::string unlimit(const JailChange& j);
 
   CommandRunner& m_runner;
   bool m_dry_run;

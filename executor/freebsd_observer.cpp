@@ -1,5 +1,7 @@
 #include "executor/freebsd_observer.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "executor/freebsd_commands.hpp"
@@ -19,6 +21,13 @@ Diagnostics failure(const std::vector<std::string>& argv, const CommandResult& r
 }
 
 }  // namespace
+
+FreeBsdPaths FreeBsdPaths::configured() {
+  FreeBsdPaths p;
+  if (const char* d = std::getenv("JAILPLAN_FREEBSD_ROOT"); d != nullptr && *d != '\0') p.tool_root = d;
+  if (const char* d = std::getenv("JAILPLAN_STATE_DIR"); d != nullptr && *d != '\0') p.state_dir = d;
+  return p;
+}
 
 std::vector<ObservedMount> parse_mount_p(const std::string& text) {
   std::vector<ObservedMount> out;

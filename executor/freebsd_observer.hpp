@@ -13,6 +13,16 @@ namespace jailplan {
 
 inline constexpr const char* k_freebsd_state_dir = "/var/db/jailplan/applied";
 
+/// Where the FreeBSD backend finds its tools and keeps its records.
+struct FreeBsdPaths {
+  std::string tool_root;  ///< "" = the host's own /sbin, /usr/sbin, ... (see PosixCommandRunner)
+  std::string state_dir = k_freebsd_state_dir;
+
+  /// The defaults, with JAILPLAN_FREEBSD_ROOT and JAILPLAN_STATE_DIR
+  /// honoured (the fake FreeBSD host of the tests).
+  static FreeBsdPaths configured();
+};
+
 class FreeBsdObserver final : public Observer {
  public:
   FreeBsdObserver(CommandRunner& runner, SourceLoader& files, std::string state_dir = k_freebsd_state_dir)

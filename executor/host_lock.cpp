@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -12,6 +13,11 @@
 #include <fmt/format.h>
 
 namespace jailplan {
+
+std::string configured_lock_path() {
+  const char* p = std::getenv("JAILPLAN_LOCK");
+  return p != nullptr && *p != '\0' ? p : k_default_lock_path;
+}
 
 namespace {
 

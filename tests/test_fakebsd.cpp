@@ -1,0 +1,376 @@
+// End to end on a fake FreeBSD host (tests/fakebsd): the real jailplan
+// binary, run as a process, drives fake jail/jls/jexec/ifconfig/mount/
+// umount/rctl programs that record every call and keep the host's state.
+// Conformance (apply → re-plan is "No changes.", in place, replace,
+// destroy leaves the host empty), failure injection at every call of a
+// multi-jail apply, and lock contention between two real processes.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "executor/command_runner.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+  int rc;
+  std::string out, err;
+};
+
+/// A fresh fake host in a temporary directory: the tools under root/ (as
+/// /sbin/ifconfig, /usr/sbin/jail, ...) and on PATH, jail paths under
+/// jails/, jailplan's records, journal and lock under db/.
+class FakeHost {
+ public:
+  FakeHost() {
+    char dir[] = "/tmp/jailplan-fakebsd-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    m_dir = dir;
+    for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/usr/sbin/jail",
+                             "/usr/sbin/jls", "/usr/sbin/jexec", "/usr/sbin/daemon", "/usr/sbin/setfib",
+                             "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl"}) {
+      const fs::path at = m_dir / "root" / (tool + 1);
+      fs::create_directories(at.parent_path());
+      fs::create_symlink(FAKEBSD_BINARY, at);
+      if (!fs::exists(m_dir / "path" / at.filename())) {
+        fs::create_directories(m_dir / "path");
+        fs::create_symlink(FAKEBSD_BINARY, m_dir / "path" / at.filename());
+      }
+    }
+    for (const char* j : {"db", "web", "worker", "worker2"})
+      for (const char* sub : {"", "/dev", "/proc", "/data"})
+        fs::create_directories(m_dir / "jails" / (j + std::string(sub)));
+    fs::create_directories(m_dir / "srv" / "data");
+    std::ofstream(m_dir / "fstab.db") << "# the database's data\n"
+                                      << (m_dir / "srv" / "data").string() << "\t"
+                                      << (m_dir / "jails" / "db" / "data").string() << "\tnullfs\trw\t0\t0\n";
+  }
+  ~FakeHost() {
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+  FakeHost(const FakeHost&) = delete;
+  FakeHost& operator=(const FakeHost&) = delete;
+
+  const fs::path& dir() const { return m_dir; }
+
+  /// Writes site.conf, with @ standing for this host's directory.
+  std::string write_site(std::string text) const {
+    for (std::size_t at; (at = text.find('@')) != std::string::npos;) text.replace(at, 1, m_dir.string());
+    const fs::path file = m_dir / "site.conf";
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+  /// The jailplan binary with the fake host in place; `fail_at` > 0 makes
+  /// the fake fail its fail_at-th state-changing call.
+  Run jailplan(std::vector<std::string> args, long fail_at = 0) const {
+    jailplan::Command c;
+    c.argv = {JAILPLAN_BINARY};
+    c.argv.insert(c.argv.end(), args.begin(), args.end());
+    c.env = std::vector<std::string>{"PATH=" + (m_dir / "path").string() + ":/usr/bin:/bin",
+                                     "FAKEBSD_DIR=" + m_dir.string(),
+                                     "FAKEBSD_FAIL_AT=" + std::to_string(fail_at),
+                                     "JAILPLAN_FREEBSD_ROOT=" + (m_dir / "root").string(),
+                                     "JAILPLAN_STATE_DIR=" + (m_dir / "db" / "applied").string(),
+                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(),
+                                     "NO_COLOR=1"};
+    c.cwd = m_dir.string();
+    c.timeout = std::chrono::seconds(60);
+    jailplan::PosixCommandRunner runner;
+    const auto r = runner.run(c);
+    INFO(r.describe());
+    REQUIRE(r.spawn_error.empty());
+    return {r.exit_code, r.out, r.err};
+  }
+
+  Run apply(const std::string& file, long fail_at = 0, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"apply", "--backend", "freebsd", "--auto-approve", file};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return jailplan(args, fail_at);
+  }
+  /// `plan --detailed-exitcode`: 0 = no changes, 2 = changes.
+  Run plan(const std::string& file) const {
+    return jailplan({"plan", "--backend", "freebsd", "--detailed-exitcode", file});
+  }
+
+  json state() const {
+    std::ifstream in(m_dir / "state.json");
+    if (!in)
+      return json{{"jails", json::array()},
+                  {"mounts", json::array()},
+                  {"rctl", json::array()},
+                  {"ifaces", json::array()},
+                  {"calls", 0}};
+    return json::parse(in);
+  }
+  const json* jail(const json& s, const std::string& name) const {
+    for (const auto& j : s["jails"])
+      if (j["name"] == name) return &j;
+    return nullptr;
+  }
+  std::set<std::string> addresses(const json& s) const {
+    std::set<std::string> out;
+    for (const auto& i : s["ifaces"])
+      for (const auto& a : i["addrs"])
+        out.insert(i["name"].get<std::string>() + " " + a["address"].get<std::string>());
+    return out;
+  }
+  std::vector<std::string> mounts_below(const json& s, const std::string& jail) const {
+    std::vector<std::string> out;
+    const std::string prefix = (m_dir / "jails" / jail).string() + "/";
+    for (const auto& m : s["mounts"])
+      if (m["file"].get<std::string>().rfind(prefix, 0) == 0) out.push_back(m["type"].get<std::string>());
+    return out;
+  }
+  std::vector<std::string> calls() const {
+    std::ifstream in(m_dir / "calls.log");
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  bool has_call(const std::string& prefix) const {
+    for (const auto& c : calls())
+      if (c.find(prefix) != std::string::npos) return true;
+    return false;
+  }
+  /// Back to a fresh host: no jails, addresses, mounts, rules or records.
+  void reset() const {
+    for (const char* f : {"state.json", "calls.log", "db"}) fs::remove_all(m_dir / f);
+    for (const char* j : {"db", "web", "worker", "worker2"})
+      for (const char* f : {"prestarted", "started", "stopped"}) fs::remove(m_dir / "jails" / j / f);
+  }
+
+ private:
+  fs::path m_dir;
+};
+
+const char* const k_site = R"(# a three-jail site on the fake host
+path = "@/jails/$name";
+persist;
+interface = em0;
+mount.devfs;
+devfs_ruleset = 4;
+exec.prestart = "touch $path/prestarted";
+exec.poststop = "rm -f $path/started";
+
+db {
+  ip4.addr = 198.51.100.11;
+  mount.fstab = "@/fstab.db";
+  $jailplan_rctl = "memoryuse:deny=512M";
+  exec.start = "/usr/sbin/daemon -f /usr/local/bin/postgres";
+}
+web {
+  ip4.addr = "198.51.100.10/24";
+  depend = db;
+  mount.procfs;
+  host.hostname = web.example.org;
+  allow.raw_sockets;
+  exec.clean;
+  exec.start = "/bin/sh -c 'echo started > started'";
+}
+worker {
+  persist = false;
+  ip4.addr = 198.51.100.12;
+  exec.start = "/usr/sbin/daemon /usr/local/bin/worker";
+}
+)";
+
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+// What each jail of k_site owns on the host: its addresses, mounts and rules.
+struct Owned {
+  std::set<std::string> addresses;
+  std::size_t mounts;
+  bool rules;
+};
+const std::map<std::string, Owned> k_owned = {
+    {"db", {{"em0 198.51.100.11"}, 2, true}},
+    {"web", {{"em0 198.51.100.10"}, 2, false}},
+    {"worker", {{"em0 198.51.100.12"}, 1, false}},
+};
+
+/// Each jail is either wholly there (running, every address, mount and
+/// rule) or wholly absent: nothing half-made.
+void check_whole(const FakeHost& h) {
+  const json s = h.state();
+  const auto addrs = h.addresses(s);
+  for (const auto& [name, owned] : k_owned) {
+    CAPTURE(name);
+    const bool running = h.jail(s, name) != nullptr;
+    for (const auto& a : owned.addresses) CHECK(addrs.count(a) == (running ? 1U : 0U));
+    CHECK(h.mounts_below(s, name).size() == (running ? owned.mounts : 0U));
+    bool rule = false;
+    for (const auto& r : s["rctl"]) rule = rule || r.get<std::string>().rfind("jail:" + name + ":", 0) == 0;
+    CHECK(rule == (running && owned.rules));
+  }
+}
+
+void check_empty(const FakeHost& h) {
+  const json s = h.state();
+  CHECK(s["jails"].empty());
+  CHECK(s["mounts"].empty());
+  CHECK(s["rctl"].empty());
+  CHECK(h.addresses(s) == std::set<std::string>{"em0 203.0.113.2", "lo0 127.0.0.1", "lo0 ::1"});
+  CHECK((!fs::exists(h.dir() / "db" / "applied") || fs::is_empty(h.dir() / "db" / "applied")));
+}
+
+}  // namespace
+
+TEST_CASE("fake FreeBSD host: apply, re-plan without changes, in place, replace, destroy") {
+  FakeHost h;
+  const std::string file = h.write_site(k_site);
+  {
+    const Run r = h.apply(file);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+  }
+  json s = h.state();
+  REQUIRE(s["jails"].size() == 3);
+  check_whole(h);
+  // db before web (depend), each jail's steps in jail(8)'s order
+  const auto calls = h.calls();
+  const auto index = [&](const std::string& needle) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].find(needle) != std::string::npos) return static_cast<long>(i);
+    FAIL("no call " << needle);
+    return -1L;
+  };
+  CHECK(index("ifconfig em0 inet 198.51.100.11 netmask 255.255.255.255 alias") <
+        index("mount -t nullfs -o rw"));
+  CHECK(index("mount -t nullfs -o rw") <
+        index("mount -t devfs -oruleset=4 . " + (h.dir() / "jails/db/dev").string()));
+  CHECK(index("jail -c name=db") < index("rctl -a jail:db:memoryuse:deny=512M"));
+  CHECK(index("jail -c name=db") < index("jexec db /usr/sbin/daemon"));
+  CHECK(index("jexec db /usr/sbin/daemon") < index("ifconfig em0 inet 198.51.100.10/24 alias"));
+  CHECK(index("jail -c name=web") < index("jexec -l web /bin/sh -c"));
+  // the non-persistent worker was made with persist, which was then dropped;
+  // its daemon keeps it alive
+  CHECK(h.has_call("/usr/sbin/jail -m name=worker nopersist"));
+  REQUIRE(h.jail(s, "worker") != nullptr);
+  CHECK(h.jail(s, "worker")->at("params").at("persist") == false);
+  // hooks ran: on the host, and inside through jexec
+  CHECK(fs::exists(h.dir() / "jails/web/prestarted"));
+  CHECK(fs::exists(h.dir() / "jails/web/started"));
+  CHECK(fs::exists(h.dir() / "db/journal.jsonl"));
+  // the observed host is what was asked for
+  CHECK(h.plan(file).rc == 0);
+
+  SUBCASE("a modifiable parameter changes in place, the jid stays") {
+    const long long jid = h.jail(h.state(), "web")->at("jid");
+    const std::string file2 = h.write_site(edited(k_site, "web.example.org", "www.example.org"));
+    CHECK(h.plan(file2).rc == 2);
+    const Run r = h.apply(file2);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(h.has_call("/usr/sbin/jail -m name=web host.hostname=www.example.org"));
+    s = h.state();
+    CHECK(h.jail(s, "web")->at("jid") == jid);
+    CHECK(h.jail(s, "web")->at("params").at("host.hostname") == "www.example.org");
+    CHECK(h.plan(file2).rc == 0);
+  }
+  SUBCASE("a limit changes in place, through rctl") {
+    const std::string file2 = h.write_site(edited(k_site, "memoryuse:deny=512M", "memoryuse:deny=1G"));
+    const Run r = h.apply(file2);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    s = h.state();
+    CHECK(s["rctl"] == json::array({"jail:db:memoryuse:deny=1G"}));
+    CHECK(h.plan(file2).rc == 0);
+  }
+  SUBCASE("a create-only parameter replaces the jail, and its dependents follow") {
+    const long long jid = h.jail(h.state(), "worker")->at("jid");
+    const std::string file2 = h.write_site(edited(
+        k_site, "ip4.addr = 198.51.100.12;", "ip4.addr = 198.51.100.12;\n  path = \"@/jails/worker2\";"));
+    const Run r = h.apply(file2);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    s = h.state();
+    REQUIRE(h.jail(s, "worker") != nullptr);
+    CHECK(h.jail(s, "worker")->at("jid") != jid);
+    CHECK(h.jail(s, "worker")->at("params").at("path") == (h.dir() / "jails/worker2").string());
+    CHECK(h.addresses(s).count("em0 198.51.100.12") == 1);
+    CHECK(h.plan(file2).rc == 0);
+  }
+  SUBCASE("destroy leaves the fake host empty") {
+    const Run r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file});
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    check_empty(h);
+    CHECK(h.has_call("/usr/bin/rctl -r jail:db"));
+    CHECK(h.has_call("/usr/sbin/jail -R web"));
+    CHECK(!fs::exists(h.dir() / "jails/web/started"));  // exec.poststop ran
+  }
+}
+
+TEST_CASE(
+    "fake FreeBSD host: a failure at any call leaves every jail whole or absent, and the next apply "
+    "converges") {
+  FakeHost h;
+  const std::string file = h.write_site(k_site);
+  REQUIRE(h.apply(file).rc == 0);
+  const long calls = h.state()["calls"].get<long>();
+  REQUIRE(calls > 10);
+  for (long k = 1; k <= calls; ++k) {
+    CAPTURE(k);
+    h.reset();
+    const Run failed = h.apply(file, k, {"-j", k % 2 == 0 ? "2" : "1"});
+    INFO(failed.out << failed.err);
+    CHECK(failed.rc == 1);
+    CHECK(failed.err.find("injected failure") != std::string::npos);
+    check_whole(h);
+    const Run again = h.apply(file);
+    INFO(again.out << again.err);
+    REQUIRE(again.rc == 0);
+    check_whole(h);
+    CHECK(h.state()["jails"].size() == 3);
+    CHECK(h.plan(file).rc == 0);
+  }
+  const Run r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file});
+  CHECK(r.rc == 0);
+  check_empty(h);
+}
+
+TEST_CASE("fake FreeBSD host: a second apply waits for the lock, then refuses naming the holder") {
+  FakeHost h;
+  const std::string file = h.write_site(
+      edited(k_site, "exec.prestart = \"touch $path/prestarted\";", "exec.prestart = \"sleep 1\";"));
+  const std::string other = (h.dir() / "other.conf").string();
+  std::ofstream(other) << fmt::format("path = \"{}/jails/$name\";\nworker2 {{ persist; }}\n",
+                                      h.dir().string());
+  const pid_t first = ::fork();
+  if (first == 0) {
+    const Run r = h.apply(file);
+    ::_exit(r.rc);
+  }
+  REQUIRE(first > 0);
+  // wait until the first one holds the lock (its first jail is being made)
+  for (int i = 0; i < 200 && !h.has_call("ifconfig em0 inet"); ++i) ::usleep(20'000);
+  const Run second = h.apply(other, 0, {"--lock-timeout", "0.2"});
+  CHECK(second.rc == 1);
+  CHECK(second.err.find("apply since") != std::string::npos);
+  CHECK(second.err.find("pid ") != std::string::npos);
+  int status = 0;
+  REQUIRE(::waitpid(first, &status, 0) == first);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // with the lock free, it goes through
+  const Run third = h.apply(other, 0, {"--lock-timeout", "5"});
+  INFO(third.out << third.err);
+  CHECK(third.rc == 0);
+  CHECK(h.jail(h.state(), "worker2") != nullptr);
+}
