@@ -117,7 +117,8 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
         w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
                              k == StepKind::record ? "write" : "delete");
       for (; shown < cmds.size(); ++shown)
-        w.out << fmt::format("  {}: {}\n", r.jail.name, format_argv(cmds[shown].argv));
+        w.out << fmt::format("  {}: {}{}\n", r.jail.name, format_argv(cmds[shown].argv),
+                             cmds[shown].user.empty() ? "" : fmt::format("  (as {})", cmds[shown].user));
     });
     return k_exit_ok;
   }

@@ -57,7 +57,11 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
         for (std::size_t i = before; i < recorder.commands().size(); ++i) {
           const Command& c = recorder.commands()[i];
           std::string line = format_argv(c.argv);
+          if (!c.extra_env.empty()) line = format_argv(c.extra_env) + " " + line;
           if (c.env) line = "env -i " + format_argv(*c.env) + " " + line;
+          if (!c.cwd.empty()) line = fmt::format("(cd {} && {})", format_argv({c.cwd}), line);
+          // as exec.system_user: su keeps the environment set above (-m)
+          if (!c.user.empty()) line = fmt::format("/usr/bin/su -m {} -c {}", c.user, format_argv({line}));
           // what apply itself does not count as failing
           if (s.kind == StepKind::limits && c.argv.size() > 1 && c.argv[1] == "-r") line += " || true";
           out += line + "\n";

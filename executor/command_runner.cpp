@@ -1,7 +1,9 @@
 #include "executor/command_runner.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -10,6 +12,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -115,45 +118,154 @@ std::string CommandResult::describe() const {
   return "ok";
 }
 
+std::optional<HostAccount> host_account(const std::string& name, std::string& error) {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  const int rc = name.empty() ? ::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found)
+                              : ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
+  if (found == nullptr) {
+    error = rc != 0        ? fmt::format("getpwnam {}: {}", name, std::strerror(rc))
+            : name.empty() ? fmt::format("unknown uid {}", ::getuid())
+                           : fmt::format("{}: no such user", name);
+    return std::nullopt;
+  }
+  HostAccount a;
+  a.name = pw.pw_name;
+  a.home = pw.pw_dir;
+  a.shell = *pw.pw_shell != '\0' ? pw.pw_shell : "/bin/sh";
+  a.uid = pw.pw_uid;
+  a.gid = pw.pw_gid;
+  int n = 32;
+  std::vector<gid_t> groups(static_cast<std::size_t>(n));
+  while (::getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0)
+    groups.resize(static_cast<std::size_t>(n));
+  groups.resize(static_cast<std::size_t>(n));
+  a.groups.assign(groups.begin(), groups.end());
+  return a;
+}
+
+namespace {
+
+// The program's path: through PATH (the command's own, else ours) when it
+// has no '/'.
+std::string resolve_program(const std::string& program, const std::optional<std::vector<std::string>>& env) {
+  if (program.find('/') != std::string::npos) return program;
+  std::string path = "/bin:/usr/bin";
+  if (env) {
+    for (const auto& e : *env)
+      if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  } else if (const char* p = std::getenv("PATH")) {
+    path = p;
+  }
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    const std::size_t colon = std::min(path.find(':', pos), path.size());
+    const std::string candidate =
+        (colon == pos ? std::string(".") : path.substr(pos, colon - pos)) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    pos = colon + 1;
+  }
+  return program;
+}
+
+// fork + exec as another user (posix_spawn cannot change credentials).
+// Everything is prepared here; the child only makes system calls.
+pid_t spawn_as(const HostAccount& a, const std::string& program, char* const* argv, char* const* envp,
+               const std::string& cwd, int out_fd, int err_fd, int& error) {
+  std::vector<gid_t> groups(a.groups.begin(), a.groups.end());
+  const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t pid = ::fork();
+  if (pid != 0) {
+    error = pid < 0 ? errno : 0;
+    if (null >= 0) ::close(null);
+    return pid;
+  }
+  ::setpgid(0, 0);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) ::_exit(127);
+  if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
+  if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(a.gid) != 0 || ::setuid(a.uid) != 0) {
+    static const char msg[] = "cannot change to the command's user\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(126);
+  }
+  ::execve(program.c_str(), argv, envp);
+  static const char msg[] = "cannot execute the command\n";
+  (void)!::write(2, msg, sizeof msg - 1);
+  ::_exit(127);
+}
+
+}  // namespace
+
 CommandResult PosixCommandRunner::run(const Command& c) {
   CommandResult r;
   if (c.argv.empty()) {
     r.spawn_error = "empty command";
     return r;
   }
+  std::optional<HostAccount> account;
+  if (!c.user.empty()) {
+    std::string error;
+    account = host_account(c.user, error);
+    if (!account) {
+      r.spawn_error = error;
+      return r;
+    }
+  }
   Pipe out, err;
   if (!out.open() || !err.open()) {
     r.spawn_error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
     return r;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
-  if (!c.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, c.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // its own process group, so a timeout ends everything it started;
-  // default signal dispositions and an empty mask, whatever ours are
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   auto argv = c_strings(c.argv);
+  std::optional<std::vector<std::string>> env = c.env;
+  if (!c.extra_env.empty()) {
+    if (!env) {
+      env.emplace();
+      for (char** e = environ; *e != nullptr; ++e) env->emplace_back(*e);
+    }
+    for (const auto& add : c.extra_env) {
+      const std::string key = add.substr(0, add.find('=') + 1);
+      std::erase_if(*env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+      env->push_back(add);
+    }
+  }
   std::vector<char*> envp;
-  if (c.env) envp = c_strings(*c.env);
+  if (env) envp = c_strings(*env);
   std::string program = c.argv[0];
   if (!m_tool_root.empty() && program[0] == '/' && ::access((m_tool_root + program).c_str(), X_OK) == 0)
     program = m_tool_root + program;
   pid_t pid = -1;
-  const int rc =
-      ::posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(), c.env ? envp.data() : environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = 0;
+  if (account) {
+    pid = spawn_as(*account, resolve_program(program, env), argv.data(), env ? envp.data() : environ, c.cwd,
+                   out.fd[1], err.fd[1], rc);
+  } else {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+    if (!c.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, c.cwd.c_str());
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // its own process group, so a timeout ends everything it started;
+    // default signal dispositions and an empty mask, whatever ours are
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    rc = ::posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(), env ? envp.data() : environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
   out.close_end(1);
   err.close_end(1);
   if (rc != 0) {

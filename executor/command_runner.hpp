@@ -10,13 +10,38 @@
 namespace jailplan {
 
 struct Command {
+  Command() = default;
+  Command(std::vector<std::string> argv_, std::optional<std::vector<std::string>> env_ = std::nullopt,
+          std::string cwd_ = {}, std::chrono::milliseconds timeout_ = {},
+          std::chrono::milliseconds kill_grace_ = std::chrono::milliseconds(2000))
+      : argv(std::move(argv_)),
+        env(std::move(env_)),
+        cwd(std::move(cwd_)),
+        timeout(timeout_),
+        kill_grace(kill_grace_) {}
+
   std::vector<std::string> argv;  ///< argv[0] is looked up in PATH when it has no '/'
   /// The whole environment ("NAME=value"); nullopt inherits the caller's.
   std::optional<std::vector<std::string>> env;
   std::string cwd;                             ///< "" = the caller's
   std::chrono::milliseconds timeout{0};        ///< 0 = none
   std::chrono::milliseconds kill_grace{2000};  ///< SIGTERM → SIGKILL after a timeout
+  /// "NAME=value" set on top of `env` (or the inherited environment).
+  std::vector<std::string> extra_env;
+  /// Run as this user of the host (its uid, gid and groups); "" = ours.
+  /// The environment is the caller's business (see `env`).
+  std::string user;
 };
+
+/// A user of this host, as a command is run as it.
+struct HostAccount {
+  std::string name, home, shell;
+  unsigned uid = 0, gid = 0;
+  std::vector<unsigned> groups;
+};
+/// Looks `name` up in the host's passwd and group files ("" = the invoking
+/// user); nothing and `error` ("NAME: no such user") when it is unknown.
+std::optional<HostAccount> host_account(const std::string& name, std::string& error);
 
 struct CommandResult {
   int exit_code = -1;  ///< valid when the command exited

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -18,6 +19,13 @@
 namespace jailplan {
 
 namespace {
+
+Command plain(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
+  Command c;
+  c.argv = std::move(argv);
+  c.timeout = timeout;
+  return c;
+}
 
 // `jail: web: /sbin/mount ...: failed (exit 1): mount: /x: No such file or
 // directory`: the command, how it ended, and the first line it printed.
@@ -40,24 +48,57 @@ std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
   return r.ok() ? std::string() : failed(j, c, r);
 }
 
+Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> argv) const {
+  Command c;
+  c.argv = std::move(argv);
+  c.timeout = std::chrono::minutes(5);
+  // as exec.system_user; exec.clean: a scrubbed environment with the
+  // user's USER, HOME and SHELL, started in its home (§4.7)
+  if (const auto* user = applied_setting(j, "exec.system_user")) c.user = *user;
+  const bool clean = applied_flag(j, "exec.clean");
+  if (!clean && c.user.empty()) return c;
+  std::string error;
+  const auto account = host_account(c.user, error);
+  if (clean) {
+    c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
+    if (const char* term = std::getenv("TERM")) c.env->push_back(std::string("TERM=") + term);
+  }
+  if (account) {
+    c.extra_env = {"USER=" + account->name, "HOME=" + account->home, "SHELL=" + account->shell};
+    if (clean) c.cwd = account->home;
+  }
+  return c;
+}
+
 std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
   const HookCommand h = hook_command(s.args.at(0));
   if (h.argv.empty()) return {};
+  const bool clean = applied_flag(j, "exec.clean");
   Command c;
   if (jailed) {
     // jexec runs it inside: -l for exec.clean, the jail's own user (-U) or
-    // a host user (-u) for exec.jail_user
-    c.argv = {"/usr/sbin/jexec"};
-    if (applied_flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    // a host user (-u) for exec.jail_user; exec.fib through setfib(1),
+    // whose FIB jexec and the command inherit
+    if (const auto* fib = applied_setting(j, "exec.fib")) c.argv = {k_setfib, *fib};
+    c.argv.emplace_back(k_jexec);
+    if (clean) c.argv.emplace_back("-l");
     if (const auto* user = applied_setting(j, "exec.jail_user")) {
       c.argv.emplace_back(applied_flag(j, "exec.system_jail_user") ? "-u" : "-U");
       c.argv.push_back(*user);
     }
     c.argv.push_back(j.name);
+    c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
+    c.timeout = std::chrono::minutes(5);
+  } else {
+    c = on_host(j, h.argv);
   }
-  c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
   if (h.background) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
-  if (!jailed && applied_flag(j, "exec.clean")) c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
+  if (!clean) {
+    // jail(8) tells every command which jail it is for
+    c.extra_env.push_back("JNAME=" + j.name);
+    if (const auto* path = applied_setting(j, "path")) c.extra_env.push_back("JPATH=" + *path);
+    if (j.jid) c.extra_env.push_back("JID=" + std::to_string(*j.jid));
+  }
   c.timeout = applied_exec_timeout(j);
   const CommandResult r = m_runner.run(c);
   if (jailed && !m_dry_run) append_consolelog(j, r.out, r.err);
@@ -68,14 +109,12 @@ std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
   if (!j.jid) return {};
   const std::string jid = std::to_string(*j.jid);
   // pkill exits 1 when nothing matched: not an error
-  const CommandResult r =
-      m_runner.run({{"/bin/pkill", "-TERM", "-j", jid}, std::nullopt, "", std::chrono::seconds(30)});
+  const CommandResult r = m_runner.run(plain({k_pkill, "-TERM", "-j", jid}, std::chrono::seconds(30)));
   if (!r.spawn_error.empty()) return fmt::format("jail: {}: /bin/pkill: {}", j.name, r.spawn_error);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(std::strtoll(s.args.at(0).c_str(), nullptr, 10));
   while (std::chrono::steady_clock::now() < deadline) {
-    const CommandResult left =
-        m_runner.run({{"/bin/pgrep", "-j", jid}, std::nullopt, "", std::chrono::seconds(30)});
+    const CommandResult left = m_runner.run(plain({k_pgrep, "-j", jid}, std::chrono::seconds(30)));
     if (left.exit_code != 0 || left.out.empty()) break;  // timing out here is not an error (§4.4)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -90,14 +129,13 @@ std::string FreeBsdBackend::record(const JailChange& j, bool provisional) {
     return write_record(m_state_dir, j.name, r, std::nullopt);
   }
   std::optional<std::int64_t> jid;
-  const CommandResult q =
-      m_runner.run({{"/usr/sbin/jls", "-j", j.name, "jid"}, std::nullopt, "", std::chrono::seconds(30)});
+  const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
   if (q.ok() && !q.out.empty()) jid = std::strtoll(q.out.c_str(), nullptr, 10);
   return write_record(m_state_dir, j.name, *j.applied, jid);
 }
 
 std::string FreeBsdBackend::unlimit(const JailChange& j) {
-  const Command c{{k_rctl, "-r", "jail:" + j.name}, std::nullopt, "", std::chrono::minutes(1)};
+  const Command c = plain({k_rctl, "-r", "jail:" + j.name}, std::chrono::minutes(1));
   const CommandResult r = m_runner.run(c);
   return r.ok() || nothing_to_remove(r) ? std::string() : failed(j, c, r);
 }
@@ -106,10 +144,8 @@ std::string FreeBsdBackend::limits(const JailChange& j, const std::vector<std::s
   // the jail's whole rule set: what it had goes, then each rule is added
   if (auto e = unlimit(j); !e.empty()) return e;
   for (const auto& rule : rules)
-    if (auto e = command(j, Command{{k_rctl, "-a", fmt::format("jail:{}:{}", j.name, rule)},
-                                    std::nullopt,
-                                    "",
-                                    std::chrono::minutes(1)});
+    if (auto e = command(
+            j, plain({k_rctl, "-a", fmt::format("jail:{}:{}", j.name, rule)}, std::chrono::minutes(1)));
         !e.empty())
       return e;
   return {};
@@ -142,9 +178,13 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
     default: break;
   }
   std::string error;
-  const auto argv = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s, error);
+  auto argv = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s, error);
   if (!error.empty()) return fmt::format("jail: {}: {}", j.name, error);
-  return command(j, Command{argv, std::nullopt, "", std::chrono::minutes(5)});
+  // jail(8) runs ifconfig, mount and umount as commands, with exec.system_user
+  // and exec.clean; creating, changing and removing the jail it does itself
+  const bool jail_call = argv.at(0) == k_jail;
+  return command(j,
+                 jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, std::move(argv)));
 }
 
 }  // namespace jailplan

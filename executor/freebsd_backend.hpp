@@ -22,6 +22,9 @@ class FreeBsdBackend final : public Backend {
 
  private:
   std::string command(const JailChange& j, const Command& c);
+  /// A command jail(8) runs on the host for the jail: as exec.system_user,
+  /// in exec.clean's scrubbed environment.
+  Command on_host(const JailChange& j, std::vector<std::string> argv) const;
   std::string hook(const JailChange& j, const Step& s, bool in_jail);
   std::string terminate(const JailChange& j, const Step& s);
   std::string record(const JailChange& j, bool provisional);

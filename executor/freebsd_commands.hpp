@@ -17,6 +17,11 @@ inline constexpr const char* k_umount = "/sbin/umount";
 inline constexpr const char* k_jail = "/usr/sbin/jail";
 inline constexpr const char* k_sh = "/bin/sh";
 inline constexpr const char* k_rctl = "/usr/bin/rctl";
+inline constexpr const char* k_jls = "/usr/sbin/jls";
+inline constexpr const char* k_jexec = "/usr/sbin/jexec";
+inline constexpr const char* k_setfib = "/usr/sbin/setfib";
+inline constexpr const char* k_pkill = "/bin/pkill";
+inline constexpr const char* k_pgrep = "/bin/pgrep";
 
 /// argv of a helper step (aliases, mounts, jail -c / -m / -R, vnet
 /// interfaces), or an error sentence in `error`. `jid_or_name` is what

@@ -20,6 +20,13 @@ Diagnostics failure(const std::vector<std::string>& argv, const CommandResult& r
   return d;
 }
 
+Command listing(const std::vector<std::string>& argv) {
+  Command c;
+  c.argv = argv;
+  c.timeout = std::chrono::seconds(60);
+  return c;
+}
+
 }  // namespace
 
 FreeBsdPaths FreeBsdPaths::configured() {
@@ -62,19 +69,19 @@ std::vector<ObservedAddress> parse_ifconfig(const std::string& text) {
 }
 
 Result<ObservedState> FreeBsdObserver::observe() {
-  const std::vector<std::string> jls{"/usr/sbin/jls", "-dnq"};
+  const std::vector<std::string> jls{k_jls, "-dnq"};
   const std::vector<std::string> mounts{k_mount, "-p"};
   const std::vector<std::string> ifaces{k_ifconfig, "-a"};
-  const auto jr = m_runner.run({jls, std::nullopt, "", std::chrono::seconds(60)});
+  const auto jr = m_runner.run(listing(jls));
   if (!jr.ok()) return failure(jls, jr);
   auto state = parse_jls_n(m_sources.add("jls -dnq", jr.out));
   if (!state) return state.diagnostics();
   ObservedState s = std::move(state.value());
   s.source = "this host (jls, mount -p, ifconfig -a)";
-  const auto mr = m_runner.run({mounts, std::nullopt, "", std::chrono::seconds(60)});
+  const auto mr = m_runner.run(listing(mounts));
   if (!mr.ok()) return failure(mounts, mr);
   s.mounts = parse_mount_p(mr.out);
-  const auto ir = m_runner.run({ifaces, std::nullopt, "", std::chrono::seconds(60)});
+  const auto ir = m_runner.run(listing(ifaces));
   if (!ir.ok()) return failure(ifaces, ir);
   s.addresses = parse_ifconfig(ir.out);
   if (auto d = attach_records(s, m_state_dir, m_files, m_sources); d.has_errors()) return d;

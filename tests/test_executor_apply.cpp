@@ -140,3 +140,57 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
   CHECK(last.log == std::vector<std::string>{"/bin/pkill -TERM -j 3", "/bin/pgrep -j 3",
                                              "/usr/sbin/jail -R web", "/usr/bin/rctl -r jail:web"});
 }
+
+TEST_CASE("apply: exec.system_user, exec.clean, exec.fib and the JNAME/JPATH environment (§4.7)") {
+  std::string error;
+  const auto nobody = host_account("nobody", error);
+  REQUIRE_MESSAGE(nobody.has_value(), error);
+  const auto me = host_account("", error);
+  REQUIRE(me.has_value());
+  const auto c = test::site(R"(
+web {
+  path = /j/web; persist; interface = em0; ip4.addr = 198.51.100.10;
+  exec.system_user = nobody; exec.jail_user = www; exec.fib = 2;
+  exec.prestart = "echo pre"; exec.start = "/bin/sh /etc/rc";
+}
+db { path = /j/db; persist; exec.clean; mount.procfs; exec.prestart = "echo pre"; exec.start = "/bin/sh /etc/rc"; }
+)");
+  RecordingRunner runner;
+  FreeBsdBackend backend(runner, true);
+  REQUIRE(apply_plan(test::plan_of(c, ObservedState{}), backend).ok());
+  std::map<std::string, Command> by_argv;
+  for (const auto& cmd : runner.commands()) by_argv[format_argv(cmd.argv)] = cmd;
+  const auto has = [](const std::vector<std::string>& env, const std::string& var) {
+    return std::find(env.begin(), env.end(), var) != env.end();
+  };
+  // host commands, helpers included, run as exec.system_user with its
+  // USER/HOME/SHELL; creating the jail is jail(8)'s own system call
+  const Command& alias = by_argv.at("/sbin/ifconfig em0 inet 198.51.100.10 netmask 255.255.255.255 alias");
+  CHECK(alias.user == "nobody");
+  CHECK(has(alias.extra_env, "HOME=" + nobody->home));
+  const Command& pre = by_argv.at("echo pre");
+  CHECK(pre.user == "nobody");
+  CHECK(has(pre.extra_env, "USER=nobody"));
+  CHECK(has(pre.extra_env, "JNAME=web"));
+  CHECK(has(pre.extra_env, "JPATH=/j/web"));
+  CHECK(by_argv.at("/usr/sbin/jail -c name=web ip4.addr=198.51.100.10 path=/j/web persist").user.empty());
+  // in-jail commands: the jail's user through jexec, the FIB through setfib
+  const Command& start = by_argv.at("/usr/sbin/setfib 2 /usr/sbin/jexec -U www web /bin/sh /etc/rc");
+  CHECK(start.user.empty());
+  CHECK(has(start.extra_env, "JNAME=web"));
+  // exec.clean: the host command's environment is scrubbed to PATH (and
+  // TERM) plus the invoking user's USER/HOME/SHELL, and it starts at home
+  bool found_clean = false;
+  for (const auto& cmd : runner.commands()) {
+    if (format_argv(cmd.argv) != "echo pre" || cmd.user == "nobody") continue;
+    found_clean = true;
+    REQUIRE(cmd.env.has_value());
+    CHECK(cmd.env->at(0) == "PATH=/bin:/usr/bin");
+    CHECK(has(cmd.extra_env, "HOME=" + me->home));
+    CHECK(cmd.cwd == me->home);
+    CHECK_FALSE(has(cmd.extra_env, "JNAME=db"));
+  }
+  CHECK(found_clean);
+  CHECK(by_argv.count("/usr/sbin/jexec -l db /bin/sh /etc/rc") == 1);
+  CHECK(by_argv.at("/sbin/mount -t procfs . /j/db/proc").env.has_value());
+}

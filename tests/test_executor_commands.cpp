@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include <chrono>
 #include <map>
@@ -52,6 +54,33 @@ TEST_CASE("runner: output, exit status, environment and directory") {
   CHECK(res.describe() == "cannot run: /nonexistent/program: No such file or directory");
   res = r.run({{"/bin/sh", "-c", "kill -9 $$"}, std::nullopt, "", 0ms});
   CHECK(res.describe() == "exited on signal 9");
+}
+
+TEST_CASE("runner: a command runs as another user of the host, or fails clearly for an unknown one") {
+  PosixCommandRunner r;
+  Command unknown({"/usr/bin/id", "-u"});
+  unknown.user = "no-such-user-jailplan";
+  const auto bad = r.run(unknown);
+  CHECK(bad.spawn_error == "no-such-user-jailplan: no such user");
+  if (::geteuid() != 0) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string_view(ci) == "true") FAIL("changing to another user needs root");
+    MESSAGE("SKIPPED: changing to another user needs root");
+    return;
+  }
+  std::string error;
+  const auto nobody = host_account("nobody", error);
+  REQUIRE(nobody.has_value());
+  Command id({"id", "-u"});
+  id.user = "nobody";
+  id.extra_env = {"JNAME=web"};
+  auto res = r.run(id);
+  CHECK(res.ok());
+  CHECK(res.out == fmt::format("{}\n", nobody->uid));
+  Command env({"/bin/sh", "-c", "echo $JNAME"});
+  env.extra_env = {"JNAME=web"};
+  res = r.run(env);
+  CHECK(res.out == "web\n");
 }
 
 TEST_CASE("runner: a timeout ends the whole process group; a left-behind daemon does not block") {

@@ -36,6 +36,7 @@ class FakeHost {
     char dir[] = "/tmp/jailplan-fakebsd-XXXXXX";
     REQUIRE(::mkdtemp(dir) != nullptr);
     m_dir = dir;
+    std::ofstream(m_dir / ".fakebsd") << "a fake FreeBSD host (tests/fakebsd)\n";
     for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/usr/sbin/jail",
                              "/usr/sbin/jls", "/usr/sbin/jexec", "/usr/sbin/daemon", "/usr/sbin/setfib",
                              "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl"}) {
@@ -75,16 +76,14 @@ class FakeHost {
   /// The jailplan binary with the fake host in place; `fail_at` > 0 makes
   /// the fake fail its fail_at-th state-changing call.
   Run jailplan(std::vector<std::string> args, long fail_at = 0) const {
+    std::ofstream(m_dir / "fail_at") << fail_at << '\n';
     jailplan::Command c;
     c.argv = {JAILPLAN_BINARY};
     c.argv.insert(c.argv.end(), args.begin(), args.end());
     c.env = std::vector<std::string>{"PATH=" + (m_dir / "path").string() + ":/usr/bin:/bin",
-                                     "FAKEBSD_DIR=" + m_dir.string(),
-                                     "FAKEBSD_FAIL_AT=" + std::to_string(fail_at),
                                      "JAILPLAN_FREEBSD_ROOT=" + (m_dir / "root").string(),
                                      "JAILPLAN_STATE_DIR=" + (m_dir / "db" / "applied").string(),
-                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(),
-                                     "NO_COLOR=1"};
+                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(), "NO_COLOR=1"};
     c.cwd = m_dir.string();
     c.timeout = std::chrono::seconds(60);
     jailplan::PosixCommandRunner runner;
@@ -146,7 +145,7 @@ class FakeHost {
   }
   /// Back to a fresh host: no jails, addresses, mounts, rules or records.
   void reset() const {
-    for (const char* f : {"state.json", "calls.log", "db"}) fs::remove_all(m_dir / f);
+    for (const char* f : {"state.json", "calls.log", "db", "fail_at"}) fs::remove_all(m_dir / f);
     for (const char* j : {"db", "web", "worker", "worker2"})
       for (const char* f : {"prestarted", "started", "stopped"}) fs::remove(m_dir / "jails" / j / f);
   }

@@ -14,10 +14,15 @@
 // create-only parameters refuse to change; a jail dropping persist with no
 // process goes away; rctl -r that matches nothing fails with ESRCH.
 //
-// Failure injection: FAKEBSD_FAIL_AT=k fails the k-th state-changing call
-// (jail, ifconfig with arguments, mount with arguments, umount, rctl -a/-r,
-// jexec) with exit 1 and no change; FAKEBSD_FAIL_TOOL=name counts only that
-// tool's calls. Listings (jls, mount -p, ifconfig -a, pgrep) never fail.
+// The host's directory is FAKEBSD_DIR, or the nearest one above the tool's
+// path with a `.fakebsd` file in it (so helpers run with exec.clean's empty
+// environment still find it); the tool root is its root/ directory.
+//
+// Failure injection: a file `fail_at` holding "k" fails the k-th
+// state-changing call (jail, ifconfig with arguments, mount with
+// arguments, umount, rctl -a/-r, jexec) with exit 1 and no change; "k TOOL"
+// counts only that tool's calls. Listings (jls, mount -p, ifconfig -a,
+// pgrep) never fail.
 //
 // jexec does not chroot: it runs the command on this host, from the jail's
 // path, with JNAME/JID/JPATH set. `daemon` started through jexec leaves one
@@ -25,6 +30,7 @@
 // ends them all.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -55,13 +61,33 @@ std::string env_or(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
+// The host's directory: FAKEBSD_DIR, else the nearest directory above the
+// path this program was run by that holds a `.fakebsd` file. (jail(8) runs
+// helpers in exec.clean's scrubbed environment, which has no FAKEBSD_DIR.)
 const std::string& dir() {
-  static const std::string d = env_or("FAKEBSD_DIR", "");
-  if (d.empty()) {
-    std::cerr << "fakebsd: FAKEBSD_DIR is not set\n";
-    std::exit(70);
-  }
+  static const std::string d = [] {
+    std::string found = env_or("FAKEBSD_DIR", "");
+    const char* exe = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
+    for (std::string p = exe != nullptr ? exe : ""; found.empty() && p.find('/') != std::string::npos;) {
+      p.erase(p.rfind('/'));
+      if (!p.empty() && ::access((p + "/.fakebsd").c_str(), F_OK) == 0) found = p;
+    }
+    if (found.empty()) {
+      std::cerr
+          << "fakebsd: no host: set FAKEBSD_DIR, or run it from below a directory with a .fakebsd file\n";
+      std::exit(70);
+    }
+    return found;
+  }();
   return d;
+}
+
+// The first line of a file of the host's directory ("" if none).
+std::string setting(const std::string& name) {
+  std::ifstream in(dir() + "/" + name);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 std::string quoted(const Args& argv) {
@@ -149,12 +175,14 @@ void log_call(const Args& argv) {
 
 // Counts a state-changing call; true when this one is to fail.
 bool injected_failure(Host& host, const std::string& tool) {
-  const std::string only = env_or("FAKEBSD_FAIL_TOOL", "");
+  std::istringstream fail(setting("fail_at"));
+  long long at = 0;
+  std::string only;
+  fail >> at >> only;
   if (!only.empty() && only != tool) return false;
   const long long n = host.h["calls"].get<long long>() + 1;
   host.h["calls"] = n;
   host.changed();
-  const long long at = std::atoll(env_or("FAKEBSD_FAIL_AT", "0").c_str());
   if (at == n) {
     std::cerr << tool << ": injected failure (call " << n << ")\n";
     return true;
@@ -819,7 +847,7 @@ int tool_rctl(const Args& a) {
 
 // A program the backend names by absolute path, run from the tool root.
 std::string tool_path(const std::string& program) {
-  const std::string root = env_or("JAILPLAN_FREEBSD_ROOT", "");
+  const std::string root = dir() + "/root";
   if (!root.empty() && !program.empty() && program[0] == '/' && ::access((root + program).c_str(), X_OK) == 0)
     return root + program;
   return program;
