@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
+#include "cli/progress.hpp"
 #include "executor/applier.hpp"
 #include "executor/freebsd_backend.hpp"
 #include "executor/host_lock.hpp"
@@ -52,7 +53,15 @@ int report(const ApplyResult& r, bool quiet, World& w) {
   return r.ok() ? k_exit_ok : k_exit_error;
 }
 
-/// One line per finished step: `web: create (12 ms)`, or a JSON object.
+/// `web: create (12 ms)`, or "" for jailplan's own bookkeeping steps.
+std::string step_line(const StepReport& r) {
+  if (r.step.kind == StepKind::record || r.step.kind == StepKind::forget) return {};
+  const double ms = static_cast<double>(r.elapsed.count()) / 1000.0;
+  return fmt::format("{}: {}{} ({:.0f} ms){}\n", r.jail.name, r.undo ? "undo " : "", to_string(r.step.kind),
+                     ms, r.error.empty() ? "" : ": failed");
+}
+
+/// One line per finished step, or a JSON object.
 void report_step(const StepReport& r, const std::string& mode, World& w) {
   if (mode == "quiet") return;
   const double ms = static_cast<double>(r.elapsed.count()) / 1000.0;
@@ -67,10 +76,7 @@ void report_step(const StepReport& r, const std::string& mode, World& w) {
     w.out << line.dump() << '\n' << std::flush;
     return;
   }
-  if (r.step.kind == StepKind::record || r.step.kind == StepKind::forget) return;
-  w.out << fmt::format("{}: {}{} ({:.0f} ms){}\n", r.jail.name, r.undo ? "undo " : "", to_string(r.step.kind),
-                       ms, r.error.empty() ? "" : ": failed")
-        << std::flush;
+  w.out << step_line(r) << std::flush;
 }
 
 /// The per-jail outcome as the last JSON line.
@@ -134,20 +140,37 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
   const std::string journal_path = std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
   if (auto err = journal.open(journal_path, fmt::format("{} {}", o.operation, o.file)); !err.empty())
     w.err << fmt::format("jailplan: warning: {}\n", err);
+  // on a terminal, a live status line under the step lines
+  std::optional<StatusLine> status;
+  if (o.progress == "lines" && w.terminal_width > 0) {
+    std::size_t total = 0;
+    for (const auto& j : plan.jails) total += j.steps.size();
+    status.emplace(w.out, total, w.terminal_width);
+  }
+  const auto what = [](const JailChange& j, const Step& s) {
+    return fmt::format("{}: {}", j.name, to_string(s.kind));
+  };
   const auto progress = [&](const StepReport& r) {
     journal.step(r);
-    report_step(r, o.progress, w);
+    if (status)
+      status->finished(what(r.jail, r.step), step_line(r));
+    else
+      report_step(r, o.progress, w);
+  };
+  const auto starting = [&](const JailChange& j, const Step& s) {
+    if (status) status->started(what(j, s));
   };
   const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
   ApplyResult result;
   if (backend == "linux") {
     LinuxBackend live(runner, LinuxPaths::configured());
-    result = apply_plan(plan, live, progress, jobs);
+    result = apply_plan(plan, live, progress, jobs, starting);
     if (auto err = live.finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
   } else {
     FreeBsdBackend live(runner, false, freebsd.state_dir);
-    result = apply_plan(plan, live, progress, jobs);
+    result = apply_plan(plan, live, progress, jobs, starting);
   }
+  status.reset();
   journal.finish(result);
   if (o.progress == "json") {
     w.out << summary_json(result) << std::flush;

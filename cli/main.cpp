@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::string_view(argv[i]) == "--no-color") no_color = true;
   jailplan::World world{loader, std::cout, std::cerr, jailplan::want_color(STDERR_FILENO, no_color)};
+  world.terminal_width = jailplan::terminal_width(STDOUT_FILENO);
   // Never freed on purpose: see World::parking.
   world.parking = new std::vector<std::shared_ptr<const void>>();
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -18,6 +18,9 @@ struct World {
   std::ostream& out;
   std::ostream& err;
   bool color = false;  ///< decided once, from isatty, NO_COLOR and --no-color
+  /// The terminal's columns when `out` is one (for apply's live status
+  /// line); 0 otherwise, and with TERM=dumb.
+  std::size_t terminal_width = 0;
   /// When set (only by main), commands park large results here instead of
   /// destroying them: the process exits right after, and tearing down
   /// millions of small allocations would cost more than the work itself.
@@ -33,5 +36,7 @@ struct World {
 
 /// Colour only on a terminal, never with NO_COLOR set or --no-color.
 bool want_color(int fd, bool no_color_flag);
+/// The columns of the terminal on `fd`, or 0 when it is none (or dumb).
+std::size_t terminal_width(int fd);
 
 }  // namespace jailplan

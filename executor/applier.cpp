@@ -95,8 +95,9 @@ namespace {
 
 class Applier {
  public:
-  Applier(const Plan& p, Backend& b, const StepObserver& o, std::size_t jobs)
-      : m_plan(p), m_backend(b), m_observe(o), m_jobs(std::max<std::size_t>(jobs, 1)) {
+  Applier(const Plan& p, Backend& b, const StepObserver& o, std::size_t jobs,
+          const StepStartObserver& on_start)
+      : m_plan(p), m_backend(b), m_observe(o), m_on_start(on_start), m_jobs(std::max<std::size_t>(jobs, 1)) {
     m_result.jails.resize(p.jails.size());
     for (std::size_t i = 0; i < p.jails.size(); ++i) {
       m_result.jails[i].name = p.jails[i].name;
@@ -166,6 +167,10 @@ class Applier {
 
   /// Runs one step and reports it.
   std::string step(const JailChange& j, const Step& s, bool undo) {
+    if (m_on_start) {
+      std::lock_guard lock(m_observe_mutex);
+      m_on_start(j, s);
+    }
     const auto start = std::chrono::steady_clock::now();
     std::string error = m_backend.run(j, s);
     if (m_observe) {
@@ -255,6 +260,7 @@ class Applier {
   const Plan& m_plan;
   Backend& m_backend;
   const StepObserver& m_observe;
+  const StepStartObserver& m_on_start;
   std::size_t m_jobs;
   ApplyResult m_result;  // each jail's outcome is written by the one worker running it
   std::map<std::string, std::size_t> m_index;
@@ -265,8 +271,9 @@ class Applier {
 
 }  // namespace
 
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step, std::size_t jobs) {
-  return Applier(plan, backend, on_step, jobs).run();
+ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step, std::size_t jobs,
+                       const StepStartObserver& on_start) {
+  return Applier(plan, backend, on_step, jobs, on_start).run();
 }
 
 }  // namespace jailplan

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "testutil.hpp"
 
 namespace {
@@ -255,4 +256,14 @@ TEST_CASE("cli: plan --script writes the FreeBSD commands as a POSIX sh script")
   // the Linux backend has no commands to write
   r = run({"plan", "site.conf", "--state", "empty.json", "--backend", "linux", "--script"}, l);
   CHECK(r.rc == 1);
+}
+
+TEST_CASE("cli: the live status line counts steps, shows the clock and what runs, within the terminal") {
+  using namespace std::chrono_literals;
+  CHECK(jailplan::status_text(3, 12, 1430ms, {"db: create", "web: mount.devfs"}, 80) ==
+        "[3/12] 1.4s  db: create, web: mount.devfs");
+  CHECK(jailplan::status_text(0, 5, 0ms, {}, 80) == "[0/5] 0.0s");
+  const std::string cut = jailplan::status_text(1, 2, 0ms, {"a-very-long-jail-name: exec.start"}, 24);
+  CHECK(cut.size() == 23);
+  CHECK(cut.substr(cut.size() - 3) == "...");
 }

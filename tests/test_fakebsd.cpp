@@ -76,14 +76,20 @@ class FakeHost {
   /// The jailplan binary with the fake host in place; `fail_at` > 0 makes
   /// the fake fail its fail_at-th state-changing call.
   Run jailplan(std::vector<std::string> args, long fail_at = 0) const {
+    args.insert(args.begin(), JAILPLAN_BINARY);
+    return jailplan_via(std::move(args), fail_at);
+  }
+  /// `argv` (which runs jailplan) with the fake host in place.
+  Run jailplan_via(std::vector<std::string> argv, long fail_at = 0) const {
     std::ofstream(m_dir / "fail_at") << fail_at << '\n';
     jailplan::Command c;
-    c.argv = {JAILPLAN_BINARY};
-    c.argv.insert(c.argv.end(), args.begin(), args.end());
+    c.argv = std::move(argv);
     c.env = std::vector<std::string>{"PATH=" + (m_dir / "path").string() + ":/usr/bin:/bin",
                                      "JAILPLAN_FREEBSD_ROOT=" + (m_dir / "root").string(),
                                      "JAILPLAN_STATE_DIR=" + (m_dir / "db" / "applied").string(),
-                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(), "NO_COLOR=1"};
+                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(),
+                                     "NO_COLOR=1",
+                                     "TERM=xterm"};
     c.cwd = m_dir.string();
     c.timeout = std::chrono::seconds(60);
     jailplan::PosixCommandRunner runner;
@@ -372,4 +378,19 @@ TEST_CASE("fake FreeBSD host: a second apply waits for the lock, then refuses na
   INFO(third.out << third.err);
   CHECK(third.rc == 0);
   CHECK(h.jail(h.state(), "worker2") != nullptr);
+}
+
+TEST_CASE("fake FreeBSD host: on a terminal, apply keeps a live status line under the step lines") {
+  FakeHost h;
+  const std::string file = h.write_site(k_site);
+  // script(1) gives the apply a terminal
+  const std::string inner =
+      jailplan::format_argv({JAILPLAN_BINARY, "apply", "--backend", "freebsd", "--auto-approve", file});
+  const Run r = h.jailplan_via({"/usr/bin/script", "-qec", inner, "/dev/null"});
+  INFO(r.out << r.err);
+  REQUIRE(r.rc == 0);
+  CHECK(r.out.find("\r\033[K[0/") != std::string::npos);    // drawn before the first step ends
+  CHECK(r.out.find("web: create (") != std::string::npos);  // the step lines are still there
+  CHECK(r.out.find("db: create") != std::string::npos);
+  CHECK(h.state()["jails"].size() == 3);
 }
