@@ -93,6 +93,22 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->check(CLI::NonNegativeNumber);
   add_run_options(*apply, cl.apply);
 
+  auto* reconcile = app.add_subcommand(
+      "reconcile", "Converge the whole host to the configuration without asking (boot, cron, pipelines)");
+  reconcile->add_option("file", cl.reconcile.file, "Configuration file")->required();
+  add_host_options(*reconcile, cl.reconcile.host);
+  reconcile->add_flag("--prune", cl.reconcile.prune,
+                      "Destroy jails jailplan created that are no longer declared");
+  reconcile->add_flag(
+      "--allow-unenforced", cl.reconcile.host.allow_unenforced,
+      "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
+  cl.reconcile.lock_timeout = 300;  // at boot, wait for a jailplan that is still busy
+  reconcile
+      ->add_option("--lock-timeout", cl.reconcile.lock_timeout,
+                   "Seconds to wait for another jailplan's host lock (default 300)")
+      ->check(CLI::NonNegativeNumber);
+  add_run_options(*reconcile, cl.reconcile);
+
   auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
   add_host_options(*observe, cl.observe.host);
   observe->add_flag("--json", cl.observe.json, "Write a state snapshot (docs/state-format.md)");
@@ -135,6 +151,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
+  if (app.got_subcommand("reconcile")) return run_reconcile(cl.reconcile, w);
   if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
   if (app.got_subcommand("graph")) return run_graph(cl.graph, w);
   if (app.got_subcommand("destroy")) return run_destroy(cl.destroy, w);

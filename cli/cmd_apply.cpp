@@ -37,7 +37,12 @@ bool confirmed(World& w) {
   return answer == "yes";
 }
 
-int report(const ApplyResult& r, bool quiet, World& w) {
+int report(const ApplyResult& r, bool quiet, const std::string& operation, World& w) {
+  std::size_t done = 0, failed = 0, skipped = 0;
+  for (const auto& j : r.jails)
+    (j.status == JailOutcome::Status::done     ? done
+     : j.status == JailOutcome::Status::failed ? failed
+                                               : skipped)++;
   for (const auto& j : r.jails) {
     switch (j.status) {
       case JailOutcome::Status::done:
@@ -50,6 +55,9 @@ int report(const ApplyResult& r, bool quiet, World& w) {
         break;
     }
   }
+  if (!quiet || !r.ok())
+    (r.ok() ? w.out : w.err) << fmt::format("{} {}: {} done, {} failed, {} skipped.\n", operation,
+                                            r.ok() ? "complete" : "incomplete", done, failed, skipped);
   return r.ok() ? k_exit_ok : k_exit_error;
 }
 
@@ -176,7 +184,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     w.out << summary_json(result) << std::flush;
     return result.ok() ? k_exit_ok : k_exit_error;
   }
-  return report(result, o.progress == "quiet", w);
+  return report(result, o.progress == "quiet", o.operation, w);
 }
 
 std::string check_apply_options(const ApplyOptions& o) {
@@ -214,7 +222,7 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
   }
   HostLock lock;
   SourceSet sources;
-  auto observed = lock_and_observe(lock, o, "apply", sources, w);
+  auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed) return k_exit_error;
   if (const auto stale = stale_reasons(saved.value(), *observed, ""); !stale.empty()) {
     w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
@@ -250,12 +258,23 @@ int run_apply(const ApplyOptions& o, World& w) {
   // held from observing to the last step, so the plan stays true
   HostLock lock;
   SourceSet sources;
-  auto observed = lock_and_observe(lock, o, "apply", sources, w);
+  auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed) return k_exit_error;
   const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.progress == "lines") w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o, w);
+}
+
+}  // namespace jailplan
+
+namespace jailplan {
+
+int run_reconcile(const ApplyOptions& o, World& w) {
+  ApplyOptions r = o;
+  r.auto_approve = true;  // unattended: at boot, from cron, from a pipeline
+  r.operation = "reconcile";
+  return run_apply(r, w);
 }
 
 }  // namespace jailplan

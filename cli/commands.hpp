@@ -69,6 +69,8 @@ struct ApplyOptions {
   std::string operation = "apply";  ///< for the journal
 };
 int run_apply(const ApplyOptions& o, World& w);
+/// `reconcile`: apply without asking, for boot and unattended runs.
+int run_reconcile(const ApplyOptions& o, World& w);
 
 class HostLock;
 struct Plan;
@@ -124,6 +126,7 @@ struct CommandLine {
   ConvertOptions convert;
   PlanCmdOptions plan;
   ApplyOptions apply;
+  ApplyOptions reconcile;
   ObserveOptions observe;
   GraphOptions graph;
   DestroyOptions destroy;
