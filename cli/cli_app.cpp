@@ -109,6 +109,14 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->check(CLI::NonNegativeNumber);
   add_run_options(*reconcile, cl.reconcile);
 
+  auto* import = app.add_subcommand(
+      "import", "Write a configuration from the jails this host runs, or from rc.conf's jail_* variables");
+  import->add_option("jails", cl.import.jails, "Only these jails");
+  add_host_options(*import, cl.import.host);
+  import->add_option("--rc-conf", cl.import.rc_conf, "Read the legacy jail_* variables of this rc.conf");
+  import->add_option("--to", cl.import.to, "Syntax to write")->check(CLI::IsMember({"conf", "yaml"}));
+  import->add_option("-o,--output", cl.import.output, "Write here instead of standard output");
+
   auto* observe = app.add_subcommand("observe", "Show the observed jails, or write a state snapshot");
   add_host_options(*observe, cl.observe.host);
   observe->add_flag("--json", cl.observe.json, "Write a state snapshot (docs/state-format.md)");
@@ -152,6 +160,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("reconcile")) return run_reconcile(cl.reconcile, w);
+  if (app.got_subcommand("import")) return run_import(cl.import, w);
   if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
   if (app.got_subcommand("graph")) return run_graph(cl.graph, w);
   if (app.got_subcommand("destroy")) return run_destroy(cl.destroy, w);

@@ -107,6 +107,15 @@ int run_exec(const ExecOptions& o, World& w);
 
 int run_doctor(World& w);
 
+struct ImportOptions {
+  HostOptions host;
+  std::string rc_conf;  ///< read rc.conf's jail_* variables instead of the host
+  std::string to = "conf";
+  std::string output;  ///< "" = standard output
+  std::vector<std::string> jails;
+};
+int run_import(const ImportOptions& o, World& w);
+
 struct ObserveOptions {
   HostOptions host;
   bool json = false;
@@ -128,6 +137,7 @@ struct CommandLine {
   ApplyOptions apply;
   ApplyOptions reconcile;
   ObserveOptions observe;
+  ImportOptions import;
   GraphOptions graph;
   DestroyOptions destroy;
   StatusOptions status;

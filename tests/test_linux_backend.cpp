@@ -21,11 +21,13 @@
 
 #include <fmt/format.h>
 
+#include "cli/importer.hpp"
 #include "compiler/compile.hpp"
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/linux_backend.hpp"
 #include "executor/linux_cgroup.hpp"
+#include "grammar/printer.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/planner.hpp"
 
@@ -318,6 +320,17 @@ TEST_CASE("linux: apply is idempotent, changes in place, and destroy leaves noth
   REQUIRE(rt);
   CHECK(site.apply(k_web).ok());
   CHECK_FALSE(site.last_plan().has_changes());
+  {
+    // `import` writes the running jail back from its record: no changes
+    FileSystemLoader loader;
+    LinuxObserver observer(loader, site.paths());
+    auto observed = observer.observe();
+    REQUIRE(observed);
+    const std::string imported = print_conf(import_observed(observed.value(), {site.name()}));
+    CHECK(imported.find("mount.procfs;") != std::string::npos);  // from the record
+    REQUIRE(site.apply(imported).ok());
+    CHECK_FALSE(site.last_plan().has_changes());
+  }
 
   // a new host name and a second address are changed in the running jail
   std::string changed = k_web;

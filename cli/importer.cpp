@@ -1,0 +1,370 @@
+#include "cli/importer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "compiler/param_catalog.hpp"
+#include "planner/canon.hpp"
+#include "planner/steps.hpp"
+
+namespace jailplan {
+
+namespace {
+
+ast::Word word(std::string text) {
+  ast::Word w;
+  w.pieces.push_back(ast::Piece{ast::PieceKind::literal, std::move(text), {}});
+  return w;
+}
+
+ast::Comment comment(std::string text) {
+  ast::Comment c;
+  c.text = "# " + std::move(text);
+  return c;
+}
+
+/// Builds one block's statements.
+class Body {
+ public:
+  void flag(const std::string& name) { add(name, ast::Op::flag, {}); }
+  void assign(const std::string& name, std::vector<std::string> values) {
+    add(name, ast::Op::assign, std::move(values));
+  }
+  void append(const std::string& name, std::vector<std::string> values) {
+    add(name, ast::Op::append, std::move(values));
+  }
+  void variable(const std::string& name, std::vector<std::string> values) {
+    add(name, ast::Op::assign, std::move(values), true);
+  }
+  /// A canonical value: booleans as a flag or `= false`, lists as words.
+  void canonical(const std::string& name, const std::vector<std::string>& values) {
+    const ParamInfo* info = find_info(name);
+    if (info != nullptr && info->type == ParamType::boolean && values.size() == 1) {
+      if (values[0] == "true")
+        flag(name);
+      else
+        assign(name, {"false"});
+      return;
+    }
+    assign(name, values);
+  }
+  void note(std::string text) { m_notes.push_back(comment(std::move(text))); }
+  std::vector<ast::Statement> take() && { return std::move(m_body); }
+
+ private:
+  void add(const std::string& name, ast::Op op, std::vector<std::string> values, bool variable = false) {
+    ast::Param p;
+    p.name = name;
+    p.is_variable = variable;
+    p.op = op;
+    for (auto& v : values) p.values.push_back(word(std::move(v)));
+    ast::Statement s;
+    s.node = std::move(p);
+    s.leading = std::move(m_notes);
+    m_notes.clear();
+    m_body.push_back(std::move(s));
+  }
+  std::vector<ast::Statement> m_body;
+  std::vector<ast::Comment> m_notes;
+};
+
+ast::Statement block(const std::string& name, std::vector<ast::Statement> body, bool blank_before) {
+  ast::Block b;
+  b.name = name;
+  b.body = std::move(body);
+  ast::Statement s;
+  s.node = std::move(b);
+  s.blank_before = blank_before;
+  return s;
+}
+
+bool wanted(const std::vector<std::string>& only, const std::string& name) {
+  return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+// --- from an observation --------------------------------------------------
+
+/// Whether a kernel parameter as observed is worth writing: not read-only,
+/// and not what a new jail gets anyway.
+bool worth_writing(const ParamInfo& info, const std::string& name, const std::vector<std::string>& values) {
+  if (info.mutability == Mutability::read_only || info.mutability == Mutability::identity) return false;
+  if (name == "osrelease" || name == "osreldate") return false;  // the host's, and refused on Linux
+  if (name == "ip4" || name == "ip6") return values.size() == 1 && values[0] == "inherit";
+  if (name == "host.hostuuid")
+    return values.size() == 1 && values[0] != "00000000-0000-0000-0000-000000000000";
+  if (values.empty()) return false;
+  if (values.size() == 1 && !info.default_value.empty() && values[0] == info.default_value) return false;
+  // what a new jail has on a host at the usual securelevel, with no names
+  if (name == "securelevel" && values.size() == 1 && values[0] == "-1") return false;
+  if ((info.type == ParamType::string) && values.size() == 1 && values[0].empty()) return false;
+  return true;
+}
+
+std::vector<ast::Statement> from_kernel(const ObservedJail& j, const ObservedState& s) {
+  Body body;
+  body.note("from the kernel: exec.* commands cannot be observed; add them before jailplan");
+  body.note("restarts this jail");
+  const CanonParam* path = find_param(j.params, "path");
+  if (path != nullptr && !path->values.empty()) body.assign("path", path->values);
+  for (const auto& p : j.params) {
+    if (p.name == "path") continue;
+    const auto m = lookup_param(p.name);
+    if (!m) {
+      body.note(fmt::format("{} = {}: not a parameter jailplan knows; left out", p.name,
+                            display_value(p.values, ParamType::list)));
+      continue;
+    }
+    if (!worth_writing(*m->info, p.name, p.values)) continue;
+    if (p.name == "ip4.addr" || p.name == "ip6.addr") {
+      // an address the host carries on an interface becomes that
+      // interface's alias, added and removed with the jail as jail(8) does
+      std::vector<std::string> entries;
+      for (const auto& a : p.values) {
+        const auto on = std::find_if(s.addresses.begin(), s.addresses.end(),
+                                     [&](const ObservedAddress& x) { return x.address == a; });
+        entries.push_back(on == s.addresses.end() ? a : fmt::format("{}|{}", on->interface, a));
+      }
+      body.assign(p.name, entries);
+      continue;
+    }
+    body.canonical(m->canonical, p.values);
+  }
+  if (path != nullptr && !path->values.empty() && path->values[0] != "/") {
+    const std::string root = path->values[0];
+    for (const auto& m : s.mounts) {
+      if (m.target.rfind(root + "/", 0) != 0) continue;
+      if (m.type == "devfs" && m.target == root + "/dev")
+        body.flag("mount.devfs");
+      else if (m.type == "fdescfs" && m.target == root + "/dev/fd")
+        body.flag("mount.fdescfs");
+      else if (m.type == "procfs" && m.target == root + "/proc")
+        body.flag("mount.procfs");
+      else
+        body.append("mount", {fmt::format("{} {} {} rw 0 0", m.source, m.target, m.type)});
+    }
+  }
+  return std::move(body).take();
+}
+
+std::vector<ast::Statement> from_record(const AppliedRecord& r) {
+  Body body;
+  const CanonParam* path = find_param(r.params, "path");
+  if (path != nullptr) body.assign("path", path->values);
+  for (const auto& p : r.params) {
+    if (p.name == "name" || p.name == "path") continue;
+    if (p.name == "jailplan.rctl") {
+      body.variable("jailplan_rctl", p.values);
+      continue;
+    }
+    body.canonical(p.name, p.values);
+  }
+  return std::move(body).take();
+}
+
+// --- from rc.conf ------------------------------------------------------------
+
+/// rc.conf's assignments (`name=value`, `name="value"`, `name='value'`),
+/// the last one winning; no expansion.
+std::map<std::string, std::string> rc_variables(std::string_view text) {
+  std::map<std::string, std::string> vars;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    const auto eq = line.find('=');
+    if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
+    const std::string name(line.substr(0, eq));
+    if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+        std::string::npos)
+      continue;
+    std::string_view rest = line.substr(eq + 1);
+    std::string value;
+    if (!rest.empty() && (rest.front() == '"' || rest.front() == '\'')) {
+      const char q = rest.front();
+      const auto close = rest.find(q, 1);
+      value =
+          std::string(rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    } else {
+      value = std::string(rest.substr(0, rest.find_first_of(" \t#")));
+    }
+    vars[name] = value;
+  }
+  return vars;
+}
+
+bool yes(const std::string& v) {
+  std::string l = v;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  return l == "yes" || l == "true" || l == "on" || l == "1";
+}
+
+std::vector<std::string> words(const std::string& v) {
+  return split_blanks(v);
+}
+
+std::string rc_name(const std::string& jail) {
+  std::string n = jail;
+  for (char& c : n)
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+  return n;
+}
+
+}  // namespace
+
+ast::Document import_observed(const ObservedState& s, const std::vector<std::string>& only) {
+  ast::Document doc;
+  bool first = true;
+  for (const auto& j : s.jails) {
+    if (j.dying || !wanted(only, j.name)) continue;
+    auto body = j.applied ? from_record(*j.applied) : from_kernel(j, s);
+    ast::Statement b = block(j.name, std::move(body), !first);
+    if (first) {
+      b.leading.push_back(comment(fmt::format("Written by 'jailplan import' from {}.", s.source)));
+      b.leading.push_back(
+          comment("Jails jailplan applied come from its records, whole; the others from the"));
+      b.leading.push_back(comment("kernel's parameters, the host addresses they use and the mounts below"));
+      b.leading.push_back(
+          comment("their paths. Review, then 'jailplan apply' adopts them without a restart."));
+    }
+    first = false;
+    doc.body.push_back(std::move(b));
+  }
+  return doc;
+}
+
+Result<ast::Document> import_rc_conf(const SourceFile& file, const std::vector<std::string>& only) {
+  const auto vars = rc_variables(file.text());
+  const auto get = [&](const std::string& key) -> std::string {
+    const auto it = vars.find(key);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  std::vector<std::string> names = words(get("jail_list"));
+  if (names.empty()) {
+    // every jail with a root directory
+    for (const auto& [key, value] : vars)
+      if (key.rfind("jail_", 0) == 0 && key.size() > 13 && key.substr(key.size() - 8) == "_rootdir")
+        names.push_back(key.substr(5, key.size() - 13));
+  }
+  Diagnostics diags;
+  ast::Document doc;
+  for (const auto& name : names) {
+    if (!wanted(only, name)) continue;
+    const std::string n = rc_name(name);
+    // jail_NAME_X, else jail_X
+    const auto v = [&](const std::string& x) {
+      const std::string own = get(fmt::format("jail_{}_{}", n, x));
+      return own.empty() ? get("jail_" + x) : own;
+    };
+    const auto numbered = [&](const std::string& x) {
+      std::vector<std::string> out;
+      for (int i = 0;; ++i) {
+        const std::string value = v(fmt::format("{}{}", x, i));
+        if (value.empty()) break;
+        out.push_back(value);
+      }
+      return out;
+    };
+    const std::string rootdir = v("rootdir"), hostname = v("hostname");
+    if (rootdir.empty() || hostname.empty()) {
+      const auto at = file.text().find(fmt::format("jail_{}_", n));
+      diags.error(
+          Location{&file, at == std::string_view::npos ? 0 : static_cast<std::uint32_t>(at)},
+          fmt::format("jail {}: rc.d/jail needs both jail_{}_rootdir and jail_{}_hostname", name, n, n),
+          "import");
+      continue;
+    }
+    Body body;
+    body.assign("host.hostname", {hostname});
+    body.assign("path", {rootdir});
+    const std::string iface = v("interface");
+    std::vector<std::string> ips;
+    for (const auto& list : {v("ip")}) {
+      std::string item;
+      for (char c : list + ",") {
+        if (c == ',') {
+          if (!item.empty()) ips.push_back(item);
+          item.clear();
+        } else if (c != ' ') {
+          item += c;
+        }
+      }
+    }
+    for (const auto& more : numbered("ip_multi")) ips.push_back(more);
+    std::vector<std::string> ip4, ip6;
+    for (std::string a : ips) {
+      const bool v6 = a.find(':') != std::string::npos;
+      const auto slash = a.find('/');
+      if (slash == std::string::npos)
+        a += v6 ? "/128" : "/32";
+      else if (!v6 && a.find('.', slash) != std::string::npos)
+        a = a.substr(0, slash) + " netmask " + a.substr(slash + 1);
+      (v6 ? ip6 : ip4).push_back(a);
+    }
+    if (!ips.empty()) {
+      if (!iface.empty()) body.assign("interface", {iface});
+      if (!ip4.empty()) body.assign("ip4.addr", ip4);
+      if (!ip6.empty()) body.assign("ip6.addr", ip6);
+    } else {
+      body.flag("vnet");
+      if (const auto ifs = words(v("vnet_interface")); !ifs.empty()) body.assign("vnet.interface", ifs);
+    }
+    if (const auto fib = v("fib"); !fib.empty()) body.assign("exec.fib", {fib});
+    const std::string unix_only = v("socket_unixiproute_only");
+    body.assign("allow.raw_sockets", {unix_only.empty() || yes(unix_only) ? "false" : "true"});
+    body.flag("exec.clean");
+    body.assign("exec.system_user", {"root"});
+    body.assign("exec.jail_user", {"root"});
+    for (const char* hook : {"prestart", "poststart", "prestop", "poststop"})
+      if (auto values = numbered(fmt::format("exec_{}", hook)); !values.empty())
+        body.append(fmt::format("exec.{}", hook), values);
+    std::vector<std::string> start;
+    if (!ip6.empty()) start.emplace_back("sleep 2");  // IPv6 duplicate address detection (dad_count 1)
+    const std::string exec = v("exec");
+    start.push_back(!exec.empty() ? exec : !v("exec_start").empty() ? v("exec_start") : "/bin/sh /etc/rc");
+    for (const auto& after : numbered("exec_afterstart")) start.push_back(after);
+    body.assign("exec.start", start);
+    const std::string stop = v("exec_stop");
+    body.assign("exec.stop", {!exec.empty() ? "" : !stop.empty() ? stop : "/bin/sh /etc/rc.shutdown jail"});
+    const std::string log = v("consolelog");
+    body.assign("exec.consolelog", {log.empty() ? fmt::format("/var/log/jail_{}_console.log", n) : log});
+    const std::string fstab = v("fstab").empty() ? fmt::format("/etc/fstab.{}", n) : v("fstab");
+    if (::access(fstab.c_str(), R_OK) == 0) body.assign("mount.fstab", {fstab});
+    if (yes(v("devfs_enable"))) {
+      body.flag("mount.devfs");
+      const std::string rs = v("devfs_ruleset");
+      if (!rs.empty() && rs.find_first_not_of("0123456789") == std::string::npos)
+        body.assign("devfs_ruleset", {rs});
+    }
+    if (yes(v("fdescfs_enable"))) body.flag("mount.fdescfs");
+    if (yes(v("procfs_enable"))) body.flag("mount.procfs");
+    if (yes(v("mount_enable"))) body.flag("allow.mount");
+    body.assign("allow.set_hostname", {yes(v("set_hostname_allow")) ? "true" : "false"});
+    body.assign("allow.sysvipc", {yes(v("sysvipc_allow")) ? "true" : "false"});
+    body.assign("enforce_statfs", {v("enforce_statfs").empty() ? "2" : v("enforce_statfs")});
+    if (const auto r = v("osreldate"); !r.empty()) body.assign("osreldate", {r});
+    if (const auto r = v("osrelease"); !r.empty()) body.assign("osrelease", {r});
+    for (const auto& w : words(v("parameters"))) {
+      const auto eq = w.find('=');
+      if (eq == std::string::npos)
+        body.flag(w);
+      else
+        body.assign(w.substr(0, eq), {w.substr(eq + 1)});
+    }
+    ast::Statement b = block(name, std::move(body).take(), !doc.body.empty());
+    if (doc.body.empty())
+      b.leading.push_back(comment(
+          fmt::format("Written by 'jailplan import' from the jail_* variables of {}, as rc.d/jail maps them.",
+                      file.name())));
+    doc.body.push_back(std::move(b));
+  }
+  if (diags.has_errors()) return diags;
+  return doc;
+}
+
+}  // namespace jailplan
