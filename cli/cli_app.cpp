@@ -37,6 +37,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   auto* validate = app.add_subcommand("validate", "Check jail.conf / YAML files; exit 1 on any error");
   validate->add_option("files", cl.validate.files, "Configuration files")->required();
   validate->add_flag("-q,--quiet", cl.validate.quiet, "Print only diagnostics");
+  validate->add_option("--policy", cl.validate.policy, "Also check these site rules (docs/policy.md)");
 
   auto* show = app.add_subcommand("show", "Print the resolved jails");
   show->add_option("file", cl.show.file, "Configuration file")->required();

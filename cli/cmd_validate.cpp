@@ -7,10 +7,27 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "compiler/compile.hpp"
+#include "compiler/policy.hpp"
 
 namespace jailplan {
 
 int run_validate(const ValidateOptions& o, World& w) {
+  SourceSet policy_sources;
+  std::optional<Policy> policy;
+  if (!o.policy.empty()) {
+    std::string error;
+    auto text = w.loader.read(o.policy, error);
+    if (!text) {
+      w.err << fmt::format("jailplan: error: cannot read policy {}: {}\n", o.policy, error);
+      return k_exit_error;
+    }
+    auto parsed = parse_policy(policy_sources.add(o.policy, std::move(*text)));
+    if (!parsed) {
+      w.err << render(parsed.diagnostics(), w.style());
+      return k_exit_error;
+    }
+    policy = std::move(parsed.value());
+  }
   bool ok = true;
   for (const auto& file : o.files) {
     Compilation c = compile_file(file, w.loader);
@@ -18,6 +35,14 @@ int run_validate(const ValidateOptions& o, World& w) {
     if (!c.ok()) {
       ok = false;
       continue;
+    }
+    if (policy) {
+      const Diagnostics violations = check_policy(*policy, c.desired);
+      w.err << render(violations, w.style());
+      if (violations.has_errors()) {
+        ok = false;
+        continue;
+      }
     }
     if (!o.quiet) {
       std::size_t failed = 0;

@@ -17,6 +17,7 @@ namespace jailplan {
 struct ValidateOptions {
   std::vector<std::string> files;
   bool quiet = false;
+  std::string policy;  ///< --policy FILE: site rules every jail must keep
 };
 int run_validate(const ValidateOptions& o, World& w);
 

@@ -267,3 +267,54 @@ TEST_CASE("cli: the live status line counts steps, shows the clock and what runs
   CHECK(cut.size() == 23);
   CHECK(cut.substr(cut.size() - 3) == "...");
 }
+
+TEST_CASE(
+    "cli: validate --policy reports each violation at the parameter or the jail, and bad rules located") {
+  jailplan::test::MemoryLoader loader{
+      {"site.conf",
+       "path = \"/j/$name\";\npersist;\n"
+       "web { allow.raw_sockets; securelevel = 1; $jailplan_rctl = \"memoryuse:deny=1G\"; }\n"
+       "db { securelevel = 3; mount.devfs; }\n"},
+      {"policy.yaml",
+       "rules:\n"
+       "  - id: no-raw\n    param: allow.raw_sockets\n    deny: true\n    why: forged packets\n"
+       "  - param: securelevel\n    min: 2\n"
+       "  - id: memory\n    param: jailplan.rctl\n    require: \"memoryuse:*\"\n"
+       "  - id: db-devfs\n    param: mount.devfs\n    jails: \"db*\"\n    deny: true\n"},
+      {"bad.yaml",
+       "rules:\n  - param: allow.raw_socket\n    deny: true\n  - param: securelevel\n    min: 1\n"
+       "    max: 3\n"}};
+  Run r = run({"validate", "--policy", "policy.yaml", "site.conf"}, loader);
+  CHECK(r.rc == 1);
+  CHECK(r.err ==
+        "site.conf:3:7: error: jail web: policy 'no-raw': allow.raw_sockets is true (forged packets)\n"
+        "    3 | web { allow.raw_sockets; securelevel = 1; $jailplan_rctl = \"memoryuse:deny=1G\"; }\n"
+        "      |       ^\n"
+        "      = the rule is at policy.yaml:2\n"
+        "site.conf:3:26: error: jail web: policy 'rule 2': securelevel is 1 (it must be at least 2)\n"
+        "    3 | web { allow.raw_sockets; securelevel = 1; $jailplan_rctl = \"memoryuse:deny=1G\"; }\n"
+        "      |                          ^\n"
+        "      = the rule is at policy.yaml:6\n"
+        "site.conf:4:1: error: jail db: policy 'memory': jailplan.rctl is not set\n"
+        "    4 | db { securelevel = 3; mount.devfs; }\n"
+        "      | ^\n"
+        "      = the rule is at policy.yaml:8\n"
+        "site.conf:4:23: error: jail db: policy 'db-devfs': mount.devfs is true\n"
+        "    4 | db { securelevel = 3; mount.devfs; }\n"
+        "      |                       ^\n"
+        "      = the rule is at policy.yaml:11\n"
+        "4 errors generated.\n");
+  r = run({"validate", "--policy", "bad.yaml", "site.conf"}, loader);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("bad.yaml:2:12: error: unknown parameter 'allow.raw_socket'") != std::string::npos);
+  CHECK(r.err.find("did you mean 'allow.raw_sockets'?") != std::string::npos);
+  CHECK(r.err.find("bad.yaml:4:5: error: rule 2: say exactly one of deny, require, min, max") !=
+        std::string::npos);
+  // the shipped example policy holds for the shipped example site
+  jailplan::FileSystemLoader disk;
+  std::ostringstream out, err;
+  jailplan::World w{disk, out, err, false};
+  CHECK(jailplan::run_cli({"validate", "--policy", std::string(JAILPLAN_SOURCE_DIR) + "/examples/policy.yaml",
+                           std::string(JAILPLAN_SOURCE_DIR) + "/examples/site.conf"},
+                          w) == 0);
+}
