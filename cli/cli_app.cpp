@@ -110,6 +110,13 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->check(CLI::NonNegativeNumber);
   add_run_options(*reconcile, cl.reconcile);
 
+  auto* explain = app.add_subcommand(
+      "explain", "Why a jail is in the state it is: host, applied record, and the journal's last steps");
+  explain->add_option("jail", cl.explain.jail, "The jail")->required();
+  explain->add_option("-f,--file", cl.explain.file,
+                      "Also say what a plan against this configuration would do");
+  add_host_options(*explain, cl.explain.host);
+
   auto* import = app.add_subcommand(
       "import", "Write a configuration from the jails this host runs, or from rc.conf's jail_* variables");
   import->add_option("jails", cl.import.jails, "Only these jails");
@@ -161,6 +168,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("reconcile")) return run_reconcile(cl.reconcile, w);
+  if (app.got_subcommand("explain")) return run_explain(cl.explain, w);
   if (app.got_subcommand("import")) return run_import(cl.import, w);
   if (app.got_subcommand("observe")) return run_observe(cl.observe, w);
   if (app.got_subcommand("graph")) return run_graph(cl.graph, w);

@@ -108,6 +108,13 @@ int run_exec(const ExecOptions& o, World& w);
 
 int run_doctor(World& w);
 
+struct ExplainOptions {
+  HostOptions host;
+  std::string jail;
+  std::string file;  ///< --file CONF: also what a plan would do
+};
+int run_explain(const ExplainOptions& o, World& w);
+
 struct ImportOptions {
   HostOptions host;
   std::string rc_conf;  ///< read rc.conf's jail_* variables instead of the host
@@ -139,6 +146,7 @@ struct CommandLine {
   ApplyOptions reconcile;
   ObserveOptions observe;
   ImportOptions import;
+  ExplainOptions explain;
   GraphOptions graph;
   DestroyOptions destroy;
   StatusOptions status;

@@ -77,10 +77,10 @@ class FakeHost {
   /// the fake fail its fail_at-th state-changing call.
   Run jailplan(std::vector<std::string> args, long fail_at = 0) const {
     args.insert(args.begin(), JAILPLAN_BINARY);
-    return jailplan_via(std::move(args), fail_at);
+    return jailplan_via(std::move(args), std::to_string(fail_at));
   }
   /// `argv` (which runs jailplan) with the fake host in place.
-  Run jailplan_via(std::vector<std::string> argv, long fail_at = 0) const {
+  Run jailplan_via(std::vector<std::string> argv, const std::string& fail_at = "0") const {
     std::ofstream(m_dir / "fail_at") << fail_at << '\n';
     fs::remove(m_dir / "calls");
     jailplan::Command c;
@@ -101,9 +101,14 @@ class FakeHost {
   }
 
   Run apply(const std::string& file, long fail_at = 0, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{"apply", "--backend", "freebsd", "--auto-approve", file};
+    return apply_failing(file, std::to_string(fail_at), std::move(extra));
+  }
+  /// `fail_at` as the fake reads it: "k", or "k TOOL" for the k-th call of one tool.
+  Run apply_failing(const std::string& file, const std::string& fail_at,
+                    std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{JAILPLAN_BINARY, "apply", "--backend", "freebsd", "--auto-approve", file};
     args.insert(args.end(), extra.begin(), extra.end());
-    return jailplan(args, fail_at);
+    return jailplan_via(args, fail_at);
   }
   /// `plan --detailed-exitcode`: 0 = no changes, 2 = changes.
   Run plan(const std::string& file) const {
@@ -457,7 +462,7 @@ TEST_CASE("rc.d/jailplan: start reconciles, status shows, stop destroys, as rc.s
   CHECK(r.rc == 0);
   check_empty(h);
   // a jail that cannot start: the others start, and rc sees a failure
-  r = h.jailplan_via({"/bin/sh", script, "start"}, 1);
+  r = h.jailplan_via({"/bin/sh", script, "start"}, "1");
   CHECK(r.rc == 1);
   CHECK(r.err.find("reconcile incomplete:") != std::string::npos);
   // a missing configuration is refused before anything runs
@@ -602,4 +607,33 @@ jail_old_rootdir="/not/listed"
   CHECK(r.rc == 1);
   CHECK(r.err.find("site.conf:2:1: error: jail x: rc.d/jail needs both jail_x_rootdir and jail_x_hostname") !=
         std::string::npos);
+}
+
+TEST_CASE("explain: the host, the record and the journal say why a jail is as it is") {
+  FakeHost h;
+  const std::string file = h.write_site(k_site);
+  // the first jail(8) creation fails: that jail is rolled back
+  Run r = h.apply_failing(file, "1 jail", {"-j", "1"});
+  REQUIRE(r.rc == 1);
+  const auto at = r.err.find(": failed: ");
+  REQUIRE(at != std::string::npos);
+  const std::string jail = r.err.substr(r.err.rfind('\n', at) + 1, at - r.err.rfind('\n', at) - 1);
+  CAPTURE(jail);
+  r = h.jailplan({"explain", "--backend", "freebsd", jail});
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find(fmt::format("jail \"{}\": not running", jail)) != std::string::npos);
+  CHECK(r.out.find("record: none") != std::string::npos);
+  CHECK(r.out.find("last error: create at ") != std::string::npos);
+  CHECK(r.out.find("injected failure") != std::string::npos);
+  CHECK(r.out.find("rolled back: alias-remove") != std::string::npos);
+  CHECK(r.out.find("ended with failures") != std::string::npos);
+  // once applied, it runs, is recorded, and the error is history
+  REQUIRE(h.apply(file).rc == 0);
+  r = h.jailplan({"explain", "--backend", "freebsd", "--file", file, jail});
+  INFO(r.out << r.err);
+  CHECK(r.out.find("running (jid ") != std::string::npos);
+  CHECK(r.out.find("record: created by jailplan, configuration sha256:") != std::string::npos);
+  CHECK(r.out.find("an earlier run's error: create") != std::string::npos);
+  CHECK(r.out.find("in sync, nothing to do") != std::string::npos);
 }
