@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           tao-pegtl-dev libfmt-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
-          clang-format busybox-static iproute2)
+          clang-format busybox-static iproute2
+          mandoc)  # tests: the man pages under mandoc -Tlint
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

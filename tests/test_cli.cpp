@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "executor/command_runner.hpp"
 #include "testutil.hpp"
 
 namespace {
@@ -317,4 +318,39 @@ TEST_CASE(
   CHECK(jailplan::run_cli({"validate", "--policy", std::string(JAILPLAN_SOURCE_DIR) + "/examples/policy.yaml",
                            std::string(JAILPLAN_SOURCE_DIR) + "/examples/site.conf"},
                           w) == 0);
+}
+
+TEST_CASE("cli: the man page and the bash completion know every subcommand") {
+  jailplan::test::MemoryLoader none;
+  const Run help = run({"--help"}, none);
+  std::ifstream man(std::string(JAILPLAN_SOURCE_DIR) + "/man/jailplan.8");
+  const std::string page((std::istreambuf_iterator<char>(man)), std::istreambuf_iterator<char>());
+  std::ifstream comp(std::string(JAILPLAN_SOURCE_DIR) + "/contrib/completion/jailplan.bash");
+  const std::string completion((std::istreambuf_iterator<char>(comp)), std::istreambuf_iterator<char>());
+  std::istringstream lines(help.out.substr(help.out.find("Subcommands:")));
+  std::size_t commands = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() < 3 || line[0] != ' ' || line[2] == ' ') continue;
+    const std::string cmd = line.substr(2, line.find(' ', 2) - 2);
+    CAPTURE(cmd);
+    ++commands;
+    CHECK(page.find(".Cm " + cmd + "\n") != std::string::npos);
+    CHECK((completion.find(" " + cmd + " ") != std::string::npos ||
+           completion.find("\"" + cmd + " ") != std::string::npos));
+  }
+  CHECK(commands >= 15);
+  // the completion itself, in bash
+  const auto complete = [](const std::string& line) {
+    const std::string script = fmt::format(
+        "source '{}/contrib/completion/jailplan.bash'; COMP_WORDS=({}); "
+        "COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); "
+        "_jailplan; echo \"${{COMPREPLY[*]}}\"",
+        JAILPLAN_SOURCE_DIR, line);
+    jailplan::PosixCommandRunner r;
+    return r.run({{"/bin/bash", "-c", script}}).out;
+  };
+  CHECK(complete("jailplan rec") == "reconcile\n");
+  CHECK(complete("jailplan apply --pr") == "--progress --prune\n");
+  CHECK(complete("jailplan plan --backend ''") == "freebsd linux\n");
+  CHECK(complete("jailplan import --to y") == "yaml\n");
 }
