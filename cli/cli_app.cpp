@@ -38,6 +38,10 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   validate->add_option("files", cl.validate.files, "Configuration files")->required();
   validate->add_flag("-q,--quiet", cl.validate.quiet, "Print only diagnostics");
   validate->add_option("--policy", cl.validate.policy, "Also check these site rules (docs/policy.md)");
+  validate->add_flag("--host", cl.validate.host,
+                     "Also check this host: paths, mount points, fstab files, wildcard listeners");
+  validate->add_option("--backend", cl.validate.backend, "With --host: the host's backend")
+      ->check(CLI::IsMember({"freebsd", "linux"}));
 
   auto* show = app.add_subcommand("show", "Print the resolved jails");
   show->add_option("file", cl.show.file, "Configuration file")->required();

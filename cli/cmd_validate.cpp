@@ -6,8 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/host_checks.hpp"
 #include "compiler/compile.hpp"
 #include "compiler/policy.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/freebsd_observer.hpp"
 
 namespace jailplan {
 
@@ -35,6 +38,26 @@ int run_validate(const ValidateOptions& o, World& w) {
     if (!c.ok()) {
       ok = false;
       continue;
+    }
+    if (o.host) {
+      Diagnostics host = check_host_paths(c.desired);
+      if (o.backend == "freebsd") {
+        // shared-stack jails: who listens on every address of the host?
+        PosixCommandRunner runner(FreeBsdPaths::configured().tool_root);
+        Command sockstat({"/usr/bin/sockstat", "-46l"});
+        sockstat.timeout = std::chrono::seconds(30);
+        const auto r = runner.run(sockstat);
+        if (r.ok())
+          host.append(check_listeners(c.desired, parse_sockstat(r.out)));
+        else
+          w.err << fmt::format(
+              "jailplan: warning: cannot list listening sockets: /usr/bin/sockstat -46l: {}\n", r.describe());
+      }
+      w.err << render(host, w.style());
+      if (host.has_errors()) {
+        ok = false;
+        continue;
+      }
     }
     if (policy) {
       const Diagnostics violations = check_policy(*policy, c.desired);

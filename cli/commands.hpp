@@ -17,7 +17,9 @@ namespace jailplan {
 struct ValidateOptions {
   std::vector<std::string> files;
   bool quiet = false;
-  std::string policy;  ///< --policy FILE: site rules every jail must keep
+  std::string policy;   ///< --policy FILE: site rules every jail must keep
+  bool host = false;    ///< --host: also the checks that need this host
+  std::string backend;  ///< --backend for --host ("" = this host's own)
 };
 int run_validate(const ValidateOptions& o, World& w);
 

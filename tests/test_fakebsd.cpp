@@ -39,7 +39,7 @@ class FakeHost {
     std::ofstream(m_dir / ".fakebsd") << "a fake FreeBSD host (tests/fakebsd)\n";
     for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/usr/sbin/jail",
                              "/usr/sbin/jls", "/usr/sbin/jexec", "/usr/sbin/daemon", "/usr/sbin/setfib",
-                             "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl"}) {
+                             "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl", "/usr/bin/sockstat"}) {
       const fs::path at = m_dir / "root" / (tool + 1);
       fs::create_directories(at.parent_path());
       fs::create_symlink(FAKEBSD_BINARY, at);
@@ -685,4 +685,35 @@ TEST_CASE("gitops: the host applies its reviewed plan once, publishes a snapshot
   CHECK(r.rc == 1);
   CHECK(r.err.find("no longer fits this host") != std::string::npos);
   CHECK(h.state()["jails"].size() == 2);
+}
+
+TEST_CASE(
+    "validate --host: missing paths and fstab files, and wildcard listeners that shadow shared-stack jails") {
+  FakeHost h;
+  std::ofstream(h.dir() / "sockstat.txt")
+      << "root     sshd       812   4   tcp4   *:22                  *:*\n"
+         "root     syslogd    600   7   udp4   *:514                 *:*\n"
+         "root     ntpd       610   8   udp6   *:123                 *:*\n"
+         "www      httpd      900   3   tcp4   198.51.100.10:80      *:*\n";
+  const std::string file = h.write_site(R"(path = "@/jails/$name";
+persist;
+web { ip4.addr = 198.51.100.10; mount.procfs; }
+db { ip4.addr = 198.51.100.11; mount.fstab = "@/missing.fstab"; }
+worker { vnet; }
+ghost { path = "@/jails/ghost"; }
+)");
+  Run r = h.jailplan({"validate", "--host", "--backend", "freebsd", file});
+  INFO(r.out << r.err);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("error: jail ghost: path " + (h.dir() / "jails/ghost").string() +
+                   ": no such directory on this host") != std::string::npos);
+  CHECK(r.err.find("error: jail db: mount.fstab: " + (h.dir() / "missing.fstab").string() +
+                   ": cannot be read on this host") != std::string::npos);
+  CHECK(r.err.find("site.conf:3:7: warning: sshd (tcp4, pid 812, user root) listens on *:22 (tcp): it also "
+                   "answers on the addresses of web, db") != std::string::npos);
+  CHECK(r.err.find("syslogd (udp4, pid 600, user root) listens on *:514 (udp)") != std::string::npos);
+  CHECK(r.err.find("ntpd") == std::string::npos);   // IPv6 only, and no jail has IPv6 addresses
+  CHECK(r.err.find("httpd") == std::string::npos);  // bound to one address
+  // plain validate judges the file alone
+  CHECK(h.jailplan({"validate", file}).rc == 0);
 }

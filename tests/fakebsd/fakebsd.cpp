@@ -2,7 +2,7 @@
 //
 // One program, called by the names of the FreeBSD tools the backend runs
 // (jail, jls, jexec, ifconfig, mount, umount, rctl, pkill, pgrep, setfib,
-// daemon): it dispatches on the base name of argv[0]. Every call is
+// daemon, sockstat): it dispatches on the base name of argv[0]. Every call is
 // appended to $FAKEBSD_DIR/calls.log (one shell-quoted argv per line), and
 // the host (jails with their parameters, interface addresses, mounts, rctl
 // rules) is kept in $FAKEBSD_DIR/state.json under an flock, so parallel
@@ -945,6 +945,13 @@ int main(int argc, char** argv) {
     return exec_wait(Args(a.begin() + 2, a.end()), "", {});
   }
   if (tool == "daemon") return 0;  // outside a jail: nothing to track
+  if (tool == "sockstat") {
+    // the listening sockets the test put in sockstat.txt
+    std::printf("USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS\n");
+    std::ifstream in(dir() + "/sockstat.txt");
+    for (std::string line; std::getline(in, line);) std::printf("%s\n", line.c_str());
+    return 0;
+  }
   std::cerr << "fakebsd: unknown tool " << tool << '\n';
   return 70;
 }

@@ -1,0 +1,102 @@
+#include "cli/host_checks.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "planner/steps.hpp"
+
+namespace jailplan {
+
+namespace {
+
+bool is_dir(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/// A jail whose addresses sit on the host's own stack: it has addresses
+/// and no vnet of its own.
+bool shared_stack(const JailSpec& j) {
+  if (const auto* vnet = j.text("vnet"); vnet != nullptr && *vnet == "new") return false;
+  const auto* v4 = j.addresses("ip4.addr");
+  const auto* v6 = j.addresses("ip6.addr");
+  return (v4 != nullptr && !v4->empty()) || (v6 != nullptr && !v6->empty());
+}
+
+}  // namespace
+
+std::vector<Listener> parse_sockstat(const std::string& text) {
+  std::vector<Listener> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const auto f = split_blanks(std::string_view(text).substr(pos, eol - pos));
+    pos = eol + 1;
+    if (f.size() < 6 || f[0] == "USER") continue;
+    const std::string& local = f[5];
+    const auto colon = local.rfind(':');
+    if (colon == std::string::npos) continue;
+    out.push_back({f[0], f[1], f[2], f[4], local.substr(0, colon), local.substr(colon + 1)});
+  }
+  return out;
+}
+
+Diagnostics check_host_paths(const DesiredState& desired) {
+  Diagnostics d;
+  for (const auto& j : desired.jails) {
+    if (j.failed) continue;
+    const TypedParam* path = j.find("path");
+    const std::string* root = j.text("path");
+    if (root != nullptr && !is_dir(*root))
+      d.error(path->location(),
+              fmt::format("jail {}: path {}: no such directory on this host", j.name, *root), "host");
+    if (root != nullptr && is_dir(*root)) {
+      for (const auto& [param, sub] : {std::pair{"mount.devfs", "/dev"}, std::pair{"mount.procfs", "/proc"}})
+        if (j.flag(param) && !is_dir(*root + sub))
+          d.error(j.find(param)->location(),
+                  fmt::format("jail {}: {}: mount point {}{} does not exist", j.name, param, *root, sub),
+                  "host");
+    }
+    if (const auto* fstabs = j.list("mount.fstab"))
+      for (std::size_t i = 0; i < fstabs->size(); ++i)
+        if (::access((*fstabs)[i].c_str(), R_OK) != 0)
+          d.error(j.find("mount.fstab")->value_location(i),
+                  fmt::format("jail {}: mount.fstab: {}: cannot be read on this host", j.name, (*fstabs)[i]),
+                  "host");
+  }
+  return d;
+}
+
+Diagnostics check_listeners(const DesiredState& desired, const std::vector<Listener>& listeners) {
+  Diagnostics d;
+  for (const auto& l : listeners) {
+    if (l.address != "*") continue;
+    const bool v6 = l.proto.find('6') != std::string::npos;
+    const bool v4 = l.proto.find('4') != std::string::npos;
+    std::vector<const JailSpec*> shadowed;
+    for (const auto& j : desired.jails) {
+      if (j.failed || !shared_stack(j)) continue;
+      const auto* a4 = j.addresses("ip4.addr");
+      const auto* a6 = j.addresses("ip6.addr");
+      if ((v4 && a4 != nullptr && !a4->empty()) || (v6 && a6 != nullptr && !a6->empty()))
+        shadowed.push_back(&j);
+    }
+    if (shadowed.empty()) continue;
+    std::string names;
+    for (const auto* j : shadowed) names += (names.empty() ? "" : ", ") + j->name;
+    const JailSpec& first = *shadowed.front();
+    const TypedParam* where = first.find(v4 && first.find("ip4.addr") != nullptr ? "ip4.addr" : "ip6.addr");
+    auto& w = d.warning(where != nullptr ? where->location() : first.location,
+                        fmt::format("{} ({}, pid {}, user {}) listens on *:{} ({}): it also answers on the "
+                                    "addresses of {}",
+                                    l.command, l.proto, l.pid, l.user, l.port, l.proto.substr(0, 3), names),
+                        "host");
+    w.detail = fmt::format(
+        "bind it to the host's own address (for sshd: ListenAddress), or give the jails a vnet of their own");
+  }
+  return d;
+}
+
+}  // namespace jailplan
