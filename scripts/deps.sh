@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what jailplan needs from Debian's packages, only what is missing.
+# With --tests, also what only the tests need: mandoc (the man pages under
+# mandoc -Tlint) and ansible-core (the Ansible module, run for real).
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           tao-pegtl-dev libfmt-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
-          clang-format busybox-static iproute2
-          mandoc)  # tests: the man pages under mandoc -Tlint
+          clang-format busybox-static iproute2)
+if [[ ${1:-} == --tests ]]; then
+  packages+=(mandoc ansible-core)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
