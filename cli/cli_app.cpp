@@ -98,6 +98,22 @@ void register_commands(CLI::App& app, CommandLine& cl) {
       ->check(CLI::NonNegativeNumber);
   add_run_options(*apply, cl.apply);
 
+  auto* restart = app.add_subcommand(
+      "restart", "Stop and start jails again with their declared configuration, as 'jail -rc' does");
+  restart->add_option("file", cl.restart.file, "Configuration file")->required();
+  restart->add_option("jails", cl.restart.restart, "The jails to restart")->required();
+  add_host_options(*restart, cl.restart.host);
+  restart->add_flag("--dry-run", cl.restart.dry_run, "Print every command in order; change nothing");
+  restart->add_flag("--auto-approve", cl.restart.auto_approve, "Do not ask for confirmation");
+  restart->add_flag(
+      "--allow-unenforced", cl.restart.host.allow_unenforced,
+      "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
+  restart
+      ->add_option("--lock-timeout", cl.restart.lock_timeout,
+                   "Seconds to wait for another jailplan's host lock")
+      ->check(CLI::NonNegativeNumber);
+  add_run_options(*restart, cl.restart);
+
   auto* reconcile = app.add_subcommand(
       "reconcile", "Converge the whole host to the configuration without asking (boot, cron, pipelines)");
   reconcile->add_option("file", cl.reconcile.file, "Configuration file")->required();
@@ -171,6 +187,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
+  if (app.got_subcommand("restart")) return run_restart(cl.restart, w);
   if (app.got_subcommand("reconcile")) return run_reconcile(cl.reconcile, w);
   if (app.got_subcommand("explain")) return run_explain(cl.explain, w);
   if (app.got_subcommand("import")) return run_import(cl.import, w);

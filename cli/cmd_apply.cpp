@@ -260,7 +260,13 @@ int run_apply(const ApplyOptions& o, World& w) {
   SourceSet sources;
   auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed) return k_exit_error;
-  const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
+  for (const auto& name : o.restart)
+    if (compiled->desired.find(name) == nullptr) {
+      w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.file);
+      return k_exit_error;
+    }
+  const Plan plan =
+      make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION, o.restart});
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.progress == "lines") w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o, w);
@@ -269,6 +275,16 @@ int run_apply(const ApplyOptions& o, World& w) {
 }  // namespace jailplan
 
 namespace jailplan {
+
+int run_restart(const ApplyOptions& o, World& w) {
+  if (o.restart.empty()) {
+    w.err << "jailplan: error: name the jails to restart\n";
+    return k_exit_error;
+  }
+  ApplyOptions r = o;
+  r.operation = "restart";
+  return run_apply(r, w);
+}
 
 int run_reconcile(const ApplyOptions& o, World& w) {
   ApplyOptions r = o;

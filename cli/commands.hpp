@@ -66,12 +66,16 @@ struct ApplyOptions {
   bool dry_run = false;
   bool auto_approve = false;
   bool prune = false;
-  double lock_timeout = 0;          ///< seconds to wait for another jailplan's host lock
-  std::size_t jobs = 0;             ///< jails worked on at once; 0 = the CPU count
-  std::string progress = "lines";   ///< lines, json (JSON lines) or quiet
-  std::string operation = "apply";  ///< for the journal
+  double lock_timeout = 0;           ///< seconds to wait for another jailplan's host lock
+  std::size_t jobs = 0;              ///< jails worked on at once; 0 = the CPU count
+  std::string progress = "lines";    ///< lines, json (JSON lines) or quiet
+  std::string operation = "apply";   ///< for the journal
+  std::vector<std::string> restart;  ///< `restart`: stop and start these even if unchanged
 };
 int run_apply(const ApplyOptions& o, World& w);
+/// `restart FILE JAIL...`: apply, with the named jails stopped and started
+/// again (as `jail -rc`), their dependents following.
+int run_restart(const ApplyOptions& o, World& w);
 /// `reconcile`: apply without asking, for boot and unattended runs.
 int run_reconcile(const ApplyOptions& o, World& w);
 
@@ -146,6 +150,7 @@ struct CommandLine {
   PlanCmdOptions plan;
   ApplyOptions apply;
   ApplyOptions reconcile;
+  ApplyOptions restart;
   ObserveOptions observe;
   ImportOptions import;
   ExplainOptions explain;

@@ -40,6 +40,7 @@ enum class Reason : std::uint8_t {
   parent,          ///< its parent jail is re-created (subject: the parent)
   left_over,       ///< recorded, not running, resources remain: clean up
   interrupted,     ///< an apply was killed while starting it: start it afresh
+  requested,       ///< `jailplan restart` asked for it
 };
 
 /// What one parameter change needs.

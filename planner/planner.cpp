@@ -182,6 +182,11 @@ class Planner {
       action = Action::replace;
       reason = Reason::interrupted;
     }
+    if (action != Action::replace &&
+        std::find(m_options.restart.begin(), m_options.restart.end(), n.key) != m_options.restart.end()) {
+      action = Action::restart;
+      reason = Reason::requested;
+    }
     if (action == Action::none) {
       n.unchanged = d.unchanged;  // kept for a restart a dependency may force
       return;

@@ -3,6 +3,7 @@
 /// anything; the same inputs always give the same Plan.
 
 #include <string>
+#include <vector>
 
 #include "compiler/model.hpp"
 #include "grammar/result.hpp"
@@ -14,6 +15,10 @@ namespace jailplan {
 struct PlanOptions {
   bool prune = false;  ///< destroy jails jailplan created that are no longer declared
   std::string tool_version;
+  /// `jailplan restart`: these running jails are stopped and started
+  /// again even when nothing changed (a change that needs more, a
+  /// replacement, stays one); their dependents follow.
+  std::vector<std::string> restart = {};
 };
 
 /// Diffs, orders (dependency order, name tie-breaks), cascades restarts to

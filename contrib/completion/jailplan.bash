@@ -13,7 +13,7 @@ _jailplan()
 	local cur prev words cword
 	cur="${COMP_WORDS[COMP_CWORD]}"
 	prev="${COMP_WORDS[COMP_CWORD-1]}"
-	local commands="validate show fmt convert plan apply reconcile explain import observe graph destroy status doctor exec"
+	local commands="validate show fmt convert plan apply restart reconcile explain import observe graph destroy status doctor exec"
 	local host="--state --backend --allow-unenforced"
 	local run="-j --jobs --progress"
 
@@ -48,6 +48,7 @@ _jailplan()
 	plan) opts="$host --json --markdown --script --explain --detailed-exitcode --prune -o --out" ;;
 	apply) opts="$host $run --dry-run --auto-approve --prune --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
+	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	destroy) opts="$host $run --all --dry-run --auto-approve --lock-timeout" ;;
 	status|observe) opts="$host --json" ;;
 	explain) opts="$host -f --file" ;;
