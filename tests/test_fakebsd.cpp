@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -712,7 +713,17 @@ ghost { path = "@/jails/ghost"; }
   CHECK(r.err.find("site.conf:3:7: warning: sshd (tcp4, pid 812, user root) listens on *:22 (tcp): it also "
                    "answers on the addresses of web, db") != std::string::npos);
   CHECK(r.err.find("syslogd (udp4, pid 600, user root) listens on *:514 (udp)") != std::string::npos);
-  CHECK(r.err.find("ntpd") == std::string::npos);   // IPv6 only, and no jail has IPv6 addresses
+  CHECK(r.err.find("ntpd") == std::string::npos);  // IPv6 only, and no jail has IPv6 addresses
+  {
+    // the whole report, against its golden text (the host's directory as @)
+    std::string report = r.err;
+    for (std::size_t at; (at = report.find(h.dir().string())) != std::string::npos;)
+      report.replace(at, h.dir().string().size(), "@");
+    const std::string golden = std::string(JAILPLAN_SOURCE_DIR) + "/tests/golden/host/validate-host.txt";
+    if (std::getenv("UPDATE_GOLDEN") != nullptr) std::ofstream(golden) << report;
+    std::ifstream in(golden);
+    CHECK(report == std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  }
   CHECK(r.err.find("httpd") == std::string::npos);  // bound to one address
   // plain validate judges the file alone
   CHECK(h.jailplan({"validate", file}).rc == 0);
