@@ -586,3 +586,33 @@ TEST_CASE("linux: an apply killed with SIGKILL part-way converges on the next ap
   REQUIRE(site.apply("").ok());
   CHECK(site.leaked_links().empty());
 }
+
+TEST_CASE(
+    "linux: after a reboot (jails gone, runtime state gone, records kept) the next apply starts them again") {
+  if (!can_make_jails()) return;
+  Site site(70);
+  REQUIRE(site.apply(k_web).ok());
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  // what a reboot does: every process ends, /run is empty; /var/lib stays
+  REQUIRE(::kill(rt->init_pid, SIGKILL) == 0);
+  // this process made the init, so it reaps it (as init does after a reboot)
+  int status = 0;
+  REQUIRE(::waitpid(rt->init_pid, &status, 0) == rt->init_pid);
+  REQUIRE_FALSE(process_exists(rt->init_pid));
+  fs::remove_all(site.paths().runtime_dir);
+  REQUIRE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
+  // reconcile at boot: the recorded jail is made again from the declaration
+  REQUIRE(site.apply(k_web).ok());
+  const JailChange* c = site.last_plan().find(site.name());
+  REQUIRE(c != nullptr);
+  CHECK(c->action == Action::create);
+  const auto again = site.runtime();
+  REQUIRE(again);
+  CHECK(again->init_pid != rt->init_pid);
+  CHECK(trimmed(site.in_jail("hostname").out) == site.name() + ".jail.test");
+  CHECK(site.apply(k_web).ok());
+  CHECK_FALSE(site.last_plan().has_changes());
+  REQUIRE(site.apply("").ok());
+  CHECK(site.leaked_links().empty());
+}
