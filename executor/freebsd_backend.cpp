@@ -97,7 +97,7 @@ std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed
     // jail(8) tells every command which jail it is for
     c.extra_env.push_back("JNAME=" + j.name);
     if (const auto* path = applied_setting(j, "path")) c.extra_env.push_back("JPATH=" + *path);
-    if (j.jid) c.extra_env.push_back("JID=" + std::to_string(*j.jid));
+    if (const auto jid = jid_of(j)) c.extra_env.push_back("JID=" + std::to_string(*jid));
   }
   c.timeout = applied_exec_timeout(j);
   const CommandResult r = m_runner.run(c);
@@ -128,10 +128,18 @@ std::string FreeBsdBackend::record(const JailChange& j, bool provisional) {
     r.complete = false;
     return write_record(m_state_dir, j.name, r, std::nullopt);
   }
-  std::optional<std::int64_t> jid;
-  const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
-  if (q.ok() && !q.out.empty()) jid = std::strtoll(q.out.c_str(), nullptr, 10);
+  std::optional<std::int64_t> jid = jid_of(j);
+  if (!jid) {
+    const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
+    if (q.ok() && !q.out.empty()) jid = std::strtoll(q.out.c_str(), nullptr, 10);
+  }
   return write_record(m_state_dir, j.name, *j.applied, jid);
+}
+
+std::optional<std::int64_t> FreeBsdBackend::jid_of(const JailChange& j) {
+  std::lock_guard lock(m_jids_mutex);
+  if (const auto it = m_jids.find(j.name); it != m_jids.end()) return it->second;
+  return j.jid;
 }
 
 std::string FreeBsdBackend::unlimit(const JailChange& j) {
@@ -183,8 +191,20 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
   // jail(8) runs ifconfig, mount and umount as commands, with exec.system_user
   // and exec.clean; creating, changing and removing the jail it does itself
   const bool jail_call = argv.at(0) == k_jail;
-  return command(j,
-                 jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, std::move(argv)));
+  std::string e =
+      command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, std::move(argv)));
+  if (e.empty() && s.kind == StepKind::create && !m_dry_run) {
+    // the new jail's jid, once, for the hooks that follow and the record
+    const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
+    if (q.ok() && !q.out.empty()) {
+      std::lock_guard lock(m_jids_mutex);
+      m_jids[j.name] = std::strtoll(q.out.c_str(), nullptr, 10);
+    }
+  } else if (e.empty() && s.kind == StepKind::remove) {
+    std::lock_guard lock(m_jids_mutex);
+    m_jids.erase(j.name);
+  }
+  return e;
 }
 
 }  // namespace jailplan

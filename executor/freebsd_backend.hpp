@@ -4,6 +4,10 @@
 /// SIGTERM phase through pkill/pgrep, and jailplan's applied records in
 /// its state directory.
 
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "executor/backend.hpp"
@@ -35,6 +39,11 @@ class FreeBsdBackend final : public Backend {
   CommandRunner& m_runner;
   bool m_dry_run;
   std::string m_state_dir;
+  /// jids of the jails this backend made (asked of jls once, right after
+  /// `jail -c`): for JID in later hooks and for the record
+  std::optional<std::int64_t> jid_of(const JailChange& j);
+  std::mutex m_jids_mutex;
+  std::map<std::string, std::int64_t> m_jids;
 };
 
 }  // namespace jailplan

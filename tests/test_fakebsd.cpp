@@ -187,6 +187,7 @@ db {
   mount.fstab = "@/fstab.db";
   $jailplan_rctl = "memoryuse:deny=512M";
   exec.start = "/usr/sbin/daemon -f /usr/local/bin/postgres";
+  exec.poststart = "/bin/sh -c 'echo \$JID:\$JNAME > \$JPATH/jid'";
 }
 web {
   ip4.addr = "198.51.100.10/24";
@@ -285,6 +286,13 @@ TEST_CASE("fake FreeBSD host: apply, re-plan without changes, in place, replace,
   CHECK(fs::exists(h.dir() / "jails/web/prestarted"));
   CHECK(fs::exists(h.dir() / "jails/web/started"));
   CHECK(fs::exists(h.dir() / "db/journal.jsonl"));
+  {
+    // a hook after creation knows the new jail's jid (JID, JNAME, JPATH)
+    std::ifstream in(h.dir() / "jails/db/jid");
+    std::string line;
+    std::getline(in, line);
+    CHECK(line == fmt::format("{}:db", h.jail(s, "db")->at("jid").get<long long>()));
+  }
   // the observed host is what was asked for
   CHECK(h.plan(file).rc == 0);
 
