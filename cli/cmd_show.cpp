@@ -47,7 +47,7 @@ std::string human_value(const TypedParam& p) {
 }  // namespace
 
 int run_show(const ShowOptions& o, World& w) {
-  Compilation c = compile_file(o.file, w.loader);
+  Compilation c = compile_file(o.file, w.loader, KeepSyntax::no);
   struct Park {
     World& w;
     Compilation& c;

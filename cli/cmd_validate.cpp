@@ -33,7 +33,7 @@ int run_validate(const ValidateOptions& o, World& w) {
   }
   bool ok = true;
   for (const auto& file : o.files) {
-    Compilation c = compile_file(file, w.loader);
+    Compilation c = compile_file(file, w.loader, KeepSyntax::no);
     w.err << render(c.diagnostics, w.style());
     if (!c.ok()) {
       ok = false;

@@ -55,7 +55,7 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
 }
 
 std::optional<Compilation> compile_for_plan(const std::string& file, World& w) {
-  Compilation c = compile_file(file, w.loader);
+  Compilation c = compile_file(file, w.loader, KeepSyntax::no);
   w.err << render(c.diagnostics, w.style());
   if (!c.ok()) return std::nullopt;
   return c;

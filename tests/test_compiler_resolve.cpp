@@ -176,3 +176,30 @@ TEST_CASE("show -e quoting follows quoted_print") {
   CHECK(show_e("a { jid = 3; x = 1; }", "\t") == "name=a\tx=1\n");
   CHECK(show_e("a { x = \"l1\nl2\"; }") == "name=a|x=l1\nl2\n");
 }
+
+TEST_CASE("compile: dropping the syntax trees after resolution changes nothing in the result") {
+  jailplan::test::MemoryLoader loader;
+  loader.add("common.conf", "exec.clean;\n$domain = example.net;\n");
+  const std::string text =
+      ".include \"common.conf\";\npath = \"/j/$name\";\nhost.hostname = \"$name.$domain\";\n"
+      "* { exec.poststart += \"logger ${name}\"; }\nweb { ip4.addr = 198.51.100.10; persist; }\n"
+      "db { ip4.addr = 198.51.100.11; persist; no_such_param = 1; }\n";
+  const auto kept = jailplan::compile_text("t.conf", text, loader, jailplan::KeepSyntax::yes);
+  const auto dropped = jailplan::compile_text("t.conf", text, loader, jailplan::KeepSyntax::no);
+  CHECK(kept.loaded->root != nullptr);
+  CHECK(dropped.loaded->root == nullptr);
+  CHECK(dropped.loaded->documents.empty());
+  CHECK(dropped.diagnostics.has_errors());
+  CHECK(render(kept.diagnostics) == render(dropped.diagnostics));  // locations still point into the files
+  REQUIRE(kept.resolution.jails.size() == dropped.resolution.jails.size());
+  for (std::size_t i = 0; i < kept.resolution.jails.size(); ++i)
+    CHECK(jailplan::print_jail_e(kept.resolution.jails[i], "|") ==
+          jailplan::print_jail_e(dropped.resolution.jails[i], "|"));
+  REQUIRE(kept.desired.jails.size() == dropped.desired.jails.size());
+  for (std::size_t i = 0; i < kept.desired.jails.size(); ++i) {
+    CHECK(kept.desired.jails[i].name == dropped.desired.jails[i].name);
+    CHECK(kept.desired.jails[i].params.size() == dropped.desired.jails[i].params.size());
+    CHECK(kept.desired.jails[i].location.file->line_col(kept.desired.jails[i].location.offset).line ==
+          dropped.desired.jails[i].location.file->line_col(dropped.desired.jails[i].location.offset).line);
+  }
+}
