@@ -19,6 +19,16 @@ void add_host_options(CLI::App& cmd, HostOptions& h) {
       ->check(CLI::IsMember({"freebsd", "linux"}));
 }
 
+void add_allow_unenforced(CLI::App& cmd, HostOptions& h) {
+  cmd.add_flag("--allow-unenforced", h.allow_unenforced,
+               "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
+}
+
+void add_lock_timeout(CLI::App& cmd, ApplyOptions& o,
+                      const std::string& help = "Seconds to wait for another jailplan's host lock") {
+  cmd.add_option("--lock-timeout", o.lock_timeout, help)->check(CLI::NonNegativeNumber);
+}
+
 void add_run_options(CLI::App& cmd, ApplyOptions& o) {
   cmd.add_option("-j,--jobs", o.jobs, "Jails worked on at once, in dependency order (default: the CPU count)")
       ->check(CLI::PositiveNumber);
@@ -81,8 +91,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
                  "Exit 0 without changes, 2 with changes, 1 on error");
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
-  plan->add_flag("--allow-unenforced", cl.plan.host.allow_unenforced,
-                 "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
+  add_allow_unenforced(*plan, cl.plan.host);
 
   auto* apply = app.add_subcommand("apply", "Carry out the plan on this host");
   apply->add_option("file", cl.apply.file, "Configuration file")->required();
@@ -90,12 +99,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
   apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
-  apply->add_flag("--allow-unenforced", cl.apply.host.allow_unenforced,
-                  "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
-  apply
-      ->add_option("--lock-timeout", cl.apply.lock_timeout,
-                   "Seconds to wait for another jailplan's host lock")
-      ->check(CLI::NonNegativeNumber);
+  add_allow_unenforced(*apply, cl.apply.host);
+  add_lock_timeout(*apply, cl.apply);
   add_run_options(*apply, cl.apply);
 
   auto* restart = app.add_subcommand(
@@ -105,13 +110,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_host_options(*restart, cl.restart.host);
   restart->add_flag("--dry-run", cl.restart.dry_run, "Print every command in order; change nothing");
   restart->add_flag("--auto-approve", cl.restart.auto_approve, "Do not ask for confirmation");
-  restart->add_flag(
-      "--allow-unenforced", cl.restart.host.allow_unenforced,
-      "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
-  restart
-      ->add_option("--lock-timeout", cl.restart.lock_timeout,
-                   "Seconds to wait for another jailplan's host lock")
-      ->check(CLI::NonNegativeNumber);
+  add_allow_unenforced(*restart, cl.restart.host);
+  add_lock_timeout(*restart, cl.restart);
   add_run_options(*restart, cl.restart);
 
   auto* reconcile = app.add_subcommand(
@@ -120,14 +120,10 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_host_options(*reconcile, cl.reconcile.host);
   reconcile->add_flag("--prune", cl.reconcile.prune,
                       "Destroy jails jailplan created that are no longer declared");
-  reconcile->add_flag(
-      "--allow-unenforced", cl.reconcile.host.allow_unenforced,
-      "Linux: accept parameters the backend enforces less strictly than asked (a warning each)");
+  add_allow_unenforced(*reconcile, cl.reconcile.host);
   cl.reconcile.lock_timeout = 300;  // at boot, wait for a jailplan that is still busy
-  reconcile
-      ->add_option("--lock-timeout", cl.reconcile.lock_timeout,
-                   "Seconds to wait for another jailplan's host lock (default 300)")
-      ->check(CLI::NonNegativeNumber);
+  add_lock_timeout(*reconcile, cl.reconcile,
+                   "Seconds to wait for another jailplan's host lock (default 300)");
   add_run_options(*reconcile, cl.reconcile);
 
   auto* explain = app.add_subcommand(
@@ -159,10 +155,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_host_options(*destroy, cl.destroy.apply.host);
   destroy->add_flag("--dry-run", cl.destroy.apply.dry_run, "Show the steps; change nothing");
   destroy->add_flag("--auto-approve", cl.destroy.apply.auto_approve, "Do not ask for confirmation");
-  destroy
-      ->add_option("--lock-timeout", cl.destroy.apply.lock_timeout,
-                   "Seconds to wait for another jailplan's host lock")
-      ->check(CLI::NonNegativeNumber);
+  add_lock_timeout(*destroy, cl.destroy.apply);
   add_run_options(*destroy, cl.destroy.apply);
 
   auto* status = app.add_subcommand("status", "The jails on this host: running, stopped, in sync or not");

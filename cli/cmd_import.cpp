@@ -20,13 +20,9 @@ int run_import(const ImportOptions& o, World& w) {
   SourceSet sources;
   std::optional<ast::Document> doc;
   if (!o.rc_conf.empty()) {
-    std::string error;
-    auto text = w.loader.read(o.rc_conf, error);
-    if (!text) {
-      w.err << fmt::format("jailplan: error: cannot read {}: {}\n", o.rc_conf, error);
-      return k_exit_error;
-    }
-    auto imported = import_rc_conf(sources.add(o.rc_conf, std::move(*text)), o.jails);
+    const SourceFile* rc_conf = read_source(o.rc_conf, o.rc_conf, w, sources);
+    if (rc_conf == nullptr) return k_exit_error;
+    auto imported = import_rc_conf(*rc_conf, o.jails);
     if (!imported) {
       w.err << render(imported.diagnostics(), w.style());
       return k_exit_error;

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_checks.hpp"
+#include "cli/single_file.hpp"
 #include "compiler/compile.hpp"
 #include "compiler/policy.hpp"
 #include "executor/command_runner.hpp"
@@ -18,13 +19,9 @@ int run_validate(const ValidateOptions& o, World& w) {
   SourceSet policy_sources;
   std::optional<Policy> policy;
   if (!o.policy.empty()) {
-    std::string error;
-    auto text = w.loader.read(o.policy, error);
-    if (!text) {
-      w.err << fmt::format("jailplan: error: cannot read policy {}: {}\n", o.policy, error);
-      return k_exit_error;
-    }
-    auto parsed = parse_policy(policy_sources.add(o.policy, std::move(*text)));
+    const SourceFile* file = read_source(o.policy, "policy " + o.policy, w, policy_sources);
+    if (file == nullptr) return k_exit_error;
+    auto parsed = parse_policy(*file);
     if (!parsed) {
       w.err << render(parsed.diagnostics(), w.style());
       return k_exit_error;

@@ -93,8 +93,8 @@ Diagnostics check_listeners(const DesiredState& desired, const std::vector<Liste
                                     "addresses of {}",
                                     l.command, l.proto, l.pid, l.user, l.port, l.proto.substr(0, 3), names),
                         "host");
-    w.detail = fmt::format(
-        "bind it to the host's own address (for sshd: ListenAddress), or give the jails a vnet of their own");
+    w.detail =
+        "bind it to the host's own address (for sshd: ListenAddress), or give the jails a vnet of their own";
   }
   return d;
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/single_file.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/freebsd_observer.hpp"
 #include "executor/linux_backend.hpp"
@@ -39,14 +40,9 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
     }
     return std::move(state.value());
   }
-  std::string error;
-  auto text = w.loader.read(o.state, error);
-  if (!text) {
-    w.err << fmt::format("jailplan: error: cannot read state snapshot {}: {}\n", o.state, error);
-    return std::nullopt;
-  }
-  const SourceFile& file = sources.add(o.state == "-" ? "STDIN" : o.state, std::move(*text));
-  auto state = parse_snapshot(file);
+  const SourceFile* file = read_source(o.state, "state snapshot " + o.state, w, sources);
+  if (file == nullptr) return std::nullopt;
+  auto state = parse_snapshot(*file);
   if (!state) {
     w.err << render(state.diagnostics(), w.style());
     return std::nullopt;

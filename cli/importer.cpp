@@ -284,15 +284,13 @@ Result<ast::Document> import_rc_conf(const SourceFile& file, const std::vector<s
     body.assign("path", {rootdir});
     const std::string iface = v("interface");
     std::vector<std::string> ips;
-    for (const auto& list : {v("ip")}) {
-      std::string item;
-      for (char c : list + ",") {
-        if (c == ',') {
-          if (!item.empty()) ips.push_back(item);
-          item.clear();
-        } else if (c != ' ') {
-          item += c;
-        }
+    std::string item;
+    for (char c : v("ip") + ",") {
+      if (c == ',') {
+        if (!item.empty()) ips.push_back(item);
+        item.clear();
+      } else if (c != ' ') {
+        item += c;
       }
     }
     for (const auto& more : numbered("ip_multi")) ips.push_back(more);

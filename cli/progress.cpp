@@ -39,28 +39,23 @@ StatusLine::~StatusLine() {
 
 void StatusLine::started(const std::string& what) {
   std::lock_guard lock(m_mutex);
-  m_running.emplace(m_serial++, what);
+  m_running.push_back(what);
   draw();
 }
 
 void StatusLine::finished(const std::string& what, const std::string& line) {
   std::lock_guard lock(m_mutex);
-  for (auto it = m_running.begin(); it != m_running.end(); ++it)
-    if (it->second == what) {
-      m_running.erase(it);
-      break;
-    }
+  if (const auto it = std::find(m_running.begin(), m_running.end(), what); it != m_running.end())
+    m_running.erase(it);
   ++m_done;
   if (!line.empty()) m_out << "\r\033[K" << line;
   draw();
 }
 
 void StatusLine::draw() {
-  std::vector<std::string> running;
-  for (const auto& [serial, what] : m_running) running.push_back(what);
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - m_start);
-  m_out << "\r\033[K" << status_text(m_done, m_total, elapsed, running, m_width) << std::flush;
+  m_out << "\r\033[K" << status_text(m_done, m_total, elapsed, m_running, m_width) << std::flush;
 }
 
 }  // namespace jailplan

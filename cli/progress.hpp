@@ -7,7 +7,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <map>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -38,8 +37,7 @@ class StatusLine {
   std::ostream& m_out;
   std::size_t m_total, m_width, m_done = 0;
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
-  std::multimap<std::uint64_t, std::string> m_running;  // by start order
-  std::uint64_t m_serial = 0;
+  std::vector<std::string> m_running;  // in start order
   std::mutex m_mutex;
   std::condition_variable m_wake;
   bool m_stop = false;

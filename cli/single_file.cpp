@@ -10,15 +10,22 @@
 
 namespace jailplan {
 
-std::optional<ast::Document> parse_single_file(const std::string& path, World& w, SourceSet& sources) {
-  std::string err;
-  auto text = w.loader.read(path, err);
+const SourceFile* read_source(const std::string& path, const std::string& description, World& w,
+                              SourceSet& sources) {
+  std::string error;
+  auto text = w.loader.read(path, error);
   if (!text) {
-    w.err << fmt::format("jailplan: error: cannot read '{}': {}\n", path, err);
-    return std::nullopt;
+    w.err << fmt::format("jailplan: error: cannot read {}: {}\n", description, error);
+    return nullptr;
   }
+  return &sources.add(path == "-" ? "STDIN" : path, std::move(*text));
+}
+
+std::optional<ast::Document> parse_single_file(const std::string& path, World& w, SourceSet& sources) {
+  const SourceFile* file = read_source(path, fmt::format("'{}'", path), w, sources);
+  if (file == nullptr) return std::nullopt;
   Diagnostics diags;
-  const SourceFile& in = sources.add(path == "-" ? "STDIN" : path, std::move(*text));
+  const SourceFile& in = *file;
   ast::Document doc = is_yaml_name(path) ? parse_yaml_config(in, diags) : parse_jailconf(in, diags);
   if (diags.has_errors()) {
     w.err << render(diags, w.style());

@@ -139,7 +139,7 @@ class Applier {
     std::vector<std::size_t> ready;
     for (std::size_t i = n; i-- > 0;)
       if (waiting[i] == 0) ready.push_back(i);  // back() is the first in plan order
-    std::size_t done = 0, running = 0;
+    std::size_t done = 0;
     std::condition_variable changed;
     auto worker = [&] {
       std::unique_lock lock(m_mutex);
@@ -148,11 +148,9 @@ class Applier {
         if (done == n) return;
         const std::size_t i = ready.back();
         ready.pop_back();
-        ++running;
         lock.unlock();
         run_phase(i, phase);
         lock.lock();
-        --running;
         ++done;
         for (std::size_t k : after[i])
           if (--waiting[k] == 0) ready.push_back(k);
