@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     const auto r = run_process(exe, main_path);
     if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
       fmt::print(stderr, "validate failed (status {}) on the generated site\n", r.status);
+      std::filesystem::remove_all(dir);
       return 1;
     }
     wall.push_back(r.ms);
