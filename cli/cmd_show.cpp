@@ -32,7 +32,10 @@ std::string human_value(const TypedParam& p) {
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(const StringList& l) const {
       std::string out;
-      for (const auto& s : *l.values) out += (out.empty() ? "" : ", ") + s;
+      for (const auto s : l.values) {
+        if (!out.empty()) out += ", ";
+        out += s;
+      }
       return out;
     }
     std::string operator()(const std::vector<IpEntry>& l) const {

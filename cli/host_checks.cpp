@@ -61,7 +61,7 @@ Diagnostics check_host_paths(const DesiredState& desired) {
     }
     if (const auto* fstabs = j.list("mount.fstab"))
       for (std::size_t i = 0; i < fstabs->size(); ++i)
-        if (::access((*fstabs)[i].c_str(), R_OK) != 0)
+        if (::access(std::string((*fstabs)[i]).c_str(), R_OK) != 0)
           d.error(j.find("mount.fstab")->value_location(i),
                   fmt::format("jail {}: mount.fstab: {}: cannot be read on this host", j.name, (*fstabs)[i]),
                   "host");

@@ -21,7 +21,8 @@ void append_jail_quoted(std::string& out, std::string_view v) {
 std::string print_jail_e(const ResolvedJail& jail, std::string_view sep) {
   std::string out;
   bool first = true;
-  for (const auto& p : jail.params) {
+  for (const auto* param : jail.params) {
+    const ResolvedParam& p = *param;
     if (p.name == "jid") continue;
     if (!first) out += sep;
     first = false;

@@ -2,9 +2,12 @@
 /// The typed desired state: each jail with its parameters checked and
 /// converted to typed values, every one keeping the Location that set it.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -27,10 +30,10 @@ struct IpEntry {
 };
 
 /// A list parameter's values, which are the resolved strings themselves
-/// (held by the ResolvedParam, not copied).
+/// (held by the compilation's arena, not copied).
 struct StringList {
-  const std::vector<std::string>* values = nullptr;
-  bool operator==(const StringList& o) const { return *values == *o.values; }
+  std::span<const std::string_view> values;
+  bool operator==(const StringList& o) const { return std::ranges::equal(values, o.values); }
 };
 
 using TypedValue = std::variant<std::monostate,         // not typed (error)
@@ -51,10 +54,10 @@ struct TypedParam {
   const ResolvedParam* source = nullptr;
   TypedValue value;
 
-  const std::string& spelled() const;            ///< as jail(8) stored it, e.g. "mount.nodevfs"
-  const std::vector<std::string>& raw() const;   ///< the resolved strings
-  Location location() const;                     ///< the statement that set it
-  Location value_location(std::size_t i) const;  ///< the word of value i
+  std::string_view spelled() const;               ///< as jail(8) stored it, e.g. "mount.nodevfs"
+  std::span<const std::string_view> raw() const;  ///< the resolved strings
+  Location location() const;                      ///< the statement that set it
+  Location value_location(std::size_t i) const;   ///< the word of value i
 };
 
 struct JailSpec {
@@ -71,7 +74,7 @@ struct JailSpec {
   /// The last string value, or nullptr.
   const std::string* text(std::string_view canonical) const;
   const std::vector<IpEntry>* addresses(std::string_view canonical) const;
-  const std::vector<std::string>* list(std::string_view canonical) const;
+  const std::span<const std::string_view>* list(std::string_view canonical) const;
 };
 
 struct DesiredState {

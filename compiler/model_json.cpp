@@ -15,13 +15,19 @@ ordered_json location_json(Location l) {
   return {{"file", l.file->name()}, {"line", lc.line}, {"column", lc.column}};
 }
 
+ordered_json strings_json(std::span<const std::string_view> values) {
+  ordered_json a = ordered_json::array();
+  for (const auto v : values) a.push_back(v);
+  return a;
+}
+
 ordered_json value_json(const TypedValue& v) {
   struct Visitor {
     ordered_json operator()(std::monostate) const { return nullptr; }
     ordered_json operator()(bool b) const { return b; }
     ordered_json operator()(std::int64_t n) const { return n; }
     ordered_json operator()(const std::string& s) const { return s; }
-    ordered_json operator()(const StringList& l) const { return *l.values; }
+    ordered_json operator()(const StringList& l) const { return strings_json(l.values); }
     ordered_json operator()(const std::vector<IpEntry>& l) const {
       ordered_json a = ordered_json::array();
       for (const auto& e : l) {
@@ -60,7 +66,7 @@ ordered_json model_json(const DesiredState& state) {
       q["kind"] = std::string(to_string(p.info->where));
       q["mutability"] = std::string(to_string(p.info->mutability));
       q["value"] = value_json(p.value);
-      q["raw"] = p.raw();
+      q["raw"] = strings_json(p.raw());
       q["location"] = location_json(p.location());
       params.push_back(std::move(q));
     }

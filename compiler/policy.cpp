@@ -28,7 +28,8 @@ std::vector<std::string> values_of(const TypedParam& p) {
     for (const auto& e : *ips) out.push_back(e.raw);
     return out;
   }
-  return p.raw();
+  const auto raw = p.raw();
+  return {raw.begin(), raw.end()};
 }
 
 bool glob(const std::string& pattern, const std::string& text) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -81,39 +82,161 @@ bool known_name(std::string_view name) {
                      [&](std::string_view k) { return equal_options(name, k); });
 }
 
+// Every distinct spelling of a parameter or variable name gets a small
+// number. jail(8) compares names with equalopts on every add; here the
+// answer is computed once per pair of spellings that meet.
+class NameTable {
+ public:
+  explicit NameTable(Arena& arena) : m_arena(arena) {}
+
+  std::uint32_t intern(std::string_view name) {
+    if (auto it = m_ids.find(name); it != m_ids.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(m_names.size());
+    const std::string_view stored = m_arena.save(name);
+    m_names.push_back(
+        {stored, known_name(stored), equal_options(stored, "name") || equal_options(stored, "jid")});
+    m_ids.emplace(stored, id);
+    return id;
+  }
+
+  std::string_view name(std::uint32_t id) const { return m_names[id].name; }
+  bool known(std::uint32_t id) const { return m_names[id].known; }
+  bool identity(std::uint32_t id) const { return m_names[id].identity; }
+
+  /// equal_options on the two spellings.
+  bool equivalent(std::uint32_t a, std::uint32_t b) {
+    if (a == b) return true;
+    if (a >= k_cached || b >= k_cached) return equal_options(m_names[a].name, m_names[b].name);
+    auto& slot = m_equal[a * k_cached + b];
+    if (slot == 0) slot = equal_options(m_names[a].name, m_names[b].name) ? 2 : 1;
+    return slot == 2;
+  }
+
+ private:
+  static constexpr std::uint32_t k_cached = 128;
+  struct Entry {
+    std::string_view name;
+    bool known;
+    bool identity;  // a spelling of `name` or `jid`
+  };
+  Arena& m_arena;
+  std::unordered_map<std::string_view, std::uint32_t> m_ids;
+  std::vector<Entry> m_names;
+  std::vector<std::uint8_t> m_equal = std::vector<std::uint8_t>(k_cached * k_cached);
+};
+
 struct VarRef {
-  std::string name;
-  std::size_t pos;
+  std::uint32_t id;   // the variable's name
+  std::uint32_t pos;  // where its value goes in the literal text
   Location location;
 };
 
-struct WString {
-  std::string s;
-  std::vector<VarRef> vars;  // in position order
+// One value as written: the literal text with variables at positions.
+struct TemplateWord {
+  std::string_view text;
+  std::span<const VarRef> vars;
   Location location;
+};
+
+// One parameter statement, compiled once: a wildcard's statements are
+// added to every jail it matches.
+struct Template {
+  std::uint32_t id = 0;
+  bool is_var = false;
+  bool append = false;
+  bool has_vars = false;
+  Location location;
+  std::span<const TemplateWord> words;
+  // what this statement resolves to when nothing modifies it, by the
+  // immutable flag; built on first use
+  const ResolvedParam* shared[2] = {nullptr, nullptr};
+};
+
+class TemplateCompiler {
+ public:
+  explicit TemplateCompiler(NameTable& names) : m_names(names) {}
+
+  std::span<Template> compile(const std::vector<const ast::Param*>& params, Arena& into) {
+    auto out = into.array<Template>(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) compile(*params[i], out[i], into);
+    return out;
+  }
+
+ private:
+  void compile(const ast::Param& p, Template& t, Arena& into) {
+    t.id = m_names.intern(p.name);
+    t.is_var = p.is_variable;
+    t.append = p.op == ast::Op::append;
+    t.location = p.location;
+    auto words = into.array<TemplateWord>(p.values.size());
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      const ast::Word& w = p.values[i];
+      TemplateWord& tw = words[i];
+      tw.location = w.location;
+      if (w.pieces.size() == 1 && w.pieces[0].kind == ast::PieceKind::literal) {
+        tw.text = w.pieces[0].text;  // the syntax tree outlives resolution
+        continue;
+      }
+      m_text.clear();
+      m_vars.clear();
+      for (const auto& piece : w.pieces) {
+        if (piece.kind == ast::PieceKind::literal)
+          m_text += piece.text;
+        else
+          m_vars.push_back(
+              {m_names.intern(piece.text), static_cast<std::uint32_t>(m_text.size()), piece.location});
+      }
+      tw.text = into.save(m_text);
+      tw.vars = into.copy(std::span<const VarRef>(m_vars));
+      t.has_vars = t.has_vars || !tw.vars.empty();
+    }
+    t.words = words;
+  }
+
+  NameTable& m_names;
+  std::string m_text;
+  std::vector<VarRef> m_vars;
+};
+
+// One value while a jail is resolved. It is the template's text until a
+// variable is substituted, then its own buffer.
+struct WValue {
+  std::string_view literal;  // the template's text
+  std::span<const VarRef> vars;
+  std::uint32_t next = 0;    // variables done
+  std::uint32_t shift = 0;   // bytes inserted before the next variable's position
+  bool substituted = false;  // the value is in buf
+  Location location;
+  std::string buf;
+
+  bool pending() const { return next < vars.size(); }
+  std::string_view text() const { return substituted ? std::string_view(buf) : literal; }
 };
 
 struct WParam {
-  std::string name;
-  std::vector<WString> val;
+  std::uint32_t id = 0;
   Location location;
   bool is_var = false;
   bool immutable = false;
   bool bad = false;
   unsigned gen = 0;
-};
+  const Template* whole = nullptr;  // the values are exactly this template's
+  std::vector<WValue> val;          // a pool: the first `count` are live
+  std::size_t count = 0;
 
-WString to_wstring(const ast::Word& w) {
-  WString out;
-  out.location = w.location;
-  for (const auto& p : w.pieces) {
-    if (p.kind == ast::PieceKind::literal)
-      out.s += p.text;
-    else
-      out.vars.push_back({p.text, out.s.size(), p.location});
+  std::span<WValue> values() { return {val.data(), count}; }
+  std::span<const WValue> values() const { return {val.data(), count}; }
+  void push(std::string_view text, std::span<const VarRef> vars, Location loc) {
+    if (count == val.size()) val.emplace_back();
+    WValue& v = val[count++];
+    v.literal = text;
+    v.vars = vars;
+    v.next = 0;
+    v.shift = 0;
+    v.substituted = false;
+    v.location = loc;
   }
-  return out;
-}
+};
 
 bool numeric_name(const std::string& name) {
   // strtol(3) parses it completely and it is non-zero
@@ -123,131 +246,175 @@ bool numeric_name(const std::string& name) {
   return v != 0 && *end == '\0';
 }
 
+// Resolves one jail after another, reusing its working storage, so a
+// jail costs no allocation once the pools have grown.
 class JailResolver {
  public:
-  JailResolver(ResolvedJail& jail, Diagnostics& diags) : m_jail(jail), m_diags(diags) {}
+  JailResolver(NameTable& names, Arena& out, Diagnostics& diags)
+      : m_names(names),
+        m_out(out),
+        m_diags(diags),
+        m_name_id(names.intern("name")),
+        m_jid_id(names.intern("jid")),
+        m_rctl_id(names.intern("jailplan_rctl")) {}
 
-  void add_identity(const std::string& name, bool jid, Location loc) {
-    WParam p;
-    p.name = jid ? "jid" : "name";
-    p.val.push_back({name, {}, loc});
-    p.location = loc;
-    p.immutable = true;
-    m_params.push_back(std::move(p));
+  void begin(ResolvedJail& jail) {
+    m_jail = &jail;
+    m_count = 0;
   }
 
-  void add(const ast::Param& src) {
-    const bool append = src.op == ast::Op::append;
-    std::vector<WString> nss;
-    nss.reserve(src.values.size());
-    for (const auto& w : src.values) nss.push_back(to_wstring(w));
+  void add_identity(const std::string& name, bool jid, Location loc) {
+    WParam& p = fresh(jid ? m_jid_id : m_name_id, loc);
+    p.push(name, {}, loc);
+    p.immutable = true;
+  }
 
+  void add(const Template& src) {
     WParam* dp = nullptr;
-    for (auto& q : m_params) {
-      if (equal_options(q.name, src.name)) {
-        dp = &q;
+    for (std::size_t i = 0; i < m_count; ++i)
+      if (m_names.equivalent(m_params[i].id, src.id)) {
+        dp = &m_params[i];
         break;
       }
-    }
     if (dp != nullptr) {
-      if (dp->is_var != src.is_variable) {
+      if (dp->is_var != src.is_var) {
         clash(src);
         return;
       }
       if (dp->immutable) {
-        fail(src.location, fmt::format("cannot redefine parameter '{}' of jail '{}'", dp->name, m_jail.name))
-            .detail = dp->name == "name"
+        const auto stored = m_names.name(dp->id);
+        fail(src.location, fmt::format("cannot redefine parameter '{}' of jail '{}'", stored, m_jail->name))
+            .detail = stored == "name"
                           ? "a jail's name comes from its block; only a numeric block may set 'name'"
                           : "'jid' and 'name' can be set only once";
         return;
       }
-      if (dp->name != src.name) dp->name = src.name;
-      if (!append || nss.empty()) dp->val.clear();
-      for (auto& s : nss) dp->val.push_back(std::move(s));
+      dp->id = src.id;  // the later spelling is kept
+      if (!src.append || src.words.empty()) dp->count = 0;
+      dp->whole = dp->count == 0 ? &src : nullptr;
+      push_words(*dp, src);
       dp->location = src.location;
       return;
     }
-    WParam np;
-    np.name = src.name;
-    np.val = std::move(nss);
-    np.location = src.location;
-    np.is_var = src.is_variable;
-    const bool known = known_name(src.name);
-    if (equal_options(src.name, "name") || equal_options(src.name, "jid")) np.immutable = true;
-    m_params.push_back(std::move(np));
-    if (known && src.is_variable) clash(src);
+    WParam& np = fresh(src.id, src.location);
+    np.is_var = src.is_var;
+    np.immutable = m_names.identity(src.id);
+    np.whole = &src;
+    push_words(np, src);
+    if (m_names.known(src.id) && src.is_var) clash(src);
   }
 
   void backfill_name(const std::string& record_name, Location loc) {
-    for (const auto& p : m_params)
-      if (!p.is_var && equal_options(p.name, "name")) return;
-    WParam p;
-    p.name = "name";
-    p.val.push_back({record_name, {}, loc});
-    p.location = loc;
+    for (std::size_t i = 0; i < m_count; ++i)
+      if (!m_params[i].is_var && m_names.equivalent(m_params[i].id, m_name_id)) return;
+    WParam& p = fresh(m_name_id, loc);
+    p.push(record_name, {}, loc);
     p.immutable = true;
-    m_params.push_back(std::move(p));
   }
 
   void substitute();
 
+  // Moves the jail's parameters into the arena.
   void finish() {
-    for (auto& p : m_params) {
-      const bool reserved = p.is_var && p.name == "jailplan_rctl";
+    m_list.clear();
+    m_reserved.clear();
+    for (std::size_t i = 0; i < m_count; ++i) {
+      WParam& p = m_params[i];
+      const bool reserved = p.is_var && p.id == m_rctl_id;
       if (p.is_var && !reserved) continue;
-      ResolvedParam r;
-      r.name = std::move(p.name);
-      r.location = p.location;
-      r.immutable = p.immutable;
-      r.values.reserve(p.val.size());
-      for (auto& s : p.val) {
-        r.values.push_back(std::move(s.s));
-        r.value_locations.push_back(s.location);
-      }
-      if (reserved) {
-        r.name = "jailplan.rctl";
-        m_jail.reserved.push_back(std::move(r));
-        continue;
-      }
-      m_jail.params.push_back(std::move(r));
+      if (reserved)
+        m_reserved.push_back(build(p, "jailplan.rctl"));
+      else if (p.whole != nullptr && !p.whole->has_vars)
+        m_list.push_back(shared(*p.whole, p.immutable));
+      else
+        m_list.push_back(build(p, m_names.name(p.id)));
     }
+    m_jail->params = m_out.copy(std::span<const ResolvedParam* const>(m_list));
+    m_jail->reserved = m_out.copy(std::span<const ResolvedParam* const>(m_reserved));
   }
 
  private:
+  WParam& fresh(std::uint32_t id, Location loc) {
+    if (m_count == m_params.size()) m_params.emplace_back();
+    WParam& p = m_params[m_count++];
+    p.id = id;
+    p.location = loc;
+    p.is_var = p.immutable = p.bad = false;
+    p.gen = 0;
+    p.whole = nullptr;
+    p.count = 0;
+    return p;
+  }
+
+  static void push_words(WParam& p, const Template& t) {
+    for (const auto& w : t.words) p.push(w.text, w.vars, w.location);
+  }
+
+  const ResolvedParam* build(const WParam& p, std::string_view name) {
+    auto values = m_out.array<std::string_view>(p.count);
+    auto locations = m_out.array<Location>(p.count);
+    for (std::size_t k = 0; k < p.count; ++k) {
+      values[k] = m_out.save(p.val[k].text());
+      locations[k] = p.val[k].location;
+    }
+    return m_out.make<ResolvedParam>(name, values, locations.data(), p.location, p.immutable);
+  }
+
+  const ResolvedParam* shared(const Template& t, bool immutable) {
+    const ResolvedParam*& slot = const_cast<Template&>(t).shared[immutable ? 1 : 0];
+    if (slot != nullptr) return slot;
+    auto values = m_out.array<std::string_view>(t.words.size());
+    auto locations = m_out.array<Location>(t.words.size());
+    for (std::size_t k = 0; k < t.words.size(); ++k) {
+      values[k] = m_out.save(t.words[k].text);
+      locations[k] = t.words[k].location;
+    }
+    slot = m_out.make<ResolvedParam>(m_names.name(t.id), values, locations.data(), t.location, immutable);
+    return slot;
+  }
+
   Diagnostic& fail(Location loc, std::string msg) {
-    m_jail.failed = true;
+    m_jail->failed = true;
     return m_diags.error(loc, std::move(msg), "resolve");
   }
 
-  void clash(const ast::Param& src) {
-    fail(src.location, fmt::format("variable '${}' cannot have the same name as a parameter", src.name))
-        .detail = fmt::format(
-        "jail(8) treats '${}' and a parameter '{}' (or its 'no' form) as one "
-        "name; rename the variable",
-        src.name, src.name);
+  void clash(const Template& src) {
+    const auto name = m_names.name(src.id);
+    fail(src.location, fmt::format("variable '${}' cannot have the same name as a parameter", name)).detail =
+        fmt::format(
+            "jail(8) treats '${}' and a parameter '{}' (or its 'no' form) as one "
+            "name; rename the variable",
+            name, name);
   }
 
-  std::size_t find_exact(std::string_view name) const {
-    for (std::size_t i = 0; i < m_params.size(); ++i)
-      if (m_params[i].name == name) return i;
-    return m_params.size();
+  std::size_t find_exact(std::uint32_t id) const {
+    for (std::size_t i = 0; i < m_count; ++i)
+      if (m_params[i].id == id) return i;
+    return m_count;
   }
 
   void not_found(const WParam& p, const VarRef& v, bool empty) {
     std::vector<std::string_view> names;
-    for (const auto& q : m_params) names.push_back(q.name);
+    for (std::size_t i = 0; i < m_count; ++i) names.push_back(m_names.name(m_params[i].id));
+    const auto var = m_names.name(v.id);
+    const auto param = m_names.name(p.id);
     auto& d =
-        fail(v.location, empty ? fmt::format("'{}' has no value to substitute (in '{}' of jail '{}')", v.name,
-                                             p.name, m_jail.name)
-                               : fmt::format("variable '{}' is not defined for jail '{}' (used in '{}')",
-                                             v.name, m_jail.name, p.name));
+        fail(v.location, empty ? fmt::format("'{}' has no value to substitute (in '{}' of jail '{}')", var,
+                                             param, m_jail->name)
+                               : fmt::format("variable '{}' is not defined for jail '{}' (used in '{}')", var,
+                                             m_jail->name, param));
     if (!empty)
-      if (auto s = closest_match(v.name, names)) d.detail = fmt::format("did you mean '{}'?", *s);
+      if (auto s = closest_match(var, names)) d.detail = fmt::format("did you mean '{}'?", *s);
   }
 
-  ResolvedJail& m_jail;
+  NameTable& m_names;
+  Arena& m_out;
   Diagnostics& m_diags;
-  std::vector<WParam> m_params;
+  const std::uint32_t m_name_id, m_jid_id, m_rctl_id;
+  ResolvedJail* m_jail = nullptr;
+  std::vector<WParam> m_params;  // a pool: the first m_count are this jail's
+  std::size_t m_count = 0;
+  std::vector<const ResolvedParam*> m_list, m_reserved;
 };
 
 // Late-binding substitution over the merged list (config.c load_config):
@@ -255,28 +422,30 @@ class JailResolver {
 // the referencing one and resolved first; a cycle poisons the chain.
 void JailResolver::substitute() {
   unsigned pgen = 0;
-  for (std::size_t i = 0; i < m_params.size(); ++i) {
+  for (std::size_t i = 0; i < m_count; ++i) {
     std::size_t p = i;
     m_params[p].gen = ++pgen;
   find_vars:
-    for (std::size_t si = 0; si < m_params[p].val.size(); ++si) {
-      while (!m_params[p].val[si].vars.empty()) {
-        WString& s = m_params[p].val[si];
-        const VarRef v = s.vars.front();
-        const std::size_t vi = find_exact(v.name);
+    for (std::size_t si = 0; si < m_params[p].count; ++si) {
+      while (m_params[p].val[si].pending()) {
+        WValue& s = m_params[p].val[si];
+        const VarRef& v = s.vars[s.next];
+        const std::size_t vi = find_exact(v.id);
         bool bad = false;
-        if (vi == m_params.size() || m_params[vi].val.empty()) {
-          not_found(m_params[p], v, vi != m_params.size());
+        if (vi == m_count || m_params[vi].count == 0) {
+          not_found(m_params[p], v, vi != m_count);
           bad = true;
         } else if (m_params[vi].bad) {
-          m_jail.failed = true;
+          m_jail->failed = true;
           bad = true;
         } else if (m_params[vi].gen == pgen) {
-          fail(v.location, fmt::format("variable loop through '{}' in jail '{}'", v.name, m_jail.name));
+          fail(v.location,
+               fmt::format("variable loop through '{}' in jail '{}'", m_names.name(v.id), m_jail->name));
           bad = true;
         } else {
-          const bool unresolved = std::any_of(m_params[vi].val.begin(), m_params[vi].val.end(),
-                                              [](const WString& x) { return !x.vars.empty(); });
+          const auto vals = m_params[vi].values();
+          const bool unresolved =
+              std::any_of(vals.begin(), vals.end(), [](const WValue& x) { return x.pending(); });
           if (unresolved) {
             m_params[vi].gen = pgen;
             // move the referenced parameter just before the referencing one
@@ -286,29 +455,34 @@ void JailResolver::substitute() {
                         m_params.begin() + static_cast<long>(vi) + 1);
             goto find_vars;  // resolve the moved parameter first, as jail(8) does
           }
-          const WParam& vp = m_params[vi];
-          if (vp.val.size() > 1 && (!s.s.empty() || s.vars.size() > 1)) {
-            fail(v.location, fmt::format("'{}' has {} values and cannot be substituted inside a longer "
-                                         "string (in '{}' of jail '{}')",
-                                         v.name, vp.val.size(), m_params[p].name, m_jail.name));
+          if (vals.size() > 1 && (!s.text().empty() || s.vars.size() - s.next > 1)) {
+            fail(v.location,
+                 fmt::format("'{}' has {} values and cannot be substituted inside a longer "
+                             "string (in '{}' of jail '{}')",
+                             m_names.name(v.id), vals.size(), m_names.name(m_params[p].id), m_jail->name));
             bad = true;
-          } else if (vp.val.size() > 1) {
-            fail(v.location, fmt::format("'{}' has {} values and cannot be substituted as a whole "
-                                         "value (in '{}' of jail '{}')",
-                                         v.name, vp.val.size(), m_params[p].name, m_jail.name))
+          } else if (vals.size() > 1) {
+            fail(v.location,
+                 fmt::format("'{}' has {} values and cannot be substituted as a whole "
+                             "value (in '{}' of jail '{}')",
+                             m_names.name(v.id), vals.size(), m_names.name(m_params[p].id), m_jail->name))
                 .detail = "jail(8) crashes (SIGSEGV) on this; write the values out or use '+='";
             bad = true;
           } else {
-            const std::string& text = vp.val.front().s;
-            s.s.insert(v.pos, text);
-            for (std::size_t k = 1; k < s.vars.size(); ++k) s.vars[k].pos += text.size();
+            const std::string_view text = vals.front().text();
+            if (!s.substituted) {
+              s.buf.assign(s.literal);
+              s.substituted = true;
+            }
+            s.buf.insert(v.pos + s.shift, text);
+            s.shift += static_cast<std::uint32_t>(text.size());
           }
         }
         if (bad) {
-          for (auto& q : m_params)
-            if (q.gen == pgen) q.bad = true;
+          for (std::size_t k = 0; k < m_count; ++k)
+            if (m_params[k].gen == pgen) m_params[k].bad = true;
         }
-        m_params[p].val[si].vars.erase(m_params[p].val[si].vars.begin());
+        ++m_params[p].val[si].next;
       }
     }
   }
@@ -321,40 +495,54 @@ bool is_jail8_known_name(std::string_view name) {
 }
 
 const ResolvedParam* ResolvedJail::find(std::string_view exact) const {
-  for (const auto& p : params)
-    if (p.name == exact) return &p;
+  for (const auto* p : params)
+    if (p->name == exact) return p;
   return nullptr;
 }
 
 Resolution resolve(const std::vector<Record>& records) {
   Resolution out;
+  NameTable names(out.arena);
+  TemplateCompiler compiler(names);
+  // wildcard records are added to many jails: compile them once; a jail's
+  // own statements are compiled into scratch space reused for the next jail
+  Arena wild_space, own_space;
   std::vector<std::size_t> wild;
+  std::vector<std::span<Template>> compiled(records.size());
   for (std::size_t i = 0; i < records.size(); ++i)
-    if (records[i].wildcard) wild.push_back(i);
+    if (records[i].wildcard) {
+      wild.push_back(i);
+      compiled[i] = compiler.compile(records[i].params, wild_space);
+    }
 
+  std::size_t jails = 0;
+  for (const auto& r : records) jails += r.wildcard ? 0U : 1U;
+  out.jails.reserve(jails);
+  JailResolver jr(names, out.arena, out.diagnostics);
   for (std::size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
     if (r.wildcard) continue;
-    ResolvedJail jail;
+    ResolvedJail& jail = out.jails.emplace_back();
     jail.name = r.name;
     jail.location = r.location;
-    JailResolver jr(jail, out.diagnostics);
+    own_space.reset();
+    const auto own = compiler.compile(r.params, own_space);
+    jr.begin(jail);
     jr.add_identity(r.name, numeric_name(r.name), r.location);
     bool did_self = false;
     for (std::size_t w : wild) {
       if (i < w && !did_self) {
-        for (const auto* p : r.params) jr.add(*p);
+        for (const auto& t : own) jr.add(t);
         did_self = true;
       }
       if (wildcard_matches(r.name, records[w].name))
-        for (const auto* p : records[w].params) jr.add(*p);
+        for (const auto& t : compiled[w]) jr.add(t);
     }
     if (!did_self)
-      for (const auto* p : r.params) jr.add(*p);
+      for (const auto& t : own) jr.add(t);
     jr.backfill_name(r.name, r.location);
     jr.substitute();
     jr.finish();
-    out.jails.push_back(std::move(jail));
   }
   return out;
 }

@@ -4,19 +4,25 @@
 /// parameters, wildcards below; `no`-prefix equivalence; in-place replace;
 /// `+=`; late-binding variable substitution with the reorder rule.
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/records.hpp"
+#include "grammar/arena.hpp"
 #include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 
+/// One parameter of one jail after resolution. It lives in its
+/// Resolution's arena and holds views into it; a parameter that a wildcard
+/// gives many jails unchanged is one object they all point at.
 struct ResolvedParam {
-  std::string name;                       ///< the stored (latest) spelling
-  std::vector<std::string> values;        ///< after substitution
-  std::vector<Location> value_locations;  ///< the word each value came from
-  Location location;                      ///< the statement that last set it
+  std::string_view name;                      ///< the stored (latest) spelling
+  std::span<const std::string_view> values;   ///< after substitution
+  const Location* value_locations = nullptr;  ///< the word each value came from (values.size() of them)
+  Location location;                          ///< the statement that last set it
   bool immutable = false;
 };
 
@@ -24,10 +30,10 @@ struct ResolvedJail {
   std::string name;  ///< the record name (full dotted name, or digits)
   Location location;
   bool failed = false;  ///< resolution reported an error for this jail
-  std::vector<ResolvedParam> params;
+  std::span<const ResolvedParam* const> params;
   /// jailplan's own settings, from reserved variables that jail(8) ignores
   /// (`$jailplan_rctl` → `jailplan.rctl`); not part of jail(8)'s view.
-  std::vector<ResolvedParam> reserved;
+  std::span<const ResolvedParam* const> reserved;
 
   const ResolvedParam* find(std::string_view exact) const;
 };
@@ -35,6 +41,7 @@ struct ResolvedJail {
 struct Resolution {
   std::vector<ResolvedJail> jails;  ///< non-wildcard records, in record order
   Diagnostics diagnostics;
+  Arena arena;  ///< owns every ResolvedParam and resolved string
 };
 
 /// jail(8)'s `equalopts`: equal, or equal once a leading "no" is removed

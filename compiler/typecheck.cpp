@@ -174,8 +174,8 @@ class Checker {
     spec.name = m_jail.name;
     spec.location = m_jail.location;
     spec.failed = m_jail.failed;
-    for (const auto& p : m_jail.params) {
-      auto tp = check(p);
+    for (const auto* rp : m_jail.params) {
+      auto tp = check(*rp);
       if (!tp) {
         spec.failed = true;
         continue;
@@ -187,7 +187,8 @@ class Checker {
       if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
       spec.params.push_back(std::move(*tp));
     }
-    for (const auto& p : m_jail.reserved) {
+    for (const auto* rp : m_jail.reserved) {
+      const ResolvedParam& p = *rp;
       auto tp = check(p);
       if (!tp) continue;
       for (std::size_t i = 0; i < p.values.size(); ++i)
@@ -206,7 +207,7 @@ class Checker {
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
 
   Location value_loc(const ResolvedParam& p, std::size_t i) const {
-    return i < p.value_locations.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
+    return i < p.values.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
   }
 
   std::optional<TypedParam> check(const ResolvedParam& p) {
@@ -232,7 +233,7 @@ class Checker {
   }
 
   // Scalars use the last value; earlier ones are dropped as jail(8) does.
-  const std::string* last(const ResolvedParam& p, std::string_view what) {
+  const std::string_view* last(const ResolvedParam& p, std::string_view what) {
     if (p.values.empty()) return nullptr;
     if (p.values.size() > 1)
       m_diags.warning(value_loc(p, 0),
@@ -246,7 +247,7 @@ class Checker {
     const std::size_t li = p.values.empty() ? 0 : p.values.size() - 1;
     switch (m.info->type) {
       case ParamType::boolean: {
-        const std::string* v = last(p, "boolean");
+        const std::string_view* v = last(p, "boolean");
         if (v == nullptr) return !m.negated;
         const auto b = parse_bool(*v);
         if (!b) {
@@ -259,7 +260,7 @@ class Checker {
       case ParamType::integer:
       case ParamType::uinteger:
       case ParamType::ulong: {
-        const std::string* v = last(p, "integer");
+        const std::string_view* v = last(p, "integer");
         if (v == nullptr) {
           error(p.location, fmt::format("'{}' needs an integer value", p.name));
           return std::monostate{};
@@ -282,7 +283,7 @@ class Checker {
       }
       case ParamType::string:
       case ParamType::path: {
-        const std::string* v = last(p, "string");
+        const std::string_view* v = last(p, "string");
         if (v == nullptr) {
           error(p.location, fmt::format("'{}' needs a value", p.name));
           return std::monostate{};
@@ -296,17 +297,17 @@ class Checker {
           error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name, *v));
           return std::monostate{};
         }
-        return *v;
+        return std::string(*v);
       }
       case ParamType::jailsys: {
         if (p.values.empty()) return std::string("new");
-        const std::string& v = p.values.back();
+        const std::string_view v = p.values.back();
         if (auto word = parse_jailsys(v)) return std::move(*word);
         error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name)).detail =
             "use disable, new or inherit (or 0, 1, 2)";
         return std::monostate{};
       }
-      case ParamType::list: return StringList{&p.values};
+      case ParamType::list: return StringList{p.values};
       case ParamType::ip4_list:
       case ParamType::ip6_list: return addresses(p, m.info->type == ParamType::ip6_list);
     }
@@ -373,24 +374,24 @@ const std::vector<IpEntry>* JailSpec::addresses(std::string_view canonical) cons
   return &std::get<std::vector<IpEntry>>(p->value);
 }
 
-const std::vector<std::string>* JailSpec::list(std::string_view canonical) const {
+const std::span<const std::string_view>* JailSpec::list(std::string_view canonical) const {
   const auto* p = find(canonical);
   if (p == nullptr || !std::holds_alternative<StringList>(p->value)) return nullptr;
-  return std::get<StringList>(p->value).values;
+  return &std::get<StringList>(p->value).values;
 }
 
-const std::string& TypedParam::spelled() const {
+std::string_view TypedParam::spelled() const {
   return source->name;
 }
-const std::vector<std::string>& TypedParam::raw() const {
+std::span<const std::string_view> TypedParam::raw() const {
   return source->values;
 }
 Location TypedParam::location() const {
   return source->location;
 }
 Location TypedParam::value_location(std::size_t i) const {
-  return i < source->value_locations.size() && source->value_locations[i].valid() ? source->value_locations[i]
-                                                                                  : source->location;
+  return i < source->values.size() && source->value_locations[i].valid() ? source->value_locations[i]
+                                                                         : source->location;
 }
 
 const JailSpec* DesiredState::find(std::string_view name) const {

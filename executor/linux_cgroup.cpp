@@ -62,16 +62,16 @@ std::string_view to_string(Mode m) {
   return "none";
 }
 
-std::string unenforceable(const std::string& rule) {
+std::string unenforceable(std::string_view rule) {
   const auto colon = rule.find(':');
   const auto eq = rule.find('=');
-  if (colon == std::string::npos || eq == std::string::npos) return "not an rctl rule";
-  const std::string resource = rule.substr(0, colon), action = rule.substr(colon + 1, eq - colon - 1);
+  if (colon == std::string_view::npos || eq == std::string_view::npos) return "not an rctl rule";
+  const auto resource = rule.substr(0, colon), action = rule.substr(colon + 1, eq - colon - 1);
   if (resource != "memoryuse" && resource != "maxproc" && resource != "pcpu")
     return fmt::format("cgroups have no per-jail limit for '{}' (memoryuse, maxproc and pcpu are mapped)",
                        resource);
   if (action != "deny") return fmt::format("only 'deny' is enforced by cgroups, not '{}'", action);
-  if (rule.find('/', eq) != std::string::npos)
+  if (rule.find('/', eq) != std::string_view::npos)
     return "a per-process or per-user limit is not a jail's cgroup limit";
   return {};
 }

@@ -27,7 +27,7 @@ struct Limits {
 /// resource or action cgroups do not have).
 std::string parse_limits(const std::vector<std::string>& rules, Limits& out);
 /// Whether one rule can be enforced (for plan-time checks): "" or why not.
-std::string unenforceable(const std::string& rule);
+std::string unenforceable(std::string_view rule);
 
 /// The jail's group directories on this host (they may not exist).
 std::vector<std::string> directories(const std::string& jail, Mode mode);

@@ -93,13 +93,15 @@ void typed_values_into(const TypedParam& p, std::vector<std::string>& out) {
           assign(out, 1);
           out[0].assign(v);
         } else if constexpr (std::is_same_v<V, StringList>) {
-          assign(out, v.values->size());
-          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign((*v.values)[i]);
+          assign(out, v.values.size());
+          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(v.values[i]);
         } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
           assign(out, v.size());
           for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(v[i].raw);
         } else {
-          out = p.raw();
+          const auto raw = p.raw();
+          assign(out, raw.size());
+          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(raw[i]);
         }
       },
       p.value);
@@ -119,14 +121,14 @@ bool typed_equals(const TypedParam& p, const std::vector<std::string>& values) {
         } else if constexpr (std::is_same_v<V, std::string>) {
           return values.size() == 1 && values[0] == v;
         } else if constexpr (std::is_same_v<V, StringList>) {
-          return *v.values == values;
+          return std::ranges::equal(v.values, values);
         } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
           if (v.size() != values.size()) return false;
           for (std::size_t i = 0; i < v.size(); ++i)
             if (v[i].raw != values[i]) return false;
           return true;
         } else {
-          return p.raw() == values;
+          return std::ranges::equal(p.raw(), values);
         }
       },
       p.value);
