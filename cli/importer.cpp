@@ -15,9 +15,9 @@ namespace jailplan {
 
 namespace {
 
-ast::Word word(std::string text) {
+ast::Word word(std::string_view text, Arena& store) {
   ast::Word w;
-  w.pieces.push_back(ast::Piece{ast::PieceKind::literal, std::move(text), {}});
+  w.pieces.push_back(ast::Piece{ast::PieceKind::literal, store.save(text), {}});
   return w;
 }
 
@@ -30,6 +30,7 @@ ast::Comment comment(std::string text) {
 /// Builds one block's statements.
 class Body {
  public:
+  explicit Body(Arena& store) : m_store(store) {}
   void flag(const std::string& name) { add(name, ast::Op::flag, {}); }
   void assign(const std::string& name, std::vector<std::string> values) {
     add(name, ast::Op::assign, std::move(values));
@@ -61,13 +62,14 @@ class Body {
     p.name = name;
     p.is_variable = variable;
     p.op = op;
-    for (auto& v : values) p.values.push_back(word(std::move(v)));
+    for (const auto& v : values) p.values.push_back(word(v, m_store));
     ast::Statement s;
     s.node = std::move(p);
     s.leading = std::move(m_notes);
     m_notes.clear();
     m_body.push_back(std::move(s));
   }
+  Arena& m_store;  // piece text
   std::vector<ast::Statement> m_body;
   std::vector<ast::Comment> m_notes;
 };
@@ -104,8 +106,8 @@ bool worth_writing(const ParamInfo& info, const std::string& name, const std::ve
   return true;
 }
 
-std::vector<ast::Statement> from_kernel(const ObservedJail& j, const ObservedState& s) {
-  Body body;
+std::vector<ast::Statement> from_kernel(const ObservedJail& j, const ObservedState& s, Arena& store) {
+  Body body(store);
   body.note("from the kernel: exec.* commands cannot be observed; add them before jailplan");
   body.note("restarts this jail");
   const CanonParam* path = find_param(j.params, "path");
@@ -150,8 +152,8 @@ std::vector<ast::Statement> from_kernel(const ObservedJail& j, const ObservedSta
   return std::move(body).take();
 }
 
-std::vector<ast::Statement> from_record(const AppliedRecord& r) {
-  Body body;
+std::vector<ast::Statement> from_record(const AppliedRecord& r, Arena& store) {
+  Body body(store);
   const CanonParam* path = find_param(r.params, "path");
   if (path != nullptr) body.assign("path", path->values);
   for (const auto& p : r.params) {
@@ -222,7 +224,7 @@ ast::Document import_observed(const ObservedState& s, const std::vector<std::str
   bool first = true;
   for (const auto& j : s.jails) {
     if (j.dying || !wanted(only, j.name)) continue;
-    auto body = j.applied ? from_record(*j.applied) : from_kernel(j, s);
+    auto body = j.applied ? from_record(*j.applied, doc.text) : from_kernel(j, s, doc.text);
     ast::Statement b = block(j.name, std::move(body), !first);
     if (first) {
       b.leading.push_back(comment(fmt::format("Written by 'jailplan import' from {}.", s.source)));
@@ -279,7 +281,7 @@ Result<ast::Document> import_rc_conf(const SourceFile& file, const std::vector<s
           "import");
       continue;
     }
-    Body body;
+    Body body(doc.text);
     body.assign("host.hostname", {hostname});
     body.assign("path", {rootdir});
     const std::string iface = v("interface");

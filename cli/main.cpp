@@ -6,11 +6,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/heap.hpp"
 #include "executor/linux_jail.hpp"
 
 int main(int argc, char** argv) {
   // a Linux jail's init and the jexec path are this binary, re-executed
   if (auto rc = jailplan::linux_jail::hidden_entry(argc, argv)) std::_Exit(*rc);
+  jailplan::prepare_heap();
   std::ios::sync_with_stdio(false);
   jailplan::FileSystemLoader loader;
   bool no_color = false;

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "grammar/arena.hpp"
 #include "grammar/source.hpp"
 
 namespace jailplan::ast {
@@ -17,7 +18,10 @@ enum class PieceKind : std::uint8_t { literal, variable };
 /// One scanner piece: decoded literal text, or a variable reference.
 struct Piece {
   PieceKind kind = PieceKind::literal;
-  std::string text;  ///< decoded text, or the variable's name without `$`
+  /// Decoded text, or the variable's name without `$`: a slice of the
+  /// source file where the text is written out plainly, else held by the
+  /// Document's arena.
+  std::string_view text;
   Location location;
 };
 
@@ -92,6 +96,7 @@ struct Document {
   std::vector<Comment> trailing;  ///< comments after the last statement
   bool trailing_blank = false;
   bool is_yaml = false;
+  Arena text;  ///< piece text that is not a slice of the source (decoded escapes, joined runs)
 };
 
 }  // namespace jailplan::ast

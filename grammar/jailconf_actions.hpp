@@ -65,7 +65,11 @@ struct ParseState {
     token_dead = false;
     if (++word_tokens == 2) second_token = at;
   }
-  void push_variable(const char* at, std::string name);
+  void push_variable(const char* at, std::string_view name);
+  /// Decoded text that is not in the source, kept by the document.
+  std::string_view keep(std::string_view decoded) { return doc->text.save(decoded); }
+  /// A braced variable's or single-quoted string's body, decoded.
+  std::string_view decoded(std::string_view body);
   std::uint32_t line_of(const char* p) const { return file->line_col(loc(p).offset).line; }
 
   void on_comment(const char* b, const char* e);
@@ -116,7 +120,8 @@ struct action<rules::bare_escape> {
     st.begin_token(in.begin());
     const int c = decode_escape(in.string_view());
     // a NUL or a line continuation still leaves an (empty) token behind
-    st.push_literal(in.begin(), c > 0 ? std::string(1, static_cast<char>(c)) : std::string());
+    const char ch = static_cast<char>(c);
+    st.push_literal(in.begin(), c > 0 ? st.keep(std::string_view(&ch, 1)) : std::string_view());
   }
 };
 
@@ -125,7 +130,7 @@ struct action<rules::simple_var> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
-    st.push_variable(in.begin(), std::string(in.string_view().substr(1)));
+    st.push_variable(in.begin(), in.string_view().substr(1));
   }
 };
 
@@ -133,13 +138,18 @@ struct action<rules::simple_var> {
 /// NUL truncation (the whole body is one scanner token).
 std::string decode_token_body(std::string_view body);
 
+inline std::string_view ParseState::decoded(std::string_view body) {
+  // without a backslash the body is its own decoding
+  return body.find('\\') == std::string_view::npos ? body : keep(decode_token_body(body));
+}
+
 template <>
 struct action<rules::braced_var> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
     const auto t = in.string_view();
-    st.push_variable(in.begin(), decode_token_body(t.substr(2, t.size() - 3)));
+    st.push_variable(in.begin(), st.decoded(t.substr(2, t.size() - 3)));
   }
 };
 
@@ -149,7 +159,9 @@ struct action<rules::squoted> {
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
     const auto t = in.string_view();
-    st.push_literal(in.begin(), decode_token_body(t.substr(1, t.size() - 2)));
+    const auto body = t.substr(1, t.size() - 2);
+    // without a backslash the body is its own decoding
+    st.push_literal(in.begin(), st.decoded(body));
     if (t.find('\n') != std::string_view::npos) st.multiline_string_start = in.begin();
   }
 };
@@ -196,7 +208,10 @@ struct action<rules::dq_escape> {
       st.token_dead = st.dq_segment_open;
       return;
     }
-    if (c > 0 && !st.token_dead) st.push_literal(in.begin(), std::string(1, static_cast<char>(c)));
+    if (c > 0 && !st.token_dead) {
+      const char ch = static_cast<char>(c);
+      st.push_literal(in.begin(), st.keep(std::string_view(&ch, 1)));
+    }
   }
 };
 
@@ -206,7 +221,7 @@ struct action<rules::dq_simple_var> {
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
     st.dq_segment_open = false;
-    st.push_variable(in.begin(), std::string(in.string_view().substr(1)));
+    st.push_variable(in.begin(), in.string_view().substr(1));
   }
 };
 
@@ -217,7 +232,7 @@ struct action<rules::dq_braced_var> {
     st.begin_token(in.begin());
     st.dq_segment_open = false;
     const auto t = in.string_view();
-    st.push_variable(in.begin(), decode_token_body(t.substr(2, t.size() - 3)));
+    st.push_variable(in.begin(), st.decoded(t.substr(2, t.size() - 3)));
   }
 };
 
@@ -227,7 +242,7 @@ struct action<rules::dq_dollar> {
   static void apply(const Input& in, ParseState& st) {
     st.begin_token(in.begin());
     st.dq_segment_open = false;
-    st.push_literal(in.begin(), "$");
+    st.push_literal(in.begin(), in.string_view());
   }
 };
 

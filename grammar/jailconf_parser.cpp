@@ -95,16 +95,29 @@ void ParseState::reset_statement() {
   multiline_string_start = nullptr;
 }
 
+// `text` is a slice of the source or already in the document's arena.
+// Touching literal runs become one piece: a longer slice when they are
+// adjacent in memory (the common case), else a joined copy.
 void ParseState::push_literal(const char* at, std::string_view text) {
   if (!word.pieces.empty() && word.pieces.back().kind == ast::PieceKind::literal) {
-    word.pieces.back().text += text;
+    std::string_view& prev = word.pieces.back().text;
+    if (prev.empty()) {
+      prev = text;
+    } else if (prev.data() + prev.size() == text.data()) {
+      prev = std::string_view(prev.data(), prev.size() + text.size());
+    } else if (!text.empty()) {
+      char* joined = static_cast<char*>(doc->text.allocate(prev.size() + text.size(), 1));
+      std::memcpy(joined, prev.data(), prev.size());
+      std::memcpy(joined + prev.size(), text.data(), text.size());
+      prev = std::string_view(joined, prev.size() + text.size());
+    }
     return;
   }
-  word.pieces.push_back({ast::PieceKind::literal, std::string(text), loc(at)});
+  word.pieces.push_back({ast::PieceKind::literal, text, loc(at)});
 }
 
-void ParseState::push_variable(const char* at, std::string var) {
-  word.pieces.push_back({ast::PieceKind::variable, std::move(var), loc(at)});
+void ParseState::push_variable(const char* at, std::string_view var) {
+  word.pieces.push_back({ast::PieceKind::variable, var, loc(at)});
 }
 
 void ParseState::on_comment(const char* b, const char* e) {
@@ -160,7 +173,7 @@ void ParseState::on_name(const char* b, const char* e) {
                              block ? "a jail" : "a parameter", whole, whole),
                  "syntax");
     ast::Word merged;
-    merged.pieces.push_back({ast::PieceKind::literal, word.literal_text(), loc(b)});
+    merged.pieces.push_back({ast::PieceKind::literal, doc->text.save(word.literal_text()), loc(b)});
     word = std::move(merged);
     word_tokens = 1;
   }

@@ -142,13 +142,13 @@ std::string yaml_spelling(const ast::Word& w) {
   return out;
 }
 
-ast::Word parse_yaml_value(std::string_view text, Location base) {
+ast::Word parse_yaml_value(std::string_view text, Location base, Arena& store) {
   ast::Word w;
   w.location = base;
   std::string lit;
   auto flush = [&] {
     if (!lit.empty()) {
-      w.pieces.push_back({ast::PieceKind::literal, std::move(lit), base});
+      w.pieces.push_back({ast::PieceKind::literal, store.save(lit), base});
       lit.clear();
     }
   };
@@ -175,20 +175,20 @@ ast::Word parse_yaml_value(std::string_view text, Location base) {
         break;
       }
       flush();
-      w.pieces.push_back({ast::PieceKind::variable, std::move(name), base});
+      w.pieces.push_back({ast::PieceKind::variable, store.save(name), base});
       i = j;
     } else if (c == '$' && i + 1 < text.size() && is_ident_start(text[i + 1])) {
       std::size_t j = i + 1;
       while (j < text.size() && is_ident_char(text[j])) ++j;
       flush();
-      w.pieces.push_back({ast::PieceKind::variable, std::string(text.substr(i + 1, j - i - 1)), base});
+      w.pieces.push_back({ast::PieceKind::variable, store.save(text.substr(i + 1, j - i - 1)), base});
       i = j - 1;
     } else {
       lit += c;
     }
   }
   flush();
-  if (w.pieces.empty()) w.pieces.push_back({ast::PieceKind::literal, std::string(), base});
+  if (w.pieces.empty()) w.pieces.push_back({ast::PieceKind::literal, std::string_view(), base});
   return w;
 }
 

@@ -23,7 +23,7 @@ std::string conf_spelling(std::string_view literal);
 std::string yaml_spelling(const ast::Word& w);
 
 /// Parses the YAML twin's string form into pieces; `base` locates the
-/// scalar, and every piece gets that location.
-ast::Word parse_yaml_value(std::string_view text, Location base);
+/// scalar, and every piece gets that location. Piece text goes into `store`.
+ast::Word parse_yaml_value(std::string_view text, Location base, Arena& store);
 
 }  // namespace jailplan

@@ -13,7 +13,8 @@ namespace {
 
 class YamlReader {
  public:
-  YamlReader(const SourceFile& file, Diagnostics& diags) : m_file(file), m_diags(diags) {}
+  YamlReader(const SourceFile& file, Diagnostics& diags, Arena& store)
+      : m_file(file), m_diags(diags), m_store(store) {}
 
   // yaml-cpp marks are 0-based; Locations are byte offsets. Converted here,
   // once, for the whole front end.
@@ -123,7 +124,7 @@ class YamlReader {
   bool values(const YAML::Node& v, ast::Param& p) {
     if (v.IsNull()) return true;
     if (v.IsScalar()) {
-      p.values.push_back(parse_yaml_value(v.Scalar(), loc(v.Mark())));
+      p.values.push_back(parse_yaml_value(v.Scalar(), loc(v.Mark()), m_store));
       return true;
     }
     if (v.IsSequence()) {
@@ -136,7 +137,7 @@ class YamlReader {
           error(e, "list items must be plain strings");
           return false;
         }
-        p.values.push_back(parse_yaml_value(e.Scalar(), loc(e.Mark())));
+        p.values.push_back(parse_yaml_value(e.Scalar(), loc(e.Mark()), m_store));
       }
       return true;
     }
@@ -166,6 +167,7 @@ class YamlReader {
 
   const SourceFile& m_file;
   Diagnostics& m_diags;
+  Arena& m_store;  // piece text
 };
 
 }  // namespace
@@ -174,7 +176,7 @@ ast::Document parse_yaml_config(const SourceFile& file, Diagnostics& diags) {
   ast::Document doc;
   doc.file = &file;
   doc.is_yaml = true;
-  YamlReader reader(file, diags);
+  YamlReader reader(file, diags, doc.text);
   try {
     const YAML::Node root = YAML::Load(std::string(file.text()));
     if (!root || root.IsNull()) return doc;
