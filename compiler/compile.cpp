@@ -1,9 +1,35 @@
 #include "compiler/compile.hpp"
 
+#include <algorithm>
+
 #include "compiler/typecheck.hpp"
 #include "compiler/validate.hpp"
 
 namespace jailplan {
+
+namespace {
+
+// Frees a resolved jail's own parameter statements. The compilation owns
+// the trees (its documents are not const; records only view them), and
+// with KeepSyntax::no nothing reads them again: the resolved jail holds
+// copies. Nested blocks and includes stay, as later records point into
+// them. Freed as resolution goes, the trees make room for the resolved
+// jails instead of sitting beside them until the end.
+void release_own_statements(const Record& r) {
+  if (r.block == nullptr || r.wildcard) return;
+  auto& body = const_cast<ast::Block*>(r.block)->body;
+  const bool only_params = std::all_of(body.begin(), body.end(), [](const ast::Statement& s) {
+    return std::holds_alternative<ast::Param>(s.node);
+  });
+  if (only_params) {
+    std::vector<ast::Statement>().swap(body);
+    return;
+  }
+  for (auto& s : body)
+    if (auto* p = std::get_if<ast::Param>(&s.node)) std::vector<ast::Word>().swap(p->values);
+}
+
+}  // namespace
 
 Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep) {
   Compilation c;
@@ -12,7 +38,10 @@ Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep
   c.syntax_ok = !c.loaded->diagnostics.has_errors() && c.loaded->root != nullptr;
   if (!c.syntax_ok) return c;  // jail(8) stops before resolving anything
   c.records = collect_records(*c.loaded->root);
-  c.resolution = resolve(c.records);
+  if (keep == KeepSyntax::no)
+    c.resolution = resolve(c.records, [&](std::size_t i) { release_own_statements(c.records[i]); });
+  else
+    c.resolution = resolve(c.records);
   if (keep == KeepSyntax::no) {
     // the resolved jails own their strings and point only at source files
     c.records = {};
@@ -21,7 +50,8 @@ Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep
   }
   Diagnostics semantic = c.resolution.diagnostics;
   c.desired.jails.reserve(c.resolution.jails.size());
-  for (const auto& j : c.resolution.jails) c.desired.jails.push_back(typecheck(j, semantic));
+  TypeChecker checker(semantic, c.resolution.arena);
+  for (const auto& j : c.resolution.jails) c.desired.jails.push_back(checker.check(j));
   validate(c.desired, semantic);
   semantic.sort_by_location();
   c.diagnostics.append(semantic);

@@ -49,7 +49,8 @@ struct ResolvedParam;
 /// (owned by the same Compilation) instead of copying its strings: at
 /// 10,000 jails the copies were most of the front end's memory.
 struct TypedParam {
-  std::string name;  ///< catalog (canonical) name, e.g. "mount.devfs"
+  std::string_view
+      name;  ///< catalog (canonical) name, e.g. "mount.devfs" (the catalog's or the compilation's)
   const ParamInfo* info = nullptr;
   const ResolvedParam* source = nullptr;
   TypedValue value;

@@ -38,6 +38,7 @@ class Collector {
         Record r;
         r.name = prefix.empty() ? b->name : prefix + "." + b->name;
         r.location = b->location;
+        r.block = b;
         r.wildcard = is_wildcard_name(r.name);
         m_out.push_back(std::move(r));
         const long index = static_cast<long>(m_out.size()) - 1;

@@ -14,7 +14,8 @@ struct Record {
   std::string name;  ///< full dotted name
   Location location;
   bool wildcard = false;
-  bool implicit_global = false;  ///< the pool of top-level parameters
+  bool implicit_global = false;       ///< the pool of top-level parameters
+  const ast::Block* block = nullptr;  ///< the block that declared it; null for the implicit pool
   std::vector<const ast::Param*> params;
 };
 

@@ -500,7 +500,8 @@ const ResolvedParam* ResolvedJail::find(std::string_view exact) const {
   return nullptr;
 }
 
-Resolution resolve(const std::vector<Record>& records) {
+Resolution resolve(const std::vector<Record>& records,
+                   const std::function<void(std::size_t record)>& resolved) {
   Resolution out;
   NameTable names(out.arena);
   TemplateCompiler compiler(names);
@@ -543,6 +544,7 @@ Resolution resolve(const std::vector<Record>& records) {
     jr.backfill_name(r.name, r.location);
     jr.substitute();
     jr.finish();
+    if (resolved) resolved(i);
   }
   return out;
 }

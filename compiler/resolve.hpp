@@ -4,6 +4,7 @@
 /// parameters, wildcards below; `no`-prefix equivalence; in-place replace;
 /// `+=`; late-binding variable substitution with the reorder rule.
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,9 @@ bool equal_options(std::string_view a, std::string_view b);
 /// share a name with one of these.
 bool is_jail8_known_name(std::string_view name);
 
-Resolution resolve(const std::vector<Record>& records);
+/// Resolves every jail. `resolved(i)` is called once jail record i is
+/// done: nothing reads that record's own statements again.
+Resolution resolve(const std::vector<Record>& records,
+                   const std::function<void(std::size_t record)>& resolved = {});
 
 }  // namespace jailplan

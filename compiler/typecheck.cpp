@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -164,17 +165,23 @@ constexpr Range k_ranges[] = {
     {"exec.fib", 0, 65535},
 };
 
-class Checker {
- public:
-  Checker(const ResolvedJail& j, Diagnostics& d) : m_jail(j), m_diags(d) {}
+}  // namespace
 
-  JailSpec run() {
+// Checks one jail after another. A site's jails share few distinct names,
+// so each spelling is looked up in the catalog once.
+class TypeChecker::Impl {
+ public:
+  Impl(Diagnostics& d, Arena& names) : m_diags(d), m_names(names) {}
+
+  JailSpec run(const ResolvedJail& jail) {
+    m_jail = &jail;
     JailSpec spec;
-    spec.record_name = m_jail.name;
-    spec.name = m_jail.name;
-    spec.location = m_jail.location;
-    spec.failed = m_jail.failed;
-    for (const auto* rp : m_jail.params) {
+    spec.params.reserve(jail.params.size() + jail.reserved.size());
+    spec.record_name = m_jail->name;
+    spec.name = m_jail->name;
+    spec.location = m_jail->location;
+    spec.failed = m_jail->failed;
+    for (const auto* rp : m_jail->params) {
       auto tp = check(*rp);
       if (!tp) {
         spec.failed = true;
@@ -187,7 +194,7 @@ class Checker {
       if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
       spec.params.push_back(std::move(*tp));
     }
-    for (const auto* rp : m_jail.reserved) {
+    for (const auto* rp : m_jail->reserved) {
       const ResolvedParam& p = *rp;
       auto tp = check(p);
       if (!tp) continue;
@@ -210,9 +217,38 @@ class Checker {
     return i < p.values.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
   }
 
+  // A catalog match whose canonical name lives as long as the compilation.
+  struct Match {
+    const ParamInfo* info = nullptr;
+    std::string_view canonical;
+    bool negated = false;
+    bool odd_no_prefix = false;
+  };
+
+  // info is nullptr for an unknown name
+  Match lookup(std::string_view spelled) {
+    // resolved names are interned: one spelling, one pointer
+    const auto [it, fresh] =
+        m_lookups.try_emplace(spelled.data(), std::vector<std::pair<std::size_t, Match>>{});
+    for (const auto& [size, m] : it->second)
+      if (size == spelled.size()) return m;
+    Match m;
+    if (const auto found = lookup_param(spelled)) {
+      m.info = found->info;
+      m.canonical = found->canonical == spelled        ? spelled
+                    : found->canonical == m.info->name ? m.info->name
+                                                       : m_names.save(found->canonical);
+      m.negated = found->negated;
+      m.odd_no_prefix = found->odd_no_prefix;
+    }
+    it->second.emplace_back(spelled.size(), m);
+    return m;
+  }
+
   std::optional<TypedParam> check(const ResolvedParam& p) {
-    const auto match = lookup_param(p.name);
-    if (!match) {
+    const Match found = lookup(p.name);
+    const Match* match = found.info != nullptr ? &found : nullptr;
+    if (match == nullptr) {
       auto& d = m_diags.error(p.location, fmt::format("unknown parameter '{}'", p.name), "unknown-parameter");
       if (auto s = closest_match(p.name, catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
       return std::nullopt;
@@ -243,7 +279,7 @@ class Checker {
     return &p.values.back();
   }
 
-  TypedValue convert(const ResolvedParam& p, const CatalogMatch& m) {
+  TypedValue convert(const ResolvedParam& p, const Match& m) {
     const std::size_t li = p.values.empty() ? 0 : p.values.size() - 1;
     switch (m.info->type) {
       case ParamType::boolean: {
@@ -326,7 +362,7 @@ class Checker {
         IpEntry e;
         const std::string err = parse_ip_entry(rest.substr(0, comma), v6, e);
         if (!err.empty()) {
-          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name, m_jail.name));
+          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name, m_jail->name));
           ok = false;
         } else {
           e.location = value_loc(p, i);
@@ -340,14 +376,17 @@ class Checker {
     return out;
   }
 
-  const ResolvedJail& m_jail;
   Diagnostics& m_diags;
+  Arena& m_names;
+  const ResolvedJail* m_jail = nullptr;
+  std::unordered_map<const char*, std::vector<std::pair<std::size_t, Match>>> m_lookups;
 };
 
-}  // namespace
+TypeChecker::TypeChecker(Diagnostics& diags, Arena& names) : m_impl(std::make_unique<Impl>(diags, names)) {}
+TypeChecker::~TypeChecker() = default;
 
-JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags) {
-  return Checker(jail, diags).run();
+JailSpec TypeChecker::check(const ResolvedJail& jail) {
+  return m_impl->run(jail);
 }
 
 const TypedParam* JailSpec::find(std::string_view canonical) const {

@@ -2,13 +2,31 @@
 /// Converting resolved strings into typed values as libjail and jail(8) do
 /// (jail-semantics §2.4, §3.5). One diagnostic per bad value.
 
+#include <memory>
+
 #include "compiler/model.hpp"
 #include "compiler/resolve.hpp"
 #include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 
-JailSpec typecheck(const ResolvedJail& jail, Diagnostics& diags);
+/// Types one resolved jail after another into the typed model. Names the
+/// typed parameters carry that are not already the resolution's or the
+/// catalog's go into `names` (the resolution's arena: the typed model
+/// lives no longer than it).
+class TypeChecker {
+ public:
+  TypeChecker(Diagnostics& diags, Arena& names);
+  ~TypeChecker();
+  TypeChecker(const TypeChecker&) = delete;
+  TypeChecker& operator=(const TypeChecker&) = delete;
+
+  JailSpec check(const ResolvedJail& jail);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> m_impl;
+};
 
 /// Parses one address entry; returns an error message, or "" when valid.
 std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out);

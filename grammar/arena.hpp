@@ -3,11 +3,12 @@
 /// resolved strings, value arrays, shared parameters. Nothing is freed one
 /// by one; everything goes when the arena does.
 ///
-/// Why not malloc: a 10,000-jail site resolves to ~170,000 parameters and
-/// ~200,000 strings. One malloc each was a third of the front end's time,
-/// and on the paravirtualised machines jailplan runs on a first touch of a
-/// 4 KiB page costs ~10 µs. The arena's large blocks are 2 MiB-aligned and
-/// marked MADV_HUGEPAGE, so they fault in 2 MiB at a time.
+/// Why: a 10,000-jail site resolves to ~170,000 parameters and ~200,000
+/// strings. One malloc each was a third of the front end's time. The
+/// arena takes 64 KiB blocks from malloc, so memory freed just before (a
+/// syntax tree released jail by jail as it is resolved) is reused rather
+/// than fresh pages touched — on the virtual machines jailplan is measured
+/// on, a first touch of memory costs more than the work done in it.
 ///
 /// Only trivially destructible objects go in (views, spans, locations):
 /// the arena never runs destructors.

@@ -70,7 +70,20 @@ struct ParseState {
   std::string_view keep(std::string_view decoded) { return doc->text.save(decoded); }
   /// A braced variable's or single-quoted string's body, decoded.
   std::string_view decoded(std::string_view body);
-  std::uint32_t line_of(const char* p) const { return file->line_col(loc(p).offset).line; }
+  /// The 1-based line of `p`. The parser asks in mostly increasing order,
+  /// so newlines are counted forward from the last answer.
+  std::uint32_t line_of(const char* p) {
+    if (p < line_cursor || line_cursor == nullptr) {
+      line_cursor = p;
+      line_at_cursor = file->line_col(loc(p).offset).line;
+      return line_at_cursor;
+    }
+    for (const char* q = line_cursor; q < p; ++q) line_at_cursor += *q == '\n' ? 1U : 0U;
+    line_cursor = p;
+    return line_at_cursor;
+  }
+  const char* line_cursor = nullptr;
+  std::uint32_t line_at_cursor = 0;
 
   void on_comment(const char* b, const char* e);
   void on_name(const char* b, const char* e);

@@ -150,7 +150,7 @@ CanonSpec canon_spec(const JailSpec& jail) {
   out.reserve(jail.params.size());
   for (const auto& p : jail.params) {
     if (std::holds_alternative<std::monostate>(p.value)) continue;
-    out.push_back({p.name, {}});
+    out.push_back({std::string(p.name), {}});
     typed_values_into(p, out.back().values);
   }
   // jail(8) keeps one entry per name; sorting makes the digest independent
