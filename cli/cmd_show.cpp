@@ -29,7 +29,7 @@ std::string human_value(const TypedParam& p) {
     std::string operator()(std::monostate) const { return "(invalid)"; }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(std::int64_t n) const { return std::to_string(n); }
-    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(std::string_view s) const { return std::string(s); }
     std::string operator()(const StringList& l) const {
       std::string out;
       for (const auto s : l.values) {

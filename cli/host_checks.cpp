@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "planner/steps.hpp"
@@ -48,7 +51,10 @@ Diagnostics check_host_paths(const DesiredState& desired) {
   for (const auto& j : desired.jails) {
     if (j.failed) continue;
     const TypedParam* path = j.find("path");
-    const std::string* root = j.text("path");
+    const std::string_view* path_text = j.text("path");
+    const std::optional<std::string> root_copy =
+        path_text != nullptr ? std::optional<std::string>(*path_text) : std::nullopt;
+    const std::string* root = root_copy ? &*root_copy : nullptr;
     if (root != nullptr && !is_dir(*root))
       d.error(path->location(),
               fmt::format("jail {}: path {}: no such directory on this host", j.name, *root), "host");

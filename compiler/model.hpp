@@ -39,7 +39,7 @@ struct StringList {
 using TypedValue = std::variant<std::monostate,         // not typed (error)
                                 bool,                   // boolean
                                 std::int64_t,           // integers
-                                std::string,            // strings, paths, jailsys
+                                std::string_view,       // strings, paths (the resolved value), jailsys words
                                 StringList,             // lists
                                 std::vector<IpEntry>>;  // ip4[] / ip6[]
 
@@ -73,7 +73,7 @@ struct JailSpec {
   /// The boolean value, or `fallback` when absent or untyped.
   bool flag(std::string_view canonical, bool fallback = false) const;
   /// The last string value, or nullptr.
-  const std::string* text(std::string_view canonical) const;
+  const std::string_view* text(std::string_view canonical) const;
   const std::vector<IpEntry>* addresses(std::string_view canonical) const;
   const std::span<const std::string_view>* list(std::string_view canonical) const;
 };

@@ -26,7 +26,7 @@ ordered_json value_json(const TypedValue& v) {
     ordered_json operator()(std::monostate) const { return nullptr; }
     ordered_json operator()(bool b) const { return b; }
     ordered_json operator()(std::int64_t n) const { return n; }
-    ordered_json operator()(const std::string& s) const { return s; }
+    ordered_json operator()(std::string_view s) const { return s; }
     ordered_json operator()(const StringList& l) const { return strings_json(l.values); }
     ordered_json operator()(const std::vector<IpEntry>& l) const {
       ordered_json a = ordered_json::array();

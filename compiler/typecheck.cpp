@@ -92,12 +92,12 @@ std::optional<std::int64_t> parse_int(std::string_view v) {
   return static_cast<std::int64_t>(n);
 }
 
-std::optional<std::string> parse_jailsys(std::string_view v) {
+std::optional<std::string_view> parse_jailsys(std::string_view v) {
   std::string l;
   for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (l.empty() || l == "new" || l == "1") return std::string("new");
-  if (l == "disable" || l == "0") return std::string("disable");
-  if (l == "inherit" || l == "2") return std::string("inherit");
+  if (l.empty() || l == "new" || l == "1") return "new";
+  if (l == "disable" || l == "0") return "disable";
+  if (l == "inherit" || l == "2") return "inherit";
   return std::nullopt;
 }
 
@@ -187,8 +187,8 @@ class TypeChecker::Impl {
         spec.failed = true;
         continue;
       }
-      if (tp->name == "name" && std::holds_alternative<std::string>(tp->value))
-        spec.name = std::get<std::string>(tp->value);
+      if (tp->name == "name" && std::holds_alternative<std::string_view>(tp->value))
+        spec.name = std::get<std::string_view>(tp->value);
       if (tp->name == "jid" && std::holds_alternative<std::int64_t>(tp->value))
         spec.jid = std::get<std::int64_t>(tp->value);
       if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
@@ -333,10 +333,10 @@ class TypeChecker::Impl {
           error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name, *v));
           return std::monostate{};
         }
-        return std::string(*v);
+        return *v;
       }
       case ParamType::jailsys: {
-        if (p.values.empty()) return std::string("new");
+        if (p.values.empty()) return std::string_view("new");
         const std::string_view v = p.values.back();
         if (auto word = parse_jailsys(v)) return std::move(*word);
         error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name)).detail =
@@ -401,10 +401,10 @@ bool JailSpec::flag(std::string_view canonical, bool fallback) const {
   return std::get<bool>(p->value);
 }
 
-const std::string* JailSpec::text(std::string_view canonical) const {
+const std::string_view* JailSpec::text(std::string_view canonical) const {
   const auto* p = find(canonical);
-  if (p == nullptr || !std::holds_alternative<std::string>(p->value)) return nullptr;
-  return &std::get<std::string>(p->value);
+  if (p == nullptr || !std::holds_alternative<std::string_view>(p->value)) return nullptr;
+  return &std::get<std::string_view>(p->value);
 }
 
 const std::vector<IpEntry>* JailSpec::addresses(std::string_view canonical) const {

@@ -41,7 +41,7 @@ std::int64_t rctl_amount(std::string_view amount);
 std::optional<bool> parse_bool(std::string_view v);
 /// A jailsys value as disable/new/inherit: those words in any case, 0/1/2,
 /// or empty (= new).
-std::optional<std::string> parse_jailsys(std::string_view v);
+std::optional<std::string_view> parse_jailsys(std::string_view v);
 /// Whole-string base-10 integer with optional blanks and sign, as strtol.
 std::optional<std::int64_t> parse_int(std::string_view v);
 

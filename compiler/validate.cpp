@@ -73,21 +73,24 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
 }
 
 void check_paths(const DesiredState& s, Diagnostics& diags) {
-  std::unordered_map<std::string, std::size_t> by_path;
+  // views of the typed paths, which live as long as `s`
+  std::unordered_map<std::string_view, std::size_t> by_path;
+  by_path.reserve(s.jails.size());
+  auto trimmed = [](std::string_view v) {
+    while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
+    return v;
+  };
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto* p = s.jails[i].text("path");
     if (p == nullptr) continue;
-    std::string norm = *p;
-    while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
-    by_path.emplace(norm, i);
+    by_path.emplace(trimmed(*p), i);
   }
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto* p = s.jails[i].text("path");
     if (p == nullptr || *p == "/") continue;
-    std::string dir = *p;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    for (auto slash = dir.rfind('/'); slash != std::string::npos && slash > 0; slash = dir.rfind('/')) {
-      dir.resize(slash);
+    std::string_view dir = trimmed(*p);
+    for (auto slash = dir.rfind('/'); slash != std::string_view::npos && slash > 0; slash = dir.rfind('/')) {
+      dir = dir.substr(0, slash);
       const auto it = by_path.find(dir);
       if (it == by_path.end() || it->second == i) continue;
       const auto& outer = s.jails[it->second];

@@ -31,7 +31,7 @@ Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced
     const bool may_mount = jail.flag("allow.mount");
     for (const auto& p : jail.params) {
       const auto* n = std::get_if<std::int64_t>(&p.value);
-      const auto* s = std::get_if<std::string>(&p.value);
+      const auto* s = std::get_if<std::string_view>(&p.value);
       if (p.name == "securelevel" && n != nullptr && *n > 0) {
         c.weaker(p, "Linux has no per-jail securelevel (lockdown is host-wide)");
       } else if (p.name == "enforce_statfs" && n != nullptr && *n < 2) {

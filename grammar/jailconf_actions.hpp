@@ -51,8 +51,8 @@ struct ParseState {
   const char* second_token = nullptr;
   const char* comment_start =
       nullptr;  // the last '/*', for "unterminated comment"  // where the current word's 2nd token starts
-  std::vector<ast::Comment>* trailing_sink = nullptr;  // gets same-line comments
-  std::uint32_t last_line = 0;                         // last line of the last statement or comment
+  ast::CommentList* trailing_sink = nullptr;  // gets same-line comments
+  std::uint32_t last_line = 0;                // last line of the last statement or comment
 
   tao::pegtl::position position(const char* p) const;
   Location loc(const char* p) const { return {file, static_cast<std::uint32_t>(p - begin)}; }

@@ -1,12 +1,13 @@
 #include "grammar/source_loader.hpp"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -22,16 +23,29 @@ std::optional<std::string> FileSystemLoader::read(const std::string& path, std::
     ss << std::cin.rdbuf();
     return ss.str();
   }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
+  // read(2) into a buffer of the file's size: a stream iterator grows the
+  // string by doubling, which left a 2.3 MB site holding 4 MB
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     error = std::strerror(errno);
     return std::nullopt;
   }
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) {
-    error = std::strerror(errno);
-    return std::nullopt;
+  struct stat st {};
+  std::string text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) text.reserve(static_cast<std::size_t>(st.st_size));
+  char chunk[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    text.append(chunk, static_cast<std::size_t>(n));
   }
+  ::close(fd);
   return text;
 }
 

@@ -62,7 +62,11 @@ std::optional<std::string> canon_scalar(const ParamInfo& info, const std::string
       if (!n) return std::nullopt;
       return std::to_string(*n);
     }
-    case ParamType::jailsys: return parse_jailsys(v);
+    case ParamType::jailsys: {
+      const auto word = parse_jailsys(v);
+      if (!word) return std::nullopt;
+      return std::string(*word);
+    }
     default: return v;
   }
 }
