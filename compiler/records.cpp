@@ -1,5 +1,7 @@
 #include "compiler/records.hpp"
 
+#include <algorithm>
+
 namespace jailplan {
 
 bool is_wildcard_name(std::string_view name) {
@@ -40,6 +42,9 @@ class Collector {
         r.location = b->location;
         r.block = b;
         r.wildcard = is_wildcard_name(r.name);
+        r.params.reserve(static_cast<std::size_t>(std::count_if(
+            b->body.begin(), b->body.end(),
+            [](const ast::Statement& st) { return std::holds_alternative<ast::Param>(st.node); })));
         m_out.push_back(std::move(r));
         const long index = static_cast<long>(m_out.size()) - 1;
         walk(b->body, index, m_out[static_cast<std::size_t>(index)].name);

@@ -1,7 +1,7 @@
 #include "compiler/validate.hpp"
 
 #include <algorithm>
-#include <map>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -33,21 +33,32 @@ void check_duplicates(const DesiredState& s, Diagnostics& diags) {
 
 void check_addresses(const DesiredState& s, Diagnostics& diags) {
   struct Use {
+    std::string_view address;  // the typed entry's, which lives as long as `s`
     std::size_t jail;
     Location loc;
   };
+  std::vector<Use> uses;
+  std::vector<std::size_t> count(s.jails.size());
   for (const char* family : {"ip4.addr", "ip6.addr"}) {
-    std::map<std::string, std::vector<Use>> uses;
-    std::vector<std::size_t> count(s.jails.size());
+    uses.clear();
     for (std::size_t i = 0; i < s.jails.size(); ++i) {
       const auto* p = s.jails[i].find(family);
       const auto* addrs = s.jails[i].addresses(family);
+      count[i] = addrs == nullptr ? 0 : addrs->size();
       if (addrs == nullptr) continue;
-      count[i] = addrs->size();
       for (const auto& a : *addrs)
-        uses[a.address].push_back({i, a.location.valid() ? a.location : p->location()});
+        uses.push_back({a.address, i, a.location.valid() ? a.location : p->location()});
     }
-    for (const auto& [addr, list] : uses) {
+    // one sorted array instead of a map of lists: equal addresses end up
+    // side by side, each run in jail order
+    std::stable_sort(uses.begin(), uses.end(),
+                     [](const Use& a, const Use& b) { return a.address < b.address; });
+    for (std::size_t run = 0; run < uses.size();) {
+      std::size_t end = run + 1;
+      while (end < uses.size() && uses[end].address == uses[run].address) ++end;
+      const std::span<const Use> list(uses.data() + run, end - run);
+      const std::string_view addr = uses[run].address;
+      run = end;
       if (list.size() < 2) continue;
       // the kernel lets two jails share an address only when each has exactly one
       const bool allowed =
@@ -194,19 +205,27 @@ void check_names(const DesiredState& s, Diagnostics& diags) {
 
 void check_cycles(const DesiredState& s, const std::vector<DependEdge>& edges, Diagnostics& diags) {
   const std::size_t n = s.jails.size();
-  std::vector<std::vector<const DependEdge*>> out(n);
-  for (const auto& e : edges) out[e.from].push_back(&e);
+  // each jail's outgoing edges, in edge order, as one array
+  std::vector<std::size_t> first(n + 1, 0);
+  for (const auto& e : edges) ++first[e.from + 1];
+  for (std::size_t v = 0; v < n; ++v) first[v + 1] += first[v];
+  std::vector<const DependEdge*> out(edges.size());
+  {
+    std::vector<std::size_t> fill(first.begin(), first.end() - 1);
+    for (const auto& e : edges) out[fill[e.from]++] = &e;
+  }
   std::vector<int> state(n, 0);  // 0 new, 1 on stack, 2 done
   std::vector<const DependEdge*> stack;
+  std::vector<std::pair<std::size_t, std::size_t>> work;
   // iterative DFS keeps deep chains off the call stack
   for (std::size_t root = 0; root < n; ++root) {
     if (state[root] != 0) continue;
-    std::vector<std::pair<std::size_t, std::size_t>> work{{root, 0}};
+    work.assign(1, {root, first[root]});
     state[root] = 1;
     while (!work.empty()) {
       auto& [v, k] = work.back();
-      if (k < out[v].size()) {
-        const DependEdge* e = out[v][k++];
+      if (k < first[v + 1]) {
+        const DependEdge* e = out[k++];
         if (state[e->to] == 1) {
           // report the cycle: from e->to around to v, then e
           std::vector<const DependEdge*> cyc;
@@ -227,7 +246,7 @@ void check_cycles(const DesiredState& s, const std::vector<DependEdge>& edges, D
         } else if (state[e->to] == 0) {
           state[e->to] = 1;
           stack.push_back(e);
-          work.push_back({e->to, 0});
+          work.push_back({e->to, first[e->to]});
         }
       } else {
         state[v] = 2;

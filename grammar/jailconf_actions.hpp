@@ -56,9 +56,14 @@ struct ParseState {
 
   tao::pegtl::position position(const char* p) const;
   Location loc(const char* p) const { return {file, static_cast<std::uint32_t>(p - begin)}; }
+  // The bodies of the open blocks are assembled here, one per depth, and
+  // moved into their Block when it closes.
+  std::vector<std::vector<ast::Statement>> open_bodies;
   std::vector<ast::Statement>& current_body() {
-    return open_blocks.empty() ? doc->body : std::get<ast::Block>(open_blocks.back().node).body;
+    return open_blocks.empty() ? doc->body : open_bodies[open_blocks.size() - 1];
   }
+  ast::Statement close_top_block();
+  static void clear_word(ast::Word& w);
   void reset_statement();
   void push_literal(const char* at, std::string_view text);
   void begin_token(const char* at) {

@@ -2,6 +2,7 @@
 #include "grammar/jailconf_parser.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <tao/pegtl/contrib/analyze.hpp>
@@ -84,11 +85,32 @@ tao::pegtl::position ParseState::position(const char* p) const {
       file->name());
 }
 
+// The scratch words and lists keep their capacity from statement to
+// statement; what goes into the tree is copied out at its exact size
+// (growing vectors in the tree itself cost four allocations a jail block
+// and left a third of the tree as slack).
+void ParseState::clear_word(ast::Word& w) {
+  w.pieces.clear();
+  w.location = {};
+  w.raw = {};
+  w.leading = ast::CommentList();
+}
+
+ast::Statement ParseState::close_top_block() {
+  auto& scratch = open_bodies[open_blocks.size() - 1];
+  auto& block = std::get<ast::Block>(open_blocks.back().node);
+  block.body.assign(std::make_move_iterator(scratch.begin()), std::make_move_iterator(scratch.end()));
+  scratch.clear();
+  ast::Statement done = std::move(open_blocks.back());
+  open_blocks.pop_back();
+  return done;
+}
+
 void ParseState::reset_statement() {
-  word = {};
+  clear_word(word);
   word_tokens = 0;
   second_token = nullptr;
-  name = {};
+  clear_word(name);
   name_tokens = 0;
   op = ast::Op::flag;
   values.clear();
@@ -177,11 +199,11 @@ void ParseState::on_name(const char* b, const char* e) {
     word = std::move(merged);
     word_tokens = 1;
   }
-  name = std::move(word);
+  name.pieces.swap(word.pieces);
   name.location = loc(b);
   name.raw = std::string_view(b, static_cast<std::size_t>(e - b));
   name_tokens = word_tokens;
-  word = {};
+  clear_word(word);
   word_tokens = 0;
   second_token = nullptr;
   stmt_leading = std::move(pending);
@@ -192,12 +214,13 @@ void ParseState::on_name(const char* b, const char* e) {
 }
 
 void ParseState::on_value(const char* b, const char* e) {
-  word.location = loc(b);
-  word.raw = std::string_view(b, static_cast<std::size_t>(e - b));
-  word.leading = std::move(pending);
+  ast::Word& w = values.emplace_back();
+  w.pieces.assign(word.pieces.begin(), word.pieces.end());
+  w.location = loc(b);
+  w.raw = std::string_view(b, static_cast<std::size_t>(e - b));
+  w.leading = std::move(pending);
   pending.clear();
-  values.push_back(std::move(word));
-  word = {};
+  clear_word(word);
   word_tokens = 0;
   second_token = nullptr;
 }
@@ -217,6 +240,7 @@ void ParseState::on_block_open(const char* at) {
   s.blank_before = stmt_blank_before;
   s.node = std::move(block);
   open_blocks.push_back(std::move(s));
+  if (open_bodies.size() < open_blocks.size()) open_bodies.emplace_back();
   trailing_sink = &std::get<ast::Block>(open_blocks.back().node).open_trailing;
   last_line = line_of(at);
   reset_statement();
@@ -230,11 +254,7 @@ void ParseState::on_block_close(const char* at) {
   block.closing = std::move(pending);
   pending.clear();
   block.close_location = loc(at);
-  // a closed block's body no longer grows: give back the growth slack
-  // (at 10,000 jails a third of the syntax trees' memory)
-  block.body.shrink_to_fit();
-  ast::Statement done = std::move(open_blocks.back());
-  open_blocks.pop_back();
+  ast::Statement done = close_top_block();
   auto& body = current_body();
   body.push_back(std::move(done));
   trailing_sink = &body.back().trailing;
@@ -247,7 +267,8 @@ void ParseState::on_param_end(const char* at) {
   p.is_variable = piece.kind == ast::PieceKind::variable;
   p.name = piece.text;
   p.op = op;
-  p.values = std::move(values);
+  p.values.assign(std::make_move_iterator(values.begin()), std::make_move_iterator(values.end()));
+  values.clear();
   p.location = name.location;
   p.raw_name = name.raw;
 
@@ -420,8 +441,7 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
       d.notes.push_back({fmt::format("jail block '{}' opened here", b.name), b.location});
     }
     while (!st.open_blocks.empty()) {
-      ast::Statement s = std::move(st.open_blocks.back());
-      st.open_blocks.pop_back();
+      ast::Statement s = st.close_top_block();
       st.current_body().push_back(std::move(s));
     }
   }
