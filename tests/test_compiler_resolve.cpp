@@ -177,6 +177,35 @@ TEST_CASE("show -e quoting follows quoted_print") {
   CHECK(show_e("a { x = \"l1\nl2\"; }") == "name=a|x=l1\nl2\n");
 }
 
+TEST_CASE(
+    "compile: releasing statements jail by jail keeps nested blocks, block includes and later wildcards") {
+  // a.b is declared inside a; its statements must survive a's release.
+  // The include inside c adds to c's own parameters. The wildcard after
+  // every jail still reaches them all (wildcards below are added last).
+  jailplan::test::MemoryLoader loader;
+  loader.add("extra.conf", "x.extra = \"from include $name\";\ninner { depth = 2; }\n");
+  const std::string text =
+      "$v = one;\n"
+      "a { x.a = \"$v\"; b { x.b = 'nested'; c { x.c = deep; } } x.after = 1; }\n"
+      "c { .include \"extra.conf\"; x.c = \"${name}!\"; }\n"
+      "plain { x.p = 1; x.q = 2; }\n"
+      "* { x.all += \"last ${name}\"; }\n";
+  const auto kept = jailplan::compile_text("n.conf", text, loader, jailplan::KeepSyntax::yes);
+  const auto dropped = jailplan::compile_text("n.conf", text, loader, jailplan::KeepSyntax::no);
+  std::string kept_e, dropped_e;
+  for (const auto& j : kept.resolution.jails) kept_e += jailplan::print_jail_e(j, "|");
+  for (const auto& j : dropped.resolution.jails) dropped_e += jailplan::print_jail_e(j, "|");
+  CHECK(kept_e ==
+        "name=a|x.a=one|x.after=1|x.all=\"last a\"\n"
+        "name=a.b|x.b=nested|x.all=\"last a.b\"\n"
+        "name=a.b.c|x.c=deep|x.all=\"last a.b.c\"\n"
+        "name=c|x.extra=\"from include c\"|x.c=c!|x.all=\"last c\"\n"
+        "name=c.inner|depth=2|x.all=\"last c.inner\"\n"
+        "name=plain|x.p=1|x.q=2|x.all=\"last plain\"\n");
+  CHECK(dropped_e == kept_e);
+  CHECK(render(dropped.diagnostics) == render(kept.diagnostics));
+}
+
 TEST_CASE("compile: dropping the syntax trees after resolution changes nothing in the result") {
   jailplan::test::MemoryLoader loader;
   loader.add("common.conf", "exec.clean;\n$domain = example.net;\n");
