@@ -136,6 +136,9 @@ struct Document {
   std::vector<Comment> trailing;  ///< comments after the last statement
   bool trailing_blank = false;
   bool is_yaml = false;
+  /// False only when the parser knows there is no `.include` anywhere in
+  /// the body, so the loader need not walk it.
+  bool may_include = true;
   Arena text;  ///< piece text that is not a slice of the source (decoded escapes, joined runs)
 };
 

@@ -287,7 +287,10 @@ void ParseState::on_param_end(const char* at) {
         keep = false;
       }
     }
-    if (keep) s.node = ast::Include{std::move(p), {}};
+    if (keep) {
+      s.node = ast::Include{std::move(p), {}};
+      doc->may_include = true;
+    }
   } else {
     s.node = std::move(p);
   }
@@ -376,6 +379,7 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
   using namespace grammar;
   ast::Document doc;
   doc.file = &file;
+  doc.may_include = false;  // until an .include statement is kept
   const std::string_view text = file.text();
   ParseState st;
   st.file = &file;

@@ -87,9 +87,11 @@ class Loader {
     m_cfg.documents.push_back(is_yaml_name(name) ? parse_yaml_config(file, m_cfg.diagnostics)
                                                  : parse_jailconf(file, m_cfg.diagnostics));
     ast::Document& doc = m_cfg.documents.back();
-    m_stack.push_back(name);
-    resolve(doc.body, name);
-    m_stack.pop_back();
+    if (doc.may_include) {
+      m_stack.push_back(name);
+      resolve(doc.body, name);
+      m_stack.pop_back();
+    }
     return &doc;
   }
 
