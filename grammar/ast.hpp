@@ -127,7 +127,6 @@ struct Statement {
   CommentList leading;
   CommentList trailing;       ///< comments after the statement on its last line
   bool blank_before = false;  ///< a blank line separated it from what came before
-  Location location;
 };
 
 struct Document {

@@ -235,7 +235,6 @@ void ParseState::on_block_open(const char* at) {
   block.name = name.literal_text();
   block.raw_name = name.raw;
   block.location = name.location;
-  s.location = name.location;
   s.leading = std::move(stmt_leading);
   s.blank_before = stmt_blank_before;
   s.node = std::move(block);
@@ -273,7 +272,6 @@ void ParseState::on_param_end(const char* at) {
   p.raw_name = name.raw;
 
   ast::Statement s;
-  s.location = name.location;
   s.leading = std::move(stmt_leading);
   s.blank_before = stmt_blank_before;
   s.trailing = std::move(pending);

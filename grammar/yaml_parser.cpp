@@ -78,7 +78,7 @@ class YamlReader {
       }
       p.op = ast::Op::flag;
     }
-    return finish(std::move(p), at);
+    return finish(std::move(p));
   }
 
   std::optional<ast::Statement> long_param(const YAML::Node& item) {
@@ -104,12 +104,11 @@ class YamlReader {
       error(item, "'op: flag' takes no values and every other op needs at least one");
       return std::nullopt;
     }
-    return finish(std::move(p), p.location);
+    return finish(std::move(p));
   }
 
-  ast::Statement finish(ast::Param p, Location at) {
+  ast::Statement finish(ast::Param p) {
     ast::Statement s;
-    s.location = at;
     if (!p.is_variable && p.name == ".include" && p.op == ast::Op::name_value) {
       for (const auto& v : p.values)
         if (v.has_variables())
@@ -160,7 +159,6 @@ class YamlReader {
     b.location = loc(name.Mark());
     b.body = statements(item["body"]);
     ast::Statement s;
-    s.location = b.location;
     s.node = std::move(b);
     return s;
   }
