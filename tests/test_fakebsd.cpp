@@ -229,7 +229,8 @@ void check_whole(const FakeHost& h) {
   const json s = h.state();
   const auto addrs = h.addresses(s);
   for (const auto& [name, owned] : k_owned) {
-    CAPTURE(name);
+    const auto& jail_name = name;  // CAPTURE's lambda cannot take a structured binding (clang)
+    CAPTURE(jail_name);
     const bool running = h.jail(s, name) != nullptr;
     for (const auto& a : owned.addresses) CHECK(addrs.count(a) == (running ? 1U : 0U));
     CHECK(h.mounts_below(s, name).size() == (running ? owned.mounts : 0U));
