@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -50,20 +49,19 @@ Diagnostics check_host_paths(const DesiredState& desired) {
   Diagnostics d;
   for (const auto& j : desired.jails) {
     if (j.failed) continue;
-    const TypedParam* path = j.find("path");
-    const std::string_view* path_text = j.text("path");
-    const std::optional<std::string> root_copy =
-        path_text != nullptr ? std::optional<std::string>(*path_text) : std::nullopt;
-    const std::string* root = root_copy ? &*root_copy : nullptr;
-    if (root != nullptr && !is_dir(*root))
-      d.error(path->location(),
-              fmt::format("jail {}: path {}: no such directory on this host", j.name, *root), "host");
-    if (root != nullptr && is_dir(*root)) {
-      for (const auto& [param, sub] : {std::pair{"mount.devfs", "/dev"}, std::pair{"mount.procfs", "/proc"}})
-        if (j.flag(param) && !is_dir(*root + sub))
-          d.error(j.find(param)->location(),
-                  fmt::format("jail {}: {}: mount point {}{} does not exist", j.name, param, *root, sub),
-                  "host");
+    if (const std::string_view* path = j.text("path")) {
+      const std::string root(*path);
+      if (!is_dir(root)) {
+        d.error(j.find("path")->location(),
+                fmt::format("jail {}: path {}: no such directory on this host", j.name, root), "host");
+      } else {
+        for (const auto& [param, sub] :
+             {std::pair{"mount.devfs", "/dev"}, std::pair{"mount.procfs", "/proc"}})
+          if (j.flag(param) && !is_dir(root + sub))
+            d.error(j.find(param)->location(),
+                    fmt::format("jail {}: {}: mount point {}{} does not exist", j.name, param, root, sub),
+                    "host");
+      }
     }
     if (const auto* fstabs = j.list("mount.fstab"))
       for (std::size_t i = 0; i < fstabs->size(); ++i)

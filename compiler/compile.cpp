@@ -38,11 +38,10 @@ Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep
   c.syntax_ok = !c.loaded->diagnostics.has_errors() && c.loaded->root != nullptr;
   if (!c.syntax_ok) return c;  // jail(8) stops before resolving anything
   c.records = collect_records(*c.loaded->root);
-  if (keep == KeepSyntax::no)
-    c.resolution = resolve(c.records, [&](std::size_t i) { release_own_statements(c.records[i]); });
-  else
+  if (keep == KeepSyntax::yes) {
     c.resolution = resolve(c.records);
-  if (keep == KeepSyntax::no) {
+  } else {
+    c.resolution = resolve(c.records, [&](std::size_t i) { release_own_statements(c.records[i]); });
     // the resolved jails own their strings and point only at source files
     c.records = {};
     c.loaded->documents.clear();

@@ -220,8 +220,8 @@ struct WParam {
   bool immutable = false;
   bool bad = false;
   unsigned gen = 0;
-  const Template* whole = nullptr;  // the values are exactly this template's
-  std::vector<WValue> val;          // a pool: the first `count` are live
+  Template* whole = nullptr;  // the values are exactly this template's
+  std::vector<WValue> val;    // a pool: the first `count` are live
   std::size_t count = 0;
 
   std::span<WValue> values() { return {val.data(), count}; }
@@ -269,7 +269,7 @@ class JailResolver {
     p.immutable = true;
   }
 
-  void add(const Template& src) {
+  void add(Template& src) {
     WParam* dp = nullptr;
     for (std::size_t i = 0; i < m_count; ++i)
       if (m_names.equivalent(m_params[i].id, src.id)) {
@@ -350,26 +350,28 @@ class JailResolver {
     for (const auto& w : t.words) p.push(w.text, w.vars, w.location);
   }
 
-  const ResolvedParam* build(const WParam& p, std::string_view name) {
-    auto values = m_out.array<std::string_view>(p.count);
-    auto locations = m_out.array<Location>(p.count);
-    for (std::size_t k = 0; k < p.count; ++k) {
-      values[k] = m_out.save(p.val[k].text());
-      locations[k] = p.val[k].location;
+  // A ResolvedParam in the arena with copies of the values' text.
+  template <typename Value>
+  const ResolvedParam* emit(std::string_view name, std::span<const Value> from, Location location,
+                            bool immutable) {
+    auto values = m_out.array<std::string_view>(from.size());
+    auto locations = m_out.array<Location>(from.size());
+    for (std::size_t k = 0; k < from.size(); ++k) {
+      values[k] = m_out.save(text_of(from[k]));
+      locations[k] = from[k].location;
     }
-    return m_out.make<ResolvedParam>(name, values, locations.data(), p.location, p.immutable);
+    return m_out.make<ResolvedParam>(name, values, locations.data(), location, immutable);
+  }
+  static std::string_view text_of(const WValue& v) { return v.text(); }
+  static std::string_view text_of(const TemplateWord& w) { return w.text; }
+
+  const ResolvedParam* build(const WParam& p, std::string_view name) {
+    return emit(name, p.values(), p.location, p.immutable);
   }
 
-  const ResolvedParam* shared(const Template& t, bool immutable) {
-    const ResolvedParam*& slot = const_cast<Template&>(t).shared[immutable ? 1 : 0];
-    if (slot != nullptr) return slot;
-    auto values = m_out.array<std::string_view>(t.words.size());
-    auto locations = m_out.array<Location>(t.words.size());
-    for (std::size_t k = 0; k < t.words.size(); ++k) {
-      values[k] = m_out.save(t.words[k].text);
-      locations[k] = t.words[k].location;
-    }
-    slot = m_out.make<ResolvedParam>(m_names.name(t.id), values, locations.data(), t.location, immutable);
+  const ResolvedParam* shared(Template& t, bool immutable) {
+    const ResolvedParam*& slot = t.shared[immutable ? 1 : 0];
+    if (slot == nullptr) slot = emit(m_names.name(t.id), t.words, t.location, immutable);
     return slot;
   }
 
@@ -533,14 +535,14 @@ Resolution resolve(const std::vector<Record>& records,
     bool did_self = false;
     for (std::size_t w : wild) {
       if (i < w && !did_self) {
-        for (const auto& t : own) jr.add(t);
+        for (auto& t : own) jr.add(t);
         did_self = true;
       }
       if (wildcard_matches(r.name, records[w].name))
-        for (const auto& t : compiled[w]) jr.add(t);
+        for (auto& t : compiled[w]) jr.add(t);
     }
     if (!did_self)
-      for (const auto& t : own) jr.add(t);
+      for (auto& t : own) jr.add(t);
     jr.backfill_name(r.name, r.location);
     jr.substitute();
     jr.finish();

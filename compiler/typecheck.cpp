@@ -227,11 +227,7 @@ class TypeChecker::Impl {
 
   // info is nullptr for an unknown name
   Match lookup(std::string_view spelled) {
-    // resolved names are interned: one spelling, one pointer
-    const auto [it, fresh] =
-        m_lookups.try_emplace(spelled.data(), std::vector<std::pair<std::size_t, Match>>{});
-    for (const auto& [size, m] : it->second)
-      if (size == spelled.size()) return m;
+    if (const auto it = m_lookups.find(spelled); it != m_lookups.end()) return it->second;
     Match m;
     if (const auto found = lookup_param(spelled)) {
       m.info = found->info;
@@ -241,7 +237,7 @@ class TypeChecker::Impl {
       m.negated = found->negated;
       m.odd_no_prefix = found->odd_no_prefix;
     }
-    it->second.emplace_back(spelled.size(), m);
+    m_lookups.emplace(spelled, m);
     return m;
   }
 
@@ -379,7 +375,17 @@ class TypeChecker::Impl {
   Diagnostics& m_diags;
   Arena& m_names;
   const ResolvedJail* m_jail = nullptr;
-  std::unordered_map<const char*, std::vector<std::pair<std::size_t, Match>>> m_lookups;
+  // Resolved names are interned (one spelling, one address), so the cache
+  // is keyed by the view itself rather than by hashing its text.
+  struct SameView {
+    bool operator()(std::string_view a, std::string_view b) const {
+      return a.data() == b.data() && a.size() == b.size();
+    }
+  };
+  struct ViewAddress {
+    std::size_t operator()(std::string_view v) const { return std::hash<const char*>()(v.data()) ^ v.size(); }
+  };
+  std::unordered_map<std::string_view, Match, ViewAddress, SameView> m_lookups;
 };
 
 TypeChecker::TypeChecker(Diagnostics& diags, Arena& names) : m_impl(std::make_unique<Impl>(diags, names)) {}
