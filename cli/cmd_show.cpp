@@ -38,9 +38,9 @@ std::string human_value(const TypedParam& p) {
       }
       return out;
     }
-    std::string operator()(const std::vector<IpEntry>& l) const {
+    std::string operator()(const IpList& l) const {
       std::string out;
-      for (const auto& e : l) out += (out.empty() ? "" : ", ") + e.raw;
+      for (const auto& e : *l.entries) out += (out.empty() ? "" : ", ") + e.raw;
       return out;
     }
   };
@@ -82,7 +82,7 @@ int run_show(const ShowOptions& o, World& w) {
       w.out << fmt::format("jail \"{}\"{}  # {}\n", j.name, j.failed ? " (has errors)" : "",
                            j.location.to_string());
       for (const auto& p : j.params) {
-        if (p.name == "name") continue;
+        if (p.name() == "name") continue;
         w.out << fmt::format("    {:<24} {}\n", p.spelled(), human_value(p));
       }
     }

@@ -49,7 +49,7 @@ Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep
   }
   Diagnostics semantic = c.resolution.diagnostics;
   c.desired.jails.reserve(c.resolution.jails.size());
-  TypeChecker checker(semantic, c.resolution.arena);
+  TypeChecker checker(semantic, c.resolution.arena, c.desired.address_lists);
   for (const auto& j : c.resolution.jails) c.desired.jails.push_back(checker.check(j));
   validate(c.desired, semantic);
   semantic.sort_by_location();

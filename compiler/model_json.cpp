@@ -28,9 +28,9 @@ ordered_json value_json(const TypedValue& v) {
     ordered_json operator()(std::int64_t n) const { return n; }
     ordered_json operator()(std::string_view s) const { return s; }
     ordered_json operator()(const StringList& l) const { return strings_json(l.values); }
-    ordered_json operator()(const std::vector<IpEntry>& l) const {
+    ordered_json operator()(const IpList& l) const {
       ordered_json a = ordered_json::array();
-      for (const auto& e : l) {
+      for (const auto& e : *l.entries) {
         ordered_json o;
         o["address"] = e.address;
         o["interface"] = e.interface.empty() ? ordered_json(nullptr) : ordered_json(e.interface);
@@ -60,8 +60,8 @@ ordered_json model_json(const DesiredState& state) {
     ordered_json params = ordered_json::array();
     for (const auto& p : j.params) {
       ordered_json q;
-      q["name"] = p.name;
-      if (p.spelled() != p.name) q["spelled"] = p.spelled();
+      q["name"] = p.name();
+      if (p.spelled() != p.name()) q["spelled"] = p.spelled();
       q["type"] = std::string(to_string(p.info->type));
       q["kind"] = std::string(to_string(p.info->where));
       q["mutability"] = std::string(to_string(p.info->mutability));

@@ -147,6 +147,8 @@ std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out) {
   return {};
 }
 
+static_assert(sizeof(TypedParam) <= 40, "a typed parameter is the bulk of the model: keep it small");
+
 namespace {
 
 struct Range {
@@ -171,7 +173,8 @@ constexpr Range k_ranges[] = {
 // so each spelling is looked up in the catalog once.
 class TypeChecker::Impl {
  public:
-  Impl(Diagnostics& d, Arena& names) : m_diags(d), m_names(names) {}
+  Impl(Diagnostics& d, Arena& names, std::deque<std::vector<IpEntry>>& addresses)
+      : m_diags(d), m_names(names), m_addresses(addresses) {}
 
   JailSpec run(const ResolvedJail& jail) {
     m_jail = &jail;
@@ -187,9 +190,9 @@ class TypeChecker::Impl {
         spec.failed = true;
         continue;
       }
-      if (tp->name == "name" && std::holds_alternative<std::string_view>(tp->value))
+      if (tp->name() == "name" && std::holds_alternative<std::string_view>(tp->value))
         spec.name = std::get<std::string_view>(tp->value);
-      if (tp->name == "jid" && std::holds_alternative<std::int64_t>(tp->value))
+      if (tp->name() == "jid" && std::holds_alternative<std::int64_t>(tp->value))
         spec.jid = std::get<std::int64_t>(tp->value);
       if (std::holds_alternative<std::monostate>(tp->value)) spec.failed = true;
       spec.params.push_back(std::move(*tp));
@@ -217,12 +220,14 @@ class TypeChecker::Impl {
     return i < p.values.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
   }
 
-  // A catalog match whose canonical name lives as long as the compilation.
+  // A catalog match. `info->name` is the canonical name: for a member of
+  // a dynamic family, the entry is a copy under that name, held by the
+  // compilation.
   struct Match {
     const ParamInfo* info = nullptr;
-    std::string_view canonical;
     bool negated = false;
     bool odd_no_prefix = false;
+    std::string_view canonical() const { return info->name; }
   };
 
   // info is nullptr for an unknown name
@@ -231,9 +236,11 @@ class TypeChecker::Impl {
     Match m;
     if (const auto found = lookup_param(spelled)) {
       m.info = found->info;
-      m.canonical = found->canonical == spelled        ? spelled
-                    : found->canonical == m.info->name ? m.info->name
-                                                       : m_names.save(found->canonical);
+      if (found->canonical != m.info->name) {
+        ParamInfo* own = m_names.make<ParamInfo>(*found->info);
+        own->name = found->canonical == spelled ? spelled : m_names.save(found->canonical);
+        m.info = own;
+      }
       m.negated = found->negated;
       m.odd_no_prefix = found->odd_no_prefix;
     }
@@ -253,11 +260,10 @@ class TypeChecker::Impl {
       m_diags
           .warning(
               p.location,
-              fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name, match->canonical),
+              fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name, match->canonical()),
               "no-prefix")
           .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
     TypedParam tp;
-    tp.name = match->canonical;
     tp.info = match->info;
     tp.source = &p;
     tp.value = convert(p, *match);
@@ -306,7 +312,7 @@ class TypeChecker::Impl {
           return std::monostate{};
         }
         for (const auto& r : k_ranges)
-          if (r.name == m.canonical && (*n < r.lo || *n > r.hi)) {
+          if (r.name == m.canonical() && (*n < r.lo || *n > r.hi)) {
             error(value_loc(p, li),
                   fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name, r.lo, r.hi));
             return std::monostate{};
@@ -369,11 +375,12 @@ class TypeChecker::Impl {
       }
     }
     if (!ok) return std::monostate{};
-    return out;
+    return IpList{&m_addresses.emplace_back(std::move(out))};
   }
 
   Diagnostics& m_diags;
   Arena& m_names;
+  std::deque<std::vector<IpEntry>>& m_addresses;
   const ResolvedJail* m_jail = nullptr;
   // Resolved names are interned (one spelling, one address), so the cache
   // is keyed by the view itself rather than by hashing its text.
@@ -388,7 +395,8 @@ class TypeChecker::Impl {
   std::unordered_map<std::string_view, Match, ViewAddress, SameView> m_lookups;
 };
 
-TypeChecker::TypeChecker(Diagnostics& diags, Arena& names) : m_impl(std::make_unique<Impl>(diags, names)) {}
+TypeChecker::TypeChecker(Diagnostics& diags, Arena& names, std::deque<std::vector<IpEntry>>& addresses)
+    : m_impl(std::make_unique<Impl>(diags, names, addresses)) {}
 TypeChecker::~TypeChecker() = default;
 
 JailSpec TypeChecker::check(const ResolvedJail& jail) {
@@ -397,7 +405,7 @@ JailSpec TypeChecker::check(const ResolvedJail& jail) {
 
 const TypedParam* JailSpec::find(std::string_view canonical) const {
   for (const auto& p : params)
-    if (p.name == canonical) return &p;
+    if (p.name() == canonical) return &p;
   return nullptr;
 }
 
@@ -415,8 +423,8 @@ const std::string_view* JailSpec::text(std::string_view canonical) const {
 
 const std::vector<IpEntry>* JailSpec::addresses(std::string_view canonical) const {
   const auto* p = find(canonical);
-  if (p == nullptr || !std::holds_alternative<std::vector<IpEntry>>(p->value)) return nullptr;
-  return &std::get<std::vector<IpEntry>>(p->value);
+  if (p == nullptr || !std::holds_alternative<IpList>(p->value)) return nullptr;
+  return std::get<IpList>(p->value).entries;
 }
 
 const std::span<const std::string_view>* JailSpec::list(std::string_view canonical) const {

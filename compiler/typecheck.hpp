@@ -10,13 +10,13 @@
 
 namespace jailplan {
 
-/// Types one resolved jail after another into the typed model. Names the
-/// typed parameters carry that are not already the resolution's or the
-/// catalog's go into `names` (the resolution's arena: the typed model
-/// lives no longer than it).
+/// Types one resolved jail after another into the typed model. Catalog
+/// entries of dynamic-family members go into `names` (the resolution's
+/// arena: the typed model lives no longer than it); address entries into
+/// `addresses` (the DesiredState's).
 class TypeChecker {
  public:
-  TypeChecker(Diagnostics& diags, Arena& names);
+  TypeChecker(Diagnostics& diags, Arena& names, std::deque<std::vector<IpEntry>>& addresses);
   ~TypeChecker();
   TypeChecker(const TypeChecker&) = delete;
   TypeChecker& operator=(const TypeChecker&) = delete;

@@ -99,9 +99,10 @@ void typed_values_into(const TypedParam& p, std::vector<std::string>& out) {
         } else if constexpr (std::is_same_v<V, StringList>) {
           assign(out, v.values.size());
           for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(v.values[i]);
-        } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
-          assign(out, v.size());
-          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(v[i].raw);
+        } else if constexpr (std::is_same_v<V, IpList>) {
+          const auto& l = *v.entries;
+          assign(out, l.size());
+          for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(l[i].raw);
         } else {
           const auto raw = p.raw();
           assign(out, raw.size());
@@ -126,10 +127,11 @@ bool typed_equals(const TypedParam& p, const std::vector<std::string>& values) {
           return values.size() == 1 && values[0] == v;
         } else if constexpr (std::is_same_v<V, StringList>) {
           return std::ranges::equal(v.values, values);
-        } else if constexpr (std::is_same_v<V, std::vector<IpEntry>>) {
-          if (v.size() != values.size()) return false;
-          for (std::size_t i = 0; i < v.size(); ++i)
-            if (v[i].raw != values[i]) return false;
+        } else if constexpr (std::is_same_v<V, IpList>) {
+          const auto& l = *v.entries;
+          if (l.size() != values.size()) return false;
+          for (std::size_t i = 0; i < l.size(); ++i)
+            if (l[i].raw != values[i]) return false;
           return true;
         } else {
           return std::ranges::equal(p.raw(), values);
@@ -139,7 +141,8 @@ bool typed_equals(const TypedParam& p, const std::vector<std::string>& values) {
 }
 
 void kernel_values_into(const TypedParam& p, std::vector<std::string>& out) {
-  if (const auto* addrs = std::get_if<std::vector<IpEntry>>(&p.value)) {
+  if (const auto* ips = std::get_if<IpList>(&p.value)) {
+    const auto* addrs = ips->entries;
     assign(out, addrs->size());
     for (std::size_t i = 0; i < out.size(); ++i) out[i].assign((*addrs)[i].address);
     normalize_addresses(out, p.info->type == ParamType::ip6_list);
@@ -154,7 +157,7 @@ CanonSpec canon_spec(const JailSpec& jail) {
   out.reserve(jail.params.size());
   for (const auto& p : jail.params) {
     if (std::holds_alternative<std::monostate>(p.value)) continue;
-    out.push_back({std::string(p.name), {}});
+    out.push_back({std::string(p.name()), {}});
     typed_values_into(p, out.back().values);
   }
   // jail(8) keeps one entry per name; sorting makes the digest independent

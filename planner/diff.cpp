@@ -49,7 +49,7 @@ class Differ {
     auto& spec = m_s.spec;
     spec.clear();
     for (const auto& p : m_desired.params)
-      if (!std::holds_alternative<std::monostate>(p.value)) spec.push_back({NameKey(p.name), &p});
+      if (!std::holds_alternative<std::monostate>(p.value)) spec.push_back({NameKey(p.name()), &p});
     std::sort(spec.begin(), spec.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     static const CanonSpec k_empty;
     const CanonSpec& rec = m_record != nullptr ? m_record->params : k_empty;
