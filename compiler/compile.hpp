@@ -14,19 +14,21 @@ namespace jailplan {
 
 struct Compilation {
   std::unique_ptr<LoadedConfig> loaded;  ///< its documents are empty with KeepSyntax::no
-  std::vector<Record> records;           ///< point into the documents; empty with KeepSyntax::no
-  Resolution resolution;                 ///< jail(8)'s view: what `jail -e` prints
-  DesiredState desired;                  ///< the typed model
-  Diagnostics diagnostics;               ///< everything, parse errors first
-  bool syntax_ok = false;                ///< parsing and includes succeeded (jail(8) would get past loading)
+  /// jail(8)'s records; empty with KeepSyntax::no. A jail's own statements
+  /// are released once it is resolved; wildcard records keep theirs.
+  std::vector<Record> records;
+  Resolution resolution;    ///< jail(8)'s view: what `jail -e` prints
+  DesiredState desired;     ///< the typed model
+  Diagnostics diagnostics;  ///< everything, parse errors first
+  bool syntax_ok = false;   ///< parsing and includes succeeded (jail(8) would get past loading)
 
   bool ok() const { return syntax_ok && !diagnostics.has_errors(); }
 };
 
 /// What a compilation keeps. The syntax trees are needed only to print
-/// the configuration again (fmt, convert, round-trip tests); dropped as
-/// soon as the jails are resolved, they make room for the typed model
-/// (at 10,000 jails the trees are a quarter of the peak memory).
+/// the configuration again (fmt, convert, round-trip tests). Without them
+/// a jail.conf is read straight into jail(8)'s records (grammar/flat.hpp):
+/// at 10,000 jails the trees were the largest thing the front end built.
 enum class KeepSyntax : bool { no, yes };
 
 /// Compiles one configuration file (jail.conf or YAML).
@@ -34,7 +36,7 @@ Compilation compile_file(const std::string& path, SourceLoader& loader, KeepSynt
 /// Compiles text held in memory (fuzzing, tests).
 Compilation compile_text(const std::string& name, std::string text, SourceLoader& loader,
                          KeepSyntax keep = KeepSyntax::yes);
-/// Runs everything after loading.
+/// Runs everything after loading (keeping the trees or not).
 Compilation compile_loaded(std::unique_ptr<LoadedConfig> loaded, KeepSyntax keep = KeepSyntax::yes);
 
 }  // namespace jailplan

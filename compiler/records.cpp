@@ -28,57 +28,65 @@ bool wildcard_matches(std::string_view jail, std::string_view wild) {
 
 namespace {
 
-class Collector {
- public:
-  explicit Collector(std::vector<Record>& out) : m_out(out) {}
-
-  void walk(const std::vector<ast::Statement>& body, long current, const std::string& prefix) {
-    for (const auto& s : body) {
-      if (const auto* p = std::get_if<ast::Param>(&s.node)) {
-        target(current).params.push_back(p);
-      } else if (const auto* b = std::get_if<ast::Block>(&s.node)) {
-        Record r;
-        r.name = prefix.empty() ? b->name : prefix + "." + b->name;
-        r.location = b->location;
-        r.block = b;
-        r.wildcard = is_wildcard_name(r.name);
-        r.params.reserve(static_cast<std::size_t>(std::count_if(
-            b->body.begin(), b->body.end(),
-            [](const ast::Statement& st) { return std::holds_alternative<ast::Param>(st.node); })));
-        m_out.push_back(std::move(r));
-        const long index = static_cast<long>(m_out.size()) - 1;
-        walk(b->body, index, m_out[static_cast<std::size_t>(index)].name);
-      } else if (const auto* inc = std::get_if<ast::Include>(&s.node)) {
-        for (const auto* doc : inc->targets) walk(doc->body, current, prefix);
-      }
-    }
-  }
-
- private:
-  Record& target(long current) {
-    if (current >= 0) return m_out[static_cast<std::size_t>(current)];
-    if (m_global < 0) {
-      Record r;
-      r.name = "*";
-      r.wildcard = true;
-      r.implicit_global = true;
-      m_out.push_back(std::move(r));
-      m_global = static_cast<long>(m_out.size()) - 1;
-    }
-    return m_out[static_cast<std::size_t>(m_global)];
-  }
-
-  std::vector<Record>& m_out;
-  long m_global = -1;
-};
+// A jail's statements and their words usually fit a small first block.
+constexpr std::size_t k_record_store = 512;
+constexpr std::size_t k_record_params = 8;
 
 }  // namespace
 
+Arena& RecordBuilder::store() {
+  if (!m_open.empty()) return *m_out[m_open.back()].store;
+  if (m_global >= 0) return *m_out[static_cast<std::size_t>(m_global)].store;
+  if (!m_top) m_top = std::make_unique<Arena>(k_record_store);
+  return *m_top;
+}
+
+void RecordBuilder::param(const ast::FlatParam& p) {
+  if (!m_open.empty()) {
+    m_out[m_open.back()].params.push_back(p);
+    return;
+  }
+  if (m_global < 0) {
+    Record r;
+    r.name = "*";
+    r.location = p.location;
+    r.wildcard = true;
+    r.implicit_global = true;
+    r.store = m_top ? std::move(m_top) : std::make_unique<Arena>(k_record_store);
+    m_out.push_back(std::move(r));
+    m_global = static_cast<long>(m_out.size()) - 1;
+  }
+  m_out[static_cast<std::size_t>(m_global)].params.push_back(p);
+}
+
+void RecordBuilder::open_block(std::string_view name, Location at) {
+  Record r;
+  if (m_open.empty()) {
+    r.name = name;
+  } else {
+    r.name.reserve(m_out[m_open.back()].name.size() + 1 + name.size());
+    r.name.append(m_out[m_open.back()].name).append(".").append(name);
+  }
+  r.location = at;
+  r.wildcard = is_wildcard_name(r.name);
+  r.params.reserve(k_record_params);
+  r.store = std::make_unique<Arena>(k_record_store);
+  m_out.push_back(std::move(r));
+  m_open.push_back(m_out.size() - 1);
+}
+
+void RecordBuilder::close_block() {
+  if (!m_open.empty()) m_open.pop_back();
+}
+
+void RecordBuilder::include(const ast::Include& inc) {
+  for (const auto* doc : inc.targets) ast::feed(doc->body, *this);
+}
+
 std::vector<Record> collect_records(const ast::Document& root) {
   std::vector<Record> out;
-  Collector(out).walk(root.body, -1, "");
-  for (auto& r : out)
-    if (r.implicit_global && !r.params.empty()) r.location = r.params.front()->location;
+  RecordBuilder builder(out);
+  ast::feed(root.body, builder);
   return out;
 }
 

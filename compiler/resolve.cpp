@@ -156,46 +156,35 @@ class TemplateCompiler {
  public:
   explicit TemplateCompiler(NameTable& names) : m_names(names) {}
 
-  std::span<Template> compile(const std::vector<const ast::Param*>& params, Arena& into) {
+  std::span<Template> compile(const std::vector<ast::FlatParam>& params, Arena& into) {
     auto out = into.array<Template>(params.size());
-    for (std::size_t i = 0; i < params.size(); ++i) compile(*params[i], out[i], into);
+    for (std::size_t i = 0; i < params.size(); ++i) compile(params[i], out[i], into);
     return out;
   }
 
  private:
-  void compile(const ast::Param& p, Template& t, Arena& into) {
+  void compile(const ast::FlatParam& p, Template& t, Arena& into) {
     t.id = m_names.intern(p.name);
     t.is_var = p.is_variable;
-    t.append = p.op == ast::Op::append;
+    t.append = p.append;
     t.location = p.location;
-    auto words = into.array<TemplateWord>(p.values.size());
-    for (std::size_t i = 0; i < p.values.size(); ++i) {
-      const ast::Word& w = p.values[i];
+    auto words = into.array<TemplateWord>(p.words.size());
+    for (std::size_t i = 0; i < p.words.size(); ++i) {
+      const ast::FlatWord& w = p.words[i];
       TemplateWord& tw = words[i];
+      tw.text = w.text;  // the record's store outlives its resolution
       tw.location = w.location;
-      if (w.pieces.size() == 1 && w.pieces[0].kind == ast::PieceKind::literal) {
-        tw.text = w.pieces[0].text;  // the syntax tree outlives resolution
-        continue;
-      }
-      m_text.clear();
-      m_vars.clear();
-      for (const auto& piece : w.pieces) {
-        if (piece.kind == ast::PieceKind::literal)
-          m_text += piece.text;
-        else
-          m_vars.push_back(
-              {m_names.intern(piece.text), static_cast<std::uint32_t>(m_text.size()), piece.location});
-      }
-      tw.text = into.save(m_text);
-      tw.vars = into.copy(std::span<const VarRef>(m_vars));
-      t.has_vars = t.has_vars || !tw.vars.empty();
+      if (w.vars.empty()) continue;
+      auto vars = into.array<VarRef>(w.vars.size());
+      for (std::size_t k = 0; k < w.vars.size(); ++k)
+        vars[k] = {m_names.intern(w.vars[k].name), w.vars[k].pos, w.vars[k].location};
+      tw.vars = vars;
+      t.has_vars = true;
     }
     t.words = words;
   }
 
   NameTable& m_names;
-  std::string m_text;
-  std::vector<VarRef> m_vars;
 };
 
 // One value while a jail is resolved. It is the template's text until a

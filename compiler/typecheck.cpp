@@ -258,10 +258,10 @@ class TypeChecker::Impl {
     }
     if (match->odd_no_prefix)
       m_diags
-          .warning(
-              p.location,
-              fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name, match->canonical()),
-              "no-prefix")
+          .warning(p.location,
+                   fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name,
+                               match->canonical()),
+                   "no-prefix")
           .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
     TypedParam tp;
     tp.info = match->info;

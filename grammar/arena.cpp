@@ -22,6 +22,7 @@ Arena& Arena::operator=(Arena&& o) noexcept {
     m_next = std::exchange(o.m_next, 0);
     m_end = std::exchange(o.m_end, 0);
     m_reserved = std::exchange(o.m_reserved, 0);
+    m_next_block = std::exchange(o.m_next_block, 0);
     m_blocks = std::move(o.m_blocks);
     o.m_blocks.clear();
   }
@@ -29,7 +30,9 @@ Arena& Arena::operator=(Arena&& o) noexcept {
 }
 
 void* Arena::grow(std::size_t bytes, std::size_t align) {
-  const std::size_t size = std::max(k_block, bytes + align);
+  const std::size_t block = m_next_block == 0 ? k_block : m_next_block;
+  if (m_next_block != 0) m_next_block = block * 2 >= k_block ? 0 : block * 2;
+  const std::size_t size = std::max(block, bytes + align);
   m_blocks.reserve(m_blocks.size() + 1);
   void* base = std::malloc(size);
   if (base == nullptr) throw std::bad_alloc();

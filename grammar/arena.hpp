@@ -28,6 +28,9 @@ namespace jailplan {
 class Arena {
  public:
   Arena() = default;
+  /// An arena whose first block is `first_block` bytes; blocks then double
+  /// up to the usual size (for many small arenas freed one by one).
+  explicit Arena(std::size_t first_block) : m_next_block(first_block) {}
   Arena(Arena&& o) noexcept { *this = std::move(o); }
   Arena& operator=(Arena&& o) noexcept;
   Arena(const Arena&) = delete;
@@ -93,6 +96,7 @@ class Arena {
   std::uintptr_t m_next = 0;
   std::uintptr_t m_end = 0;
   std::size_t m_reserved = 0;
+  std::size_t m_next_block = 0;  // 0: the usual size
   std::vector<Block> m_blocks;
 };
 

@@ -8,6 +8,7 @@
 
 #include "grammar/ast.hpp"
 #include "grammar/diagnostic.hpp"
+#include "grammar/flat.hpp"
 #include "grammar/jailconf_grammar.hpp"
 
 namespace jailplan::grammar {
@@ -47,6 +48,18 @@ struct ParseState {
   std::vector<ast::Statement> open_blocks;
   ast::Document* doc = nullptr;
 
+  // Reading without a tree: statements go to `sink`, comments are skipped,
+  // and the open blocks are only names.
+  ast::StatementSink* sink = nullptr;
+  struct OpenBlock {
+    std::string name;
+    Location location;
+  };
+  std::vector<OpenBlock> sink_blocks;
+  /// Where decoded and joined text goes: the document's arena, or the
+  /// sink's store for the statement being read.
+  Arena* text_store = nullptr;
+
   Diagnostics* diags = nullptr;
   const char* second_token = nullptr;
   const char* comment_start =
@@ -72,7 +85,7 @@ struct ParseState {
   }
   void push_variable(const char* at, std::string_view name);
   /// Decoded text that is not in the source, kept by the document.
-  std::string_view keep(std::string_view decoded) { return doc->text.save(decoded); }
+  std::string_view keep(std::string_view decoded) { return text_store->save(decoded); }
   /// A braced variable's or single-quoted string's body, decoded.
   std::string_view decoded(std::string_view body);
   /// The 1-based line of `p`. The parser asks in mostly increasing order,
@@ -96,6 +109,7 @@ struct ParseState {
   void on_block_open(const char* at);
   void on_block_close(const char* at);
   void on_param_end(const char* at);
+  void param_to_sink();
 };
 
 template <typename Rule>

@@ -128,7 +128,7 @@ void ParseState::push_literal(const char* at, std::string_view text) {
     } else if (prev.data() + prev.size() == text.data()) {
       prev = std::string_view(prev.data(), prev.size() + text.size());
     } else if (!text.empty()) {
-      char* joined = static_cast<char*>(doc->text.allocate(prev.size() + text.size(), 1));
+      char* joined = static_cast<char*>(text_store->allocate(prev.size() + text.size(), 1));
       std::memcpy(joined, prev.data(), prev.size());
       std::memcpy(joined + prev.size(), text.data(), text.size());
       prev = std::string_view(joined, prev.size() + text.size());
@@ -143,6 +143,7 @@ void ParseState::push_variable(const char* at, std::string_view var) {
 }
 
 void ParseState::on_comment(const char* b, const char* e) {
+  if (sink != nullptr) return;  // nothing keeps comments
   const auto offset = static_cast<std::uint32_t>(b - begin);
   if (offset < comments_seen_until) return;
   comments_seen_until = static_cast<std::uint32_t>(e - begin);
@@ -195,7 +196,7 @@ void ParseState::on_name(const char* b, const char* e) {
                              block ? "a jail" : "a parameter", whole, whole),
                  "syntax");
     ast::Word merged;
-    merged.pieces.push_back({ast::PieceKind::literal, doc->text.save(word.literal_text()), loc(b)});
+    merged.pieces.push_back({ast::PieceKind::literal, keep(word.literal_text()), loc(b)});
     word = std::move(merged);
     word_tokens = 1;
   }
@@ -206,6 +207,7 @@ void ParseState::on_name(const char* b, const char* e) {
   clear_word(word);
   word_tokens = 0;
   second_token = nullptr;
+  if (sink != nullptr) return;  // no layout to keep
   stmt_leading = std::move(pending);
   pending.clear();
   const std::uint32_t line = line_of(b);
@@ -230,6 +232,13 @@ void ParseState::on_block_open(const char* at) {
     throw pegtl::parse_error(
         fmt::format("a jail name cannot be a variable: '{}' (quote it to use a literal '$')", name.raw),
         position(begin + name.location.offset));
+  if (sink != nullptr) {
+    sink_blocks.push_back({name.literal_text(), name.location});
+    sink->open_block(sink_blocks.back().name, name.location);
+    text_store = &sink->store();
+    reset_statement();
+    return;
+  }
   ast::Statement s;
   ast::Block block;
   block.name = name.literal_text();
@@ -247,6 +256,14 @@ void ParseState::on_block_open(const char* at) {
 }
 
 void ParseState::on_block_close(const char* at) {
+  if (sink != nullptr) {
+    if (sink_blocks.empty())
+      throw pegtl::parse_error("unexpected '}': no jail block is open here", position(at));
+    sink_blocks.pop_back();
+    sink->close_block();
+    text_store = &sink->store();
+    return;
+  }
   if (open_blocks.empty())
     throw pegtl::parse_error("unexpected '}': no jail block is open here", position(at));
   auto& block = std::get<ast::Block>(open_blocks.back().node);
@@ -261,6 +278,10 @@ void ParseState::on_block_close(const char* at) {
 }
 
 void ParseState::on_param_end(const char* at) {
+  if (sink != nullptr) {
+    param_to_sink();
+    return;
+  }
   ast::Param p;
   const auto& piece = name.pieces.front();
   p.is_variable = piece.kind == ast::PieceKind::variable;
@@ -300,6 +321,40 @@ void ParseState::on_param_end(const char* at) {
   last_line = line_of(at);
   reset_statement();
   stmt_leading.clear();
+}
+
+// A statement read without a tree: compiled into the sink's store straight
+// from the scratch words, or an include for the sink to read.
+void ParseState::param_to_sink() {
+  const ast::Piece& piece = name.pieces.front();
+  const bool is_variable = piece.kind == ast::PieceKind::variable;
+  if (!is_variable && piece.text == ".include" && op == ast::Op::name_value) {
+    ast::Param p;
+    p.name = piece.text;
+    p.op = op;
+    p.values.assign(values.begin(), values.end());
+    p.location = name.location;
+    p.raw_name = name.raw;
+    bool ok = true;
+    for (const auto& v : p.values)
+      if (v.has_variables()) {
+        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax").detail =
+            "jail(8) reads included files while parsing, before any variable exists";
+        ok = false;
+      }
+    reset_statement();
+    if (ok) sink->include(ast::Include{std::move(p), {}});
+  } else {
+    ast::FlatParam fp;
+    fp.name = piece.text;
+    fp.is_variable = is_variable;
+    fp.append = op == ast::Op::append;
+    fp.location = name.location;
+    fp.words = ast::flatten_words(values, sink->store());
+    reset_statement();
+    sink->param(fp);
+  }
+  text_store = &sink->store();
 }
 
 namespace {
@@ -373,16 +428,14 @@ void report(ParseState& st, std::string message, const char* at, const char* end
 }  // namespace
 }  // namespace grammar
 
-ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
-  using namespace grammar;
-  ast::Document doc;
-  doc.file = &file;
-  doc.may_include = false;  // until an .include statement is kept
+namespace grammar {
+namespace {
+
+// Reads the whole file statement by statement, recovering after errors.
+void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags) {
   const std::string_view text = file.text();
-  ParseState st;
   st.file = &file;
   st.begin = text.data();
-  st.doc = &doc;
   st.diags = &diags;
   const char* const end = text.data() + text.size();
 
@@ -432,10 +485,26 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
       if (resume <= start) resume = start + 1;  // always make progress
       st.reset_statement();
       st.stmt_leading.clear();
+      if (st.sink != nullptr) st.text_store = &st.sink->store();
       in.restart();
       in.bump(static_cast<std::size_t>(resume - text.data()));
     }
   }
+}
+
+}  // namespace
+}  // namespace grammar
+
+ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
+  using namespace grammar;
+  ast::Document doc;
+  doc.file = &file;
+  doc.may_include = false;  // until an .include statement is kept
+  ParseState st;
+  st.doc = &doc;
+  st.text_store = &doc.text;
+  parse_statements(st, file, diags);
+  const char* const end = file.text().data() + file.text().size();
   if (!st.open_blocks.empty()) {
     auto& d = diags.error(st.loc(end), "expected '}' to close a jail block, got end of file", "syntax");
     for (auto it = st.open_blocks.rbegin(); it != st.open_blocks.rend(); ++it) {
@@ -449,6 +518,21 @@ ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags) {
   }
   doc.trailing = std::move(st.pending);
   return doc;
+}
+
+void parse_jailconf(const SourceFile& file, Diagnostics& diags, ast::StatementSink& sink) {
+  using namespace grammar;
+  ParseState st;
+  st.sink = &sink;
+  st.text_store = &sink.store();
+  parse_statements(st, file, diags);
+  if (!st.sink_blocks.empty()) {
+    const char* const end = file.text().data() + file.text().size();
+    auto& d = diags.error(st.loc(end), "expected '}' to close a jail block, got end of file", "syntax");
+    for (auto it = st.sink_blocks.rbegin(); it != st.sink_blocks.rend(); ++it)
+      d.notes.push_back({fmt::format("jail block '{}' opened here", it->name), it->location});
+    for (std::size_t i = 0; i < st.sink_blocks.size(); ++i) sink.close_block();
+  }
 }
 
 std::size_t analyze_jailconf_grammar(bool verbose) {

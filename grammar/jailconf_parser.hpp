@@ -6,6 +6,7 @@
 
 #include "grammar/ast.hpp"
 #include "grammar/diagnostic.hpp"
+#include "grammar/flat.hpp"
 
 namespace jailplan {
 
@@ -13,6 +14,11 @@ namespace jailplan {
 /// load_config). Syntax errors go to `diags`; the returned document is
 /// only meaningful when none were added.
 ast::Document parse_jailconf(const SourceFile& file, Diagnostics& diags);
+
+/// Reads one file without a syntax tree: statements go to `sink` in read
+/// order; `.include` goes to the sink to be read in place. The same syntax
+/// errors are reported as by the tree-building parse.
+void parse_jailconf(const SourceFile& file, Diagnostics& diags, ast::StatementSink& sink);
 
 /// Runs PEGTL's analyze() over the grammar; returns the number of problems
 /// (rules that could loop without consuming input). Used by a unit test.

@@ -78,6 +78,34 @@ std::string resolve_include_name(const std::string& including, const std::string
 
 namespace {
 
+// The files one `.include` word names, read in jail(8)'s order; errors
+// (depth, unreadable files) are reported at the word.
+template <typename Read>
+void for_each_included(LoadedConfig& cfg, SourceLoader& src, std::size_t depth, const ast::Word& w,
+                       const std::string& including, Read&& read) {
+  const std::string name = resolve_include_name(including, w.literal_text());
+  if (depth >= static_cast<std::size_t>(k_max_include_depth)) {
+    cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail = fmt::format(
+        "jail(8) allows {} nested levels of '.include'; is there an include loop?", k_max_include_depth);
+    return;
+  }
+  std::vector<std::string> names;
+  if (has_glob_magic(name)) {
+    names = src.glob(name);  // zero matches is fine: "include if present"
+  } else {
+    names.push_back(name);
+  }
+  for (const auto& n : names) {
+    std::string err;
+    auto text = src.read(n, err);
+    if (!text) {
+      cfg.diagnostics.error(w.location, fmt::format("cannot read included file '{}': {}", n, err), "include");
+      continue;
+    }
+    read(n, std::move(*text));
+  }
+}
+
 class Loader {
  public:
   Loader(LoadedConfig& cfg, SourceLoader& src) : m_cfg(cfg), m_src(src) {}
@@ -107,28 +135,9 @@ class Loader {
   }
 
   void include(ast::Include& inc, const ast::Word& w, const std::string& including) {
-    const std::string name = resolve_include_name(including, w.literal_text());
-    if (m_stack.size() >= static_cast<std::size_t>(k_max_include_depth)) {
-      m_cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail = fmt::format(
-          "jail(8) allows {} nested levels of '.include'; is there an include loop?", k_max_include_depth);
-      return;
-    }
-    std::vector<std::string> names;
-    if (has_glob_magic(name)) {
-      names = m_src.glob(name);  // zero matches is fine: "include if present"
-    } else {
-      names.push_back(name);
-    }
-    for (const auto& n : names) {
-      std::string err;
-      auto text = m_src.read(n, err);
-      if (!text) {
-        m_cfg.diagnostics.error(w.location, fmt::format("cannot read included file '{}': {}", n, err),
-                                "include");
-        continue;
-      }
-      inc.targets.push_back(parse(n, std::move(*text)));
-    }
+    for_each_included(
+        m_cfg, m_src, m_stack.size(), w, including,
+        [&](const std::string& n, std::string text) { inc.targets.push_back(parse(n, std::move(text))); });
   }
 
   LoadedConfig& m_cfg;
@@ -136,7 +145,64 @@ class Loader {
   std::vector<std::string> m_stack;
 };
 
+// Reads files into a sink, an included file's statements at the place of
+// its `.include`, as jail(8) does.
+class SinkLoader final : public ast::StatementSink {
+ public:
+  SinkLoader(LoadedConfig& cfg, SourceLoader& src, ast::StatementSink& out)
+      : m_cfg(cfg), m_src(src), m_out(out) {}
+
+  void read(const std::string& name, std::string text) {
+    const SourceFile& file = m_cfg.sources.add(name == "-" ? "STDIN" : name, std::move(text));
+    m_stack.push_back(name);
+    if (is_yaml_name(name)) {
+      m_cfg.documents.push_back(parse_yaml_config(file, m_cfg.diagnostics));
+      ast::feed(m_cfg.documents.back().body, *this);
+    } else {
+      parse_jailconf(file, m_cfg.diagnostics, *this);
+    }
+    m_stack.pop_back();
+  }
+
+  Arena& store() override { return m_out.store(); }
+  void param(const ast::FlatParam& p) override { m_out.param(p); }
+  void open_block(std::string_view name, Location at) override { m_out.open_block(name, at); }
+  void close_block() override { m_out.close_block(); }
+  void include(const ast::Include& inc) override {
+    // the stack holds the including file while its statements are read
+    const std::string including = m_stack.back();
+    for (const auto& w : inc.directive.values)
+      for_each_included(m_cfg, m_src, m_stack.size(), w, including,
+                        [&](const std::string& n, std::string text) { read(n, std::move(text)); });
+  }
+
+ private:
+  LoadedConfig& m_cfg;
+  SourceLoader& m_src;
+  ast::StatementSink& m_out;
+  std::vector<std::string> m_stack;
+};
+
 }  // namespace
+
+std::unique_ptr<LoadedConfig> read_config_text(const std::string& name, std::string text,
+                                               SourceLoader& loader, ast::StatementSink& sink) {
+  auto cfg = std::make_unique<LoadedConfig>();
+  SinkLoader(*cfg, loader, sink).read(name, std::move(text));
+  return cfg;
+}
+
+std::unique_ptr<LoadedConfig> read_config(const std::string& path, SourceLoader& loader,
+                                          ast::StatementSink& sink) {
+  std::string err;
+  auto text = loader.read(path, err);
+  if (!text) {
+    auto cfg = std::make_unique<LoadedConfig>();
+    cfg->diagnostics.error({}, fmt::format("cannot read '{}': {}", path, err), "io");
+    return cfg;
+  }
+  return read_config_text(path, std::move(*text), loader, sink);
+}
 
 std::unique_ptr<LoadedConfig> load_config_text(const std::string& name, std::string text,
                                                SourceLoader& loader) {

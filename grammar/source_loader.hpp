@@ -10,6 +10,7 @@
 
 #include "grammar/ast.hpp"
 #include "grammar/diagnostic.hpp"
+#include "grammar/flat.hpp"
 
 namespace jailplan {
 
@@ -53,6 +54,15 @@ std::unique_ptr<LoadedConfig> load_config(const std::string& path, SourceLoader&
 /// through `loader`.
 std::unique_ptr<LoadedConfig> load_config_text(const std::string& name, std::string text,
                                                SourceLoader& loader);
+
+/// Reads `path` and every file it includes into `sink`, statement by
+/// statement in jail(8)'s order, without building syntax trees (YAML files
+/// excepted: their trees stay in `documents`). The result has no root.
+std::unique_ptr<LoadedConfig> read_config(const std::string& path, SourceLoader& loader,
+                                          ast::StatementSink& sink);
+/// The same from text already in memory.
+std::unique_ptr<LoadedConfig> read_config_text(const std::string& name, std::string text,
+                                               SourceLoader& loader, ast::StatementSink& sink);
 
 /// How jail(8) names an included file: relative names are taken relative
 /// to the directory of the including file as it was named.
