@@ -19,15 +19,34 @@ NameIndex name_index(const DesiredState& s) {
 
 namespace {
 
+// (key, jail index) pairs sorted by key, then index: one array instead of
+// a hash map of nodes (these checks run once over every jail, and at
+// 10,000 jails their maps were the front end's last peak of memory).
+using SortedKeys = std::vector<std::pair<std::string_view, std::size_t>>;
+
+// The first jail with `key`, or nullptr.
+const std::size_t* first_with(const SortedKeys& keys, std::string_view key) {
+  const auto it =
+      std::lower_bound(keys.begin(), keys.end(), std::pair<std::string_view, std::size_t>(key, 0));
+  return it != keys.end() && it->first == key ? &it->second : nullptr;
+}
+
 void check_duplicates(const DesiredState& s, Diagnostics& diags) {
-  std::unordered_map<std::string_view, std::size_t> first;
-  for (std::size_t i = 0; i < s.jails.size(); ++i) {
-    const auto [it, fresh] = first.emplace(s.jails[i].record_name, i);
-    if (fresh) continue;
+  SortedKeys names;
+  names.reserve(s.jails.size());
+  for (std::size_t i = 0; i < s.jails.size(); ++i) names.emplace_back(s.jails[i].record_name, i);
+  std::sort(names.begin(), names.end());
+  std::size_t first = 0;
+  for (std::size_t k = 1; k < names.size(); ++k) {
+    if (names[k].first != names[first].first) {
+      first = k;
+      continue;
+    }
+    const std::size_t i = names[k].second;
     auto& d = diags.warning(s.jails[i].location,
                             fmt::format("jail '{}' is defined again", s.jails[i].record_name), "duplicate");
     d.detail = "jail(8) keeps both blocks as separate jails and does not merge them";
-    d.notes.push_back({"first defined here", s.jails[it->second].location});
+    d.notes.push_back({"first defined here", s.jails[names[first].second].location});
   }
 }
 
@@ -41,6 +60,10 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
   std::vector<std::size_t> count(s.jails.size());
   for (const char* family : {"ip4.addr", "ip6.addr"}) {
     uses.clear();
+    std::size_t total = 0;
+    for (const auto& j : s.jails)
+      if (const auto* addrs = j.addresses(family)) total += addrs->size();
+    uses.reserve(total);
     for (std::size_t i = 0; i < s.jails.size(); ++i) {
       const auto* p = s.jails[i].find(family);
       const auto* addrs = s.jails[i].addresses(family);
@@ -85,7 +108,7 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
 
 void check_paths(const DesiredState& s, Diagnostics& diags) {
   // views of the typed paths, which live as long as `s`
-  std::unordered_map<std::string_view, std::size_t> by_path;
+  SortedKeys by_path;
   by_path.reserve(s.jails.size());
   auto trimmed = [](std::string_view v) {
     while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
@@ -94,17 +117,18 @@ void check_paths(const DesiredState& s, Diagnostics& diags) {
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto* p = s.jails[i].text("path");
     if (p == nullptr) continue;
-    by_path.emplace(trimmed(*p), i);
+    by_path.emplace_back(trimmed(*p), i);
   }
+  std::sort(by_path.begin(), by_path.end());
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto* p = s.jails[i].text("path");
     if (p == nullptr || *p == "/") continue;
     std::string_view dir = trimmed(*p);
     for (auto slash = dir.rfind('/'); slash != std::string_view::npos && slash > 0; slash = dir.rfind('/')) {
       dir = dir.substr(0, slash);
-      const auto it = by_path.find(dir);
-      if (it == by_path.end() || it->second == i) continue;
-      const auto& outer = s.jails[it->second];
+      const std::size_t* found = first_with(by_path, dir);
+      if (found == nullptr || *found == i) continue;
+      const auto& outer = s.jails[*found];
       const auto& inner = s.jails[i];
       if (inner.name.rfind(outer.name + ".", 0) == 0) break;  // a child jail inside its parent
       auto& d = diags.warning(
@@ -173,8 +197,7 @@ void check_parent_limits(const JailSpec& child, const JailSpec& parent, Diagnost
                 "parent-limit");
 }
 
-void check_hierarchy(const DesiredState& s, Diagnostics& diags) {
-  const auto idx = name_index(s);
+void check_hierarchy(const DesiredState& s, const NameIndex& idx, Diagnostics& diags) {
   for (const auto& j : s.jails) {
     const auto dot = j.name.rfind('.');
     if (dot == std::string::npos || dot == 0) continue;
@@ -265,9 +288,13 @@ std::vector<DependEdge> dependency_edges(const DesiredState& s, Diagnostics* dia
 
 std::vector<DependEdge> dependency_edges(const DesiredState& s, const NameIndex& idx, Diagnostics* diags) {
   std::vector<DependEdge> edges;
-  std::vector<std::string_view> names;
-  if (diags != nullptr)
-    for (const auto& j : s.jails) names.push_back(j.name);
+  std::size_t count = 0;
+  for (const auto& j : s.jails) {
+    if (const auto* dep = j.find("depend")) count += dep->raw().size();
+    count += j.name.find('.') != std::string::npos ? 1U : 0U;
+  }
+  edges.reserve(count);
+  std::vector<std::string_view> names;  // for "did you mean", from the first unknown name on
   for (std::size_t i = 0; i < s.jails.size(); ++i) {
     const auto& j = s.jails[i];
     if (const auto* dep = j.find("depend")) {
@@ -277,6 +304,8 @@ std::vector<DependEdge> dependency_edges(const DesiredState& s, const NameIndex&
         const auto it = idx.find(deps[k]);
         if (it == idx.end()) {
           if (diags != nullptr) {
+            if (names.empty())
+              for (const auto& other : s.jails) names.push_back(other.name);
             auto& d = diags->error(
                 loc, fmt::format("jail '{}' depends on undefined jail '{}'", j.name, deps[k]), "depend");
             if (auto m = closest_match(deps[k], names)) d.detail = fmt::format("did you mean '{}'?", *m);
@@ -301,8 +330,9 @@ void validate(const DesiredState& state, Diagnostics& diags) {
   check_addresses(state, diags);
   check_paths(state, diags);
   check_vnet(state, diags);
-  check_hierarchy(state, diags);
-  check_cycles(state, dependency_edges(state, &diags), diags);
+  const NameIndex idx = name_index(state);
+  check_hierarchy(state, idx, diags);
+  check_cycles(state, dependency_edges(state, idx, &diags), diags);
 }
 
 }  // namespace jailplan
