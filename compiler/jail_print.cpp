@@ -23,15 +23,15 @@ std::string print_jail_e(const ResolvedJail& jail, std::string_view sep) {
   bool first = true;
   for (const auto* param : jail.params) {
     const ResolvedParam& p = *param;
-    if (p.name == "jid") continue;
+    if (p.name() == "jid") continue;
     if (!first) out += sep;
     first = false;
-    out += p.name;
-    if (p.values.empty()) continue;
+    out += p.name();
+    if (p.values().empty()) continue;
     out += '=';
-    for (std::size_t i = 0; i < p.values.size(); ++i) {
+    for (std::size_t i = 0; i < p.values().size(); ++i) {
       if (i > 0) out += ',';
-      append_jail_quoted(out, p.values[i]);
+      append_jail_quoted(out, p.values()[i]);
     }
   }
   out += '\n';

@@ -12,6 +12,9 @@
 
 namespace jailplan {
 
+static_assert(sizeof(ResolvedParam) <= 48,
+              "a resolved parameter is the bulk of a resolution: keep it packed");
+
 bool equal_options(std::string_view a, std::string_view b) {
   auto strip_no_equal = [](std::string_view x, std::string_view y) {
     return x.size() >= 2 && x[0] == 'n' && x[1] == 'o' && x.substr(2) == y;
@@ -487,7 +490,7 @@ bool is_jail8_known_name(std::string_view name) {
 
 const ResolvedParam* ResolvedJail::find(std::string_view exact) const {
   for (const auto* p : params)
-    if (p->name == exact) return p;
+    if (p->name() == exact) return p;
   return nullptr;
 }
 

@@ -201,9 +201,9 @@ class TypeChecker::Impl {
       const ResolvedParam& p = *rp;
       auto tp = check(p);
       if (!tp) continue;
-      for (std::size_t i = 0; i < p.values.size(); ++i)
-        if (auto why = check_rctl_rule(p.values[i]); !why.empty()) {
-          error(value_loc(p, i), fmt::format("'{}' is not a resource limit: {}", p.values[i], why)).detail =
+      for (std::size_t i = 0; i < p.values().size(); ++i)
+        if (auto why = check_rctl_rule(p.values()[i]); !why.empty()) {
+          error(value_loc(p, i), fmt::format("'{}' is not a resource limit: {}", p.values()[i], why)).detail =
               "write rctl(8) rules without the subject, one per value: "
               "$jailplan_rctl = \"memoryuse:deny=512M\", \"maxproc:deny=100\";";
           spec.failed = true;
@@ -217,7 +217,7 @@ class TypeChecker::Impl {
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
 
   Location value_loc(const ResolvedParam& p, std::size_t i) const {
-    return i < p.values.size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location;
+    return i < p.values().size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location();
   }
 
   // A catalog match. `info->name` is the canonical name: for a member of
@@ -249,17 +249,18 @@ class TypeChecker::Impl {
   }
 
   std::optional<TypedParam> check(const ResolvedParam& p) {
-    const Match found = lookup(p.name);
+    const Match found = lookup(p.name());
     const Match* match = found.info != nullptr ? &found : nullptr;
     if (match == nullptr) {
-      auto& d = m_diags.error(p.location, fmt::format("unknown parameter '{}'", p.name), "unknown-parameter");
-      if (auto s = closest_match(p.name, catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
+      auto& d =
+          m_diags.error(p.location(), fmt::format("unknown parameter '{}'", p.name()), "unknown-parameter");
+      if (auto s = closest_match(p.name(), catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
       return std::nullopt;
     }
     if (match->odd_no_prefix)
       m_diags
-          .warning(p.location,
-                   fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name,
+          .warning(p.location(),
+                   fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name(),
                                match->canonical()),
                    "no-prefix")
           .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
@@ -272,24 +273,24 @@ class TypeChecker::Impl {
 
   // Scalars use the last value; earlier ones are dropped as jail(8) does.
   const std::string_view* last(const ResolvedParam& p, std::string_view what) {
-    if (p.values.empty()) return nullptr;
-    if (p.values.size() > 1)
+    if (p.values().empty()) return nullptr;
+    if (p.values().size() > 1)
       m_diags.warning(value_loc(p, 0),
-                      fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'", p.name, what,
-                                  p.values.back()),
+                      fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'", p.name(), what,
+                                  p.values().back()),
                       "scalar-list");
-    return &p.values.back();
+    return &p.values().back();
   }
 
   TypedValue convert(const ResolvedParam& p, const Match& m) {
-    const std::size_t li = p.values.empty() ? 0 : p.values.size() - 1;
+    const std::size_t li = p.values().empty() ? 0 : p.values().size() - 1;
     switch (m.info->type) {
       case ParamType::boolean: {
         const std::string_view* v = last(p, "boolean");
         if (v == nullptr) return !m.negated;
         const auto b = parse_bool(*v);
         if (!b) {
-          error(value_loc(p, li), fmt::format("'{}' is not a boolean value for '{}'", *v, p.name)).detail =
+          error(value_loc(p, li), fmt::format("'{}' is not a boolean value for '{}'", *v, p.name())).detail =
               "jail(8) accepts true, false (any case) or an integer";
           return std::monostate{};
         }
@@ -300,7 +301,7 @@ class TypeChecker::Impl {
       case ParamType::ulong: {
         const std::string_view* v = last(p, "integer");
         if (v == nullptr) {
-          error(p.location, fmt::format("'{}' needs an integer value", p.name));
+          error(p.location(), fmt::format("'{}' needs an integer value", p.name()));
           return std::monostate{};
         }
         const auto n = parse_int(*v);
@@ -308,13 +309,13 @@ class TypeChecker::Impl {
           error(value_loc(p, li),
                 fmt::format("'{}' is not {} value for '{}'", *v,
                             m.info->type == ParamType::integer ? "an integer" : "a non-negative integer",
-                            p.name));
+                            p.name()));
           return std::monostate{};
         }
         for (const auto& r : k_ranges)
           if (r.name == m.canonical() && (*n < r.lo || *n > r.hi)) {
             error(value_loc(p, li),
-                  fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name, r.lo, r.hi));
+                  fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name(), r.lo, r.hi));
             return std::monostate{};
           }
         return *n;
@@ -323,29 +324,29 @@ class TypeChecker::Impl {
       case ParamType::path: {
         const std::string_view* v = last(p, "string");
         if (v == nullptr) {
-          error(p.location, fmt::format("'{}' needs a value", p.name));
+          error(p.location(), fmt::format("'{}' needs a value", p.name()));
           return std::monostate{};
         }
         if (m.info->max_len > 0 && v->size() >= m.info->max_len) {
           error(value_loc(p, li), fmt::format("the value of '{}' is {} bytes; the kernel allows at most {}",
-                                              p.name, v->size(), m.info->max_len - 1));
+                                              p.name(), v->size(), m.info->max_len - 1));
           return std::monostate{};
         }
         if (m.info->type == ParamType::path && (v->empty() || (*v)[0] != '/')) {
-          error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name, *v));
+          error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name(), *v));
           return std::monostate{};
         }
         return *v;
       }
       case ParamType::jailsys: {
-        if (p.values.empty()) return std::string_view("new");
-        const std::string_view v = p.values.back();
+        if (p.values().empty()) return std::string_view("new");
+        const std::string_view v = p.values().back();
         if (auto word = parse_jailsys(v)) return std::move(*word);
-        error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name)).detail =
+        error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name())).detail =
             "use disable, new or inherit (or 0, 1, 2)";
         return std::monostate{};
       }
-      case ParamType::list: return StringList{p.values};
+      case ParamType::list: return StringList{p.values()};
       case ParamType::ip4_list:
       case ParamType::ip6_list: return addresses(p, m.info->type == ParamType::ip6_list);
     }
@@ -355,16 +356,16 @@ class TypeChecker::Impl {
   TypedValue addresses(const ResolvedParam& p, bool v6) {
     std::vector<IpEntry> out;
     bool ok = true;
-    for (std::size_t i = 0; i < p.values.size(); ++i) {
+    for (std::size_t i = 0; i < p.values().size(); ++i) {
       // libjail splits the joined list at commas; "" and "-" mean no address
-      std::string_view rest = p.values[i];
+      std::string_view rest = p.values()[i];
       if (rest.empty() || rest == "-") continue;
       while (true) {
         const auto comma = rest.find(',');
         IpEntry e;
         const std::string err = parse_ip_entry(rest.substr(0, comma), v6, e);
         if (!err.empty()) {
-          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name, m_jail->name));
+          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name(), m_jail->name));
           ok = false;
         } else {
           e.location = value_loc(p, i);
@@ -434,17 +435,17 @@ const std::span<const std::string_view>* JailSpec::list(std::string_view canonic
 }
 
 std::string_view TypedParam::spelled() const {
-  return source->name;
+  return source->name();
 }
 std::span<const std::string_view> TypedParam::raw() const {
-  return source->values;
+  return source->values();
 }
 Location TypedParam::location() const {
-  return source->location;
+  return source->location();
 }
 Location TypedParam::value_location(std::size_t i) const {
-  return i < source->values.size() && source->value_locations[i].valid() ? source->value_locations[i]
-                                                                         : source->location;
+  return i < source->values().size() && source->value_locations[i].valid() ? source->value_locations[i]
+                                                                           : source->location();
 }
 
 const JailSpec* DesiredState::find(std::string_view name) const {
