@@ -342,17 +342,34 @@ class JailResolver {
     for (const auto& w : t.words) p.push(w.text, w.vars, w.location);
   }
 
-  // A ResolvedParam in the arena with copies of the values' text.
+  // A ResolvedParam in the arena with copies of the values' text (text
+  // that is a slice of a source file is not copied: sources outlive it).
   template <typename Value>
   const ResolvedParam* emit(std::string_view name, std::span<const Value> from, Location location,
                             bool immutable) {
     auto values = m_out.array<std::string_view>(from.size());
-    auto locations = m_out.array<Location>(from.size());
-    for (std::size_t k = 0; k < from.size(); ++k) {
-      values[k] = m_out.save(text_of(from[k]));
-      locations[k] = from[k].location;
+    const bool mixed = std::any_of(from.begin(), from.end(),
+                                   [&](const Value& v) { return v.location.file != location.file; });
+    const std::size_t n = from.size();
+    const std::size_t bytes = n * sizeof(std::uint32_t);
+    const std::size_t files_at = (bytes + alignof(void*) - 1) & ~(alignof(void*) - 1);
+    auto* offsets = static_cast<std::uint32_t*>(m_out.allocate(
+        std::max<std::size_t>(mixed ? files_at + n * sizeof(void*) : bytes, 1), alignof(void*)));
+    // where ResolvedParam::files_after finds them (`offsets` is pointer-aligned)
+    auto* files =
+        mixed ? reinterpret_cast<const SourceFile**>(reinterpret_cast<char*>(offsets) + files_at) : nullptr;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::string_view text = text_of(from[k]);
+      values[k] = in_source(text, from[k].location) ? text : m_out.save(text);
+      offsets[k] = from[k].location.offset;
+      if (files != nullptr) files[k] = from[k].location.file;
     }
-    return m_out.make<ResolvedParam>(name, values, locations.data(), location, immutable);
+    return m_out.make<ResolvedParam>(name, values, offsets, mixed, location, immutable);
+  }
+  static bool in_source(std::string_view text, Location at) {
+    if (at.file == nullptr || text.empty()) return false;
+    const std::string_view src = at.file->text();
+    return text.data() >= src.data() && text.data() + text.size() <= src.data() + src.size();
   }
   static std::string_view text_of(const WValue& v) { return v.text(); }
   static std::string_view text_of(const TemplateWord& w) { return w.text; }

@@ -216,9 +216,7 @@ class TypeChecker::Impl {
  private:
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
 
-  Location value_loc(const ResolvedParam& p, std::size_t i) const {
-    return i < p.values().size() && p.value_locations[i].valid() ? p.value_locations[i] : p.location();
-  }
+  Location value_loc(const ResolvedParam& p, std::size_t i) const { return p.value_location(i); }
 
   // A catalog match. `info->name` is the canonical name: for a member of
   // a dynamic family, the entry is a copy under that name, held by the
@@ -444,8 +442,7 @@ Location TypedParam::location() const {
   return source->location();
 }
 Location TypedParam::value_location(std::size_t i) const {
-  return i < source->values().size() && source->value_locations[i].valid() ? source->value_locations[i]
-                                                                           : source->location();
+  return source->value_location(i);
 }
 
 const JailSpec* DesiredState::find(std::string_view name) const {

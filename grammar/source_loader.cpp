@@ -81,11 +81,11 @@ namespace {
 // The files one `.include` word names, read in jail(8)'s order; errors
 // (depth, unreadable files) are reported at the word.
 template <typename Read>
-void for_each_included(LoadedConfig& cfg, SourceLoader& src, std::size_t depth, const ast::Word& w,
+void for_each_included(Diagnostics& diags, SourceLoader& src, std::size_t depth, const ast::Word& w,
                        const std::string& including, Read&& read) {
   const std::string name = resolve_include_name(including, w.literal_text());
   if (depth >= static_cast<std::size_t>(k_max_include_depth)) {
-    cfg.diagnostics.error(w.location, "maximum include depth exceeded", "include").detail = fmt::format(
+    diags.error(w.location, "maximum include depth exceeded", "include").detail = fmt::format(
         "jail(8) allows {} nested levels of '.include'; is there an include loop?", k_max_include_depth);
     return;
   }
@@ -99,7 +99,7 @@ void for_each_included(LoadedConfig& cfg, SourceLoader& src, std::size_t depth, 
     std::string err;
     auto text = src.read(n, err);
     if (!text) {
-      cfg.diagnostics.error(w.location, fmt::format("cannot read included file '{}': {}", n, err), "include");
+      diags.error(w.location, fmt::format("cannot read included file '{}': {}", n, err), "include");
       continue;
     }
     read(n, std::move(*text));
@@ -136,7 +136,7 @@ class Loader {
 
   void include(ast::Include& inc, const ast::Word& w, const std::string& including) {
     for_each_included(
-        m_cfg, m_src, m_stack.size(), w, including,
+        m_cfg.diagnostics, m_src, m_stack.size(), w, including,
         [&](const std::string& n, std::string text) { inc.targets.push_back(parse(n, std::move(text))); });
   }
 
@@ -152,16 +152,23 @@ class SinkLoader final : public ast::StatementSink {
   SinkLoader(LoadedConfig& cfg, SourceLoader& src, ast::StatementSink& out)
       : m_cfg(cfg), m_src(src), m_out(out) {}
 
+  // The diagnostics come out in the tree loader's order, which reads a
+  // whole file before its includes: a file's own syntax errors first,
+  // then what its includes report, depth first.
   void read(const std::string& name, std::string text) {
     const SourceFile& file = m_cfg.sources.add(name == "-" ? "STDIN" : name, std::move(text));
-    m_stack.push_back(name);
+    Diagnostics own, included;
+    m_stack.push_back({name, &included});
     if (is_yaml_name(name)) {
-      m_cfg.documents.push_back(parse_yaml_config(file, m_cfg.diagnostics));
+      m_cfg.documents.push_back(parse_yaml_config(file, own));
       ast::feed(m_cfg.documents.back().body, *this);
     } else {
-      parse_jailconf(file, m_cfg.diagnostics, *this);
+      parse_jailconf(file, own, *this);
     }
     m_stack.pop_back();
+    Diagnostics& out = m_stack.empty() ? m_cfg.diagnostics : *m_stack.back().included;
+    out.append(own);
+    out.append(included);
   }
 
   Arena& store() override { return m_out.store(); }
@@ -170,17 +177,21 @@ class SinkLoader final : public ast::StatementSink {
   void close_block() override { m_out.close_block(); }
   void include(const ast::Include& inc) override {
     // the stack holds the including file while its statements are read
-    const std::string including = m_stack.back();
+    const Reading including = m_stack.back();
     for (const auto& w : inc.directive.values)
-      for_each_included(m_cfg, m_src, m_stack.size(), w, including,
+      for_each_included(*including.included, m_src, m_stack.size(), w, including.name,
                         [&](const std::string& n, std::string text) { read(n, std::move(text)); });
   }
 
  private:
+  struct Reading {
+    std::string name;
+    Diagnostics* included;  // what its includes report
+  };
   LoadedConfig& m_cfg;
   SourceLoader& m_src;
   ast::StatementSink& m_out;
-  std::vector<std::string> m_stack;
+  std::vector<Reading> m_stack;
 };
 
 }  // namespace

@@ -232,3 +232,57 @@ TEST_CASE("compile: dropping the syntax trees after resolution changes nothing i
           dropped.desired.jails[i].location.file->line_col(dropped.desired.jails[i].location.offset).line);
   }
 }
+
+TEST_CASE("compile: reading without a tree reports the same errors, in the same order") {
+  // Syntax errors before and after an include, an included file with its
+  // own errors and include, an unreadable file, a block left open in an
+  // included file, an include loop, and a YAML file included from jail.conf.
+  jailplan::test::MemoryLoader loader;
+  loader.add("one.conf", "broken = ;\n.include \"two.conf\";\nopen { x = 1;\n");
+  loader.add("two.conf", "y = \"unterminated;\nz = 2;\n.include \"missing.conf\";\n");
+  loader.add("loop.conf", ".include \"loop.conf\";\n");
+  loader.add("more.yaml", "jails:\n  y1:\n    path: /j/y1\n");
+  const std::string text =
+      "a { x = 1 2; }\n.include \"one.conf\";\n.include \"more.yaml\";\nb { }\n}\n"
+      ".include \"loop.conf\";\nc { q = \"$v\"; .include \"$v\"; }\n";
+  const auto kept = jailplan::compile_text("m.conf", text, loader, jailplan::KeepSyntax::yes);
+  const auto read = jailplan::compile_text("m.conf", text, loader, jailplan::KeepSyntax::no);
+  CHECK_FALSE(read.syntax_ok);
+  CHECK(read.diagnostics.error_count() >= 6);
+  CHECK(render(read.diagnostics) == render(kept.diagnostics));
+}
+
+TEST_CASE("compile: every value keeps the file and word it came from") {
+  // exec.start's first value comes from the included file, its second
+  // from the jail's block: one parameter, words in two files
+  jailplan::test::MemoryLoader loader;
+  loader.add("common.conf",
+             "exec.start = \"/bin/sh /etc/rc\";\nip4.addr = 198.51.100.7, \"not-an-address\";\n");
+  const std::string text =
+      ".include \"common.conf\";\n"
+      "web {\n"
+      "  exec.start += \"/usr/local/bin/app\";\n"
+      "  ip4.addr += \"also bad\";\n"
+      "}\n";
+  for (const auto keep : {jailplan::KeepSyntax::yes, jailplan::KeepSyntax::no}) {
+    const auto c = jailplan::compile_text("main.conf", text, loader, keep);
+    REQUIRE(c.desired.jails.size() == 1);
+    const auto* start = c.desired.jails[0].find("exec.start");
+    REQUIRE(start != nullptr);
+    REQUIRE(start->raw().size() == 2);
+    const auto first = start->value_location(0), second = start->value_location(1);
+    REQUIRE(first.valid());
+    REQUIRE(second.valid());
+    CHECK(first.file->name() == "common.conf");
+    CHECK(first.file->line_col(first.offset).line == 1);
+    CHECK(first.file->line_col(first.offset).column == 14);
+    CHECK(second.file->name() == "main.conf");
+    CHECK(second.file->line_col(second.offset).line == 3);
+    CHECK(second.file->line_col(second.offset).column == 17);
+    CHECK(start->location().file->name() == "main.conf");  // the statement that last set it
+    // each bad address is reported at its own word, in its own file
+    const std::string out = render(c.diagnostics);
+    CHECK(out.find("common.conf:2:26: error: 'not-an-address'") != std::string::npos);
+    CHECK(out.find("main.conf:4:15: error: 'also'") != std::string::npos);
+  }
+}
