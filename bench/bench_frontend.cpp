@@ -1,6 +1,7 @@
 // Front-end benchmark: generates an N-jail site, then times
 // `jailplan validate -q` as a separate process (wall time and peak RSS, the
-// numbers a user sees) and parse+compile in-process. Reports medians.
+// numbers a user sees) and compile in-process, without and with the syntax
+// trees. Reports medians.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,8 +63,7 @@ int main(int argc, char** argv) {
   std::ofstream(dir / "common.conf") << site.included;
   const double mb = static_cast<double>(site.main.size() + site.included.size()) / 1e6;
 
-  std::vector<double> wall, inproc;
-  long rss = 0;
+  std::vector<double> wall, lean, tree, rss;
   for (int i = 0; i < reps; ++i) {
     const auto r = run_process(exe, main_path);
     if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
@@ -72,24 +72,33 @@ int main(int argc, char** argv) {
       return 1;
     }
     wall.push_back(r.ms);
-    rss = std::max(rss, r.maxrss_kib);
+    rss.push_back(static_cast<double>(r.maxrss_kib) / 1024.0);
   }
   jailplan::FileSystemLoader loader;
   for (int i = 0; i < reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto c = jailplan::compile_file(main_path, loader);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (!c.ok() || c.desired.jails.size() != jails) return 1;
-    inproc.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    for (const auto keep : {jailplan::KeepSyntax::no, jailplan::KeepSyntax::yes}) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto c = jailplan::compile_file(main_path, loader, keep);
+      const auto t1 = std::chrono::steady_clock::now();
+      if (!c.ok() || c.desired.jails.size() != jails) return 1;
+      (keep == jailplan::KeepSyntax::no ? lean : tree)
+          .push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
   }
   std::filesystem::remove_all(dir);
 
-  const double wm = median(wall), im = median(inproc);
+  const double wm = median(wall), lm = median(lean), tm = median(tree);
   fmt::print("jails={} size={:.2f}MB reps={}\n", jails, mb, reps);
   fmt::print(
-      "validate (process): median {:.1f} ms  min {:.1f}  max {:.1f}  = {:.0f} MB/s  peak RSS {:.1f} MiB\n",
+      "validate (process): median {:.1f} ms  min {:.1f}  max {:.1f}  = {:.0f} MB/s  peak RSS median {:.1f} "
+      "MiB "
+      "(max {:.1f})\n",
       wm, *std::min_element(wall.begin(), wall.end()), *std::max_element(wall.begin(), wall.end()),
-      mb / (wm / 1000), static_cast<double>(rss) / 1024.0);
-  fmt::print("parse+compile (in-process): median {:.1f} ms = {:.0f} MB/s\n", im, mb / (im / 1000));
+      mb / (wm / 1000), median(rss), *std::max_element(rss.begin(), rss.end()));
+  fmt::print("compile in-process, no syntax tree (validate, plan, apply): median {:.1f} ms = {:.0f} MB/s\n",
+             lm, mb / (lm / 1000));
+  fmt::print(
+      "compile in-process, keeping the syntax tree (show, fmt, convert): median {:.1f} ms = {:.0f} MB/s\n",
+      tm, mb / (tm / 1000));
   return 0;
 }

@@ -40,7 +40,7 @@ std::string human_value(const TypedParam& p) {
     }
     std::string operator()(const IpList& l) const {
       std::string out;
-      for (const auto& e : *l.entries) out += (out.empty() ? "" : ", ") + e.raw;
+      for (const auto& e : *l.entries) out.append(out.empty() ? "" : ", ").append(e.raw);
       return out;
     }
   };

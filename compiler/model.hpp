@@ -18,12 +18,15 @@
 namespace jailplan {
 
 /// One `ip4.addr` / `ip6.addr` entry: `[iface|]addr[/mask-or-prefix][ extra…]`.
+/// The text fields are views of the entry as written (parse_ip_entry's
+/// input), which must outlive the entry: in the typed model, the resolved
+/// value.
 struct IpEntry {
-  std::string raw;
-  std::string interface;           ///< before '|', else empty
-  std::string address;             ///< what the kernel receives
+  std::string_view raw;
+  std::string_view interface;      ///< before '|', else empty
+  std::string_view address;        ///< what the kernel receives
   int prefix = -1;                 ///< `/N`, -1 when absent
-  std::string netmask;             ///< `/a.b.c.d` form
+  std::string_view netmask;        ///< `/a.b.c.d` form
   std::vector<std::string> extra;  ///< words after the first space (ifconfig arguments)
   Location location;               ///< the value it was written in
 

@@ -25,7 +25,7 @@ std::vector<std::string> values_of(const TypedParam& p) {
   if (const auto* n = std::get_if<std::int64_t>(&p.value)) return {std::to_string(*n)};
   if (const auto* ips = std::get_if<IpList>(&p.value)) {
     std::vector<std::string> out;
-    for (const auto& e : *ips->entries) out.push_back(e.raw);
+    for (const auto& e : *ips->entries) out.emplace_back(e.raw);
     return out;
   }
   const auto raw = p.raw();

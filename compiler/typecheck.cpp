@@ -103,10 +103,10 @@ std::optional<std::string_view> parse_jailsys(std::string_view v) {
 
 std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out) {
   out = {};
-  out.raw = std::string(raw);
+  out.raw = raw;
   std::string_view rest = raw;
   if (const auto bar = rest.find('|'); bar != std::string_view::npos) {
-    out.interface = std::string(rest.substr(0, bar));
+    out.interface = rest.substr(0, bar);
     rest.remove_prefix(bar + 1);
     if (out.interface.empty()) return "empty interface name before '|'";
   }
@@ -125,17 +125,17 @@ std::string parse_ip_entry(std::string_view raw, bool v6, IpEntry& out) {
     mask = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
   }
-  out.address = std::string(rest);
+  out.address = rest;
   unsigned char buf[16];
-  const std::string addr = v6 ? out.address.substr(0, out.address.find('%')) : out.address;
+  const std::string addr(v6 ? out.address.substr(0, out.address.find('%')) : out.address);
   if (inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1)
     return fmt::format("'{}' is not an {} address", out.address, v6 ? "IPv6" : "IPv4");
   if (!v6 && (out.address == "0.0.0.0" || out.address == "255.255.255.255"))
     return fmt::format("'{}' cannot be a jail address", out.address);
   if (mask.empty()) return {};
   if (!v6 && mask.find('.') != std::string_view::npos) {
-    out.netmask = std::string(mask);
-    if (inet_pton(AF_INET, out.netmask.c_str(), buf) != 1)
+    out.netmask = mask;
+    if (inet_pton(AF_INET, std::string(mask).c_str(), buf) != 1)
       return fmt::format("'{}' is not a dotted netmask", mask);
     return {};
   }

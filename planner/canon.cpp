@@ -19,7 +19,7 @@ namespace {
 void normalize_address(std::string& text, bool v6, std::array<unsigned char, 16>& bytes) {
   if (text.find_first_of("|/ ") != std::string::npos) {  // a full entry: keep the address only
     IpEntry e;
-    if (parse_ip_entry(text, v6, e).empty()) text = e.address;
+    if (parse_ip_entry(text, v6, e).empty()) text = std::string(e.address);  // a view of `text`
   }
   std::array<char, INET6_ADDRSTRLEN> buf{};
   bytes.fill(0);

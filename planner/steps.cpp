@@ -32,11 +32,13 @@ bool has_commands(const SpecView& s, std::string_view param) {
 std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
   IpEntry e;
   if (!parse_ip_entry(raw, v6, e).empty()) return {};
-  std::string iface =
-      !e.interface.empty() ? e.interface : (interface != nullptr ? *interface : std::string());
+  std::string iface(
+      !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
   if (iface.empty()) return {};
-  std::string mask = !e.netmask.empty() ? e.netmask : (e.prefix >= 0 ? "/" + std::to_string(e.prefix) : "");
-  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), e.address, std::move(mask)};
+  std::string mask =
+      !e.netmask.empty() ? std::string(e.netmask) : (e.prefix >= 0 ? "/" + std::to_string(e.prefix) : "");
+  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
+                                std::move(mask)};
   for (auto& x : e.extra) args.push_back(x);
   return args;
 }
@@ -152,7 +154,8 @@ std::string kernel_word(std::string_view name, const std::vector<std::string>& v
     for (std::size_t i = 0; i < values.size(); ++i) {
       IpEntry e;
       if (i > 0) w += ',';
-      w += parse_ip_entry(values[i], type == ParamType::ip6_list, e).empty() ? e.address : values[i];
+      w += parse_ip_entry(values[i], type == ParamType::ip6_list, e).empty() ? e.address
+                                                                             : std::string_view(values[i]);
     }
     return w;
   }
