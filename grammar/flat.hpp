@@ -55,7 +55,7 @@ class StatementSink {
   virtual void include(const Include& inc) = 0;
 };
 
-/// The words of `p` in compiled form, in `into`.
+/// `words` in compiled form, in `into`.
 std::span<const FlatWord> flatten_words(const std::vector<Word>& words, Arena& into);
 
 /// Sends a syntax tree's statements to `sink` (includes as `include`).

@@ -1,5 +1,6 @@
 // libFuzzer entry: parse and compile arbitrary bytes as jail.conf. It must
-// never crash, hang or trip a sanitizer. Includes resolve to nothing, so
+// never crash, hang or trip a sanitizer, and reading with and without a
+// syntax tree must agree. Includes resolve to nothing, so
 // the fuzzer never touches the file system.
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string sink;
   for (const auto& j : c.resolution.jails) sink += jailplan::print_jail_e(j, "|");
   sink += jailplan::render(c.diagnostics);
+  // reading without a syntax tree (validate, plan, apply) must see exactly
+  // what the tree-building read sees
+  const jailplan::Compilation lean =
+      jailplan::compile_text("fuzz.conf", text, loader, jailplan::KeepSyntax::no);
+  std::string lean_out;
+  for (const auto& j : lean.resolution.jails) lean_out += jailplan::print_jail_e(j, "|");
+  lean_out += jailplan::render(lean.diagnostics);
+  if (lean_out != sink || lean.syntax_ok != c.syntax_ok) __builtin_trap();
   if (c.syntax_ok && c.loaded->root != nullptr) {
     // printing must round-trip whatever parsed
     sink += jailplan::print_conf(*c.loaded->root);
