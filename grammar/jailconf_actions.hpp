@@ -110,6 +110,7 @@ struct ParseState {
   void on_block_close(const char* at);
   void on_param_end(const char* at);
   void param_to_sink();
+  bool include_names_ok(const std::vector<ast::Word>& names);
 };
 
 template <typename Rule>

@@ -277,6 +277,19 @@ void ParseState::on_block_close(const char* at) {
   last_line = line_of(at);
 }
 
+// An `.include`'s file names are read while parsing, before any variable
+// exists: each word with a variable is an error.
+bool ParseState::include_names_ok(const std::vector<ast::Word>& names) {
+  bool ok = true;
+  for (const auto& v : names)
+    if (v.has_variables()) {
+      diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax").detail =
+          "jail(8) reads included files while parsing, before any variable exists";
+      ok = false;
+    }
+  return ok;
+}
+
 void ParseState::on_param_end(const char* at) {
   if (sink != nullptr) {
     param_to_sink();
@@ -299,13 +312,7 @@ void ParseState::on_param_end(const char* at) {
   pending.clear();
   bool keep = true;
   if (!p.is_variable && p.name == ".include" && p.op == ast::Op::name_value) {
-    for (const auto& v : p.values) {
-      if (v.has_variables()) {
-        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax").detail =
-            "jail(8) reads included files while parsing, before any variable exists";
-        keep = false;
-      }
-    }
+    keep = include_names_ok(p.values);
     if (keep) {
       s.node = ast::Include{std::move(p), {}};
       doc->may_include = true;
@@ -335,15 +342,8 @@ void ParseState::param_to_sink() {
     p.values.assign(values.begin(), values.end());
     p.location = name.location;
     p.raw_name = name.raw;
-    bool ok = true;
-    for (const auto& v : p.values)
-      if (v.has_variables()) {
-        diags->error(v.location, "variables are not permitted in an '.include' file name", "syntax").detail =
-            "jail(8) reads included files while parsing, before any variable exists";
-        ok = false;
-      }
     reset_statement();
-    if (ok) sink->include(ast::Include{std::move(p), {}});
+    if (include_names_ok(p.values)) sink->include(ast::Include{std::move(p), {}});
   } else {
     ast::FlatParam fp;
     fp.name = piece.text;
