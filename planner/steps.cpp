@@ -35,8 +35,8 @@ std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::
   std::string iface(
       !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
   if (iface.empty()) return {};
-  std::string mask =
-      !e.netmask.empty() ? std::string(e.netmask) : (e.prefix >= 0 ? "/" + std::to_string(e.prefix) : "");
+  std::string mask(e.netmask);
+  if (mask.empty() && e.prefix >= 0) mask.append("/").append(std::to_string(e.prefix));
   std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
                                 std::move(mask)};
   for (auto& x : e.extra) args.push_back(x);
