@@ -12,9 +12,7 @@ namespace {
 // jail holds copies), so the resolved jails take their place instead of
 // sitting beside them.
 void compile_records(Compilation& c, KeepSyntax keep) {
-  c.resolution = resolve(c.records, [&](std::size_t i) {
-    if (!c.records[i].wildcard) c.records[i].release();
-  });
+  c.resolution = resolve(c.records, [&](std::size_t i) { c.records[i].release(); });
   if (keep == KeepSyntax::no) {
     // the resolved jails own their strings and point only at source files
     std::vector<Record>().swap(c.records);

@@ -203,7 +203,8 @@ class TypeChecker::Impl {
       if (!tp) continue;
       for (std::size_t i = 0; i < p.values().size(); ++i)
         if (auto why = check_rctl_rule(p.values()[i]); !why.empty()) {
-          error(value_loc(p, i), fmt::format("'{}' is not a resource limit: {}", p.values()[i], why)).detail =
+          error(p.value_location(i), fmt::format("'{}' is not a resource limit: {}", p.values()[i], why))
+              .detail =
               "write rctl(8) rules without the subject, one per value: "
               "$jailplan_rctl = \"memoryuse:deny=512M\", \"maxproc:deny=100\";";
           spec.failed = true;
@@ -215,8 +216,6 @@ class TypeChecker::Impl {
 
  private:
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
-
-  Location value_loc(const ResolvedParam& p, std::size_t i) const { return p.value_location(i); }
 
   // A catalog match. `info->name` is the canonical name: for a member of
   // a dynamic family, the entry is a copy under that name, held by the
@@ -247,25 +246,24 @@ class TypeChecker::Impl {
   }
 
   std::optional<TypedParam> check(const ResolvedParam& p) {
-    const Match found = lookup(p.name());
-    const Match* match = found.info != nullptr ? &found : nullptr;
-    if (match == nullptr) {
+    const Match match = lookup(p.name());
+    if (match.info == nullptr) {
       auto& d =
           m_diags.error(p.location(), fmt::format("unknown parameter '{}'", p.name()), "unknown-parameter");
       if (auto s = closest_match(p.name(), catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
       return std::nullopt;
     }
-    if (match->odd_no_prefix)
+    if (match.odd_no_prefix)
       m_diags
           .warning(p.location(),
                    fmt::format("'{}' is read by jail(8) as '{}', and it is not negated", p.name(),
-                               match->canonical()),
+                               match.canonical()),
                    "no-prefix")
           .detail = "only a 'no' on the last component negates a boolean (e.g. 'mount.nodevfs')";
     TypedParam tp;
-    tp.info = match->info;
+    tp.info = match.info;
     tp.source = &p;
-    tp.value = convert(p, *match);
+    tp.value = convert(p, match);
     return tp;
   }
 
@@ -273,7 +271,7 @@ class TypeChecker::Impl {
   const std::string_view* last(const ResolvedParam& p, std::string_view what) {
     if (p.values().empty()) return nullptr;
     if (p.values().size() > 1)
-      m_diags.warning(value_loc(p, 0),
+      m_diags.warning(p.value_location(0),
                       fmt::format("'{}' takes one {}; jail(8) uses only the last value '{}'", p.name(), what,
                                   p.values().back()),
                       "scalar-list");
@@ -288,8 +286,8 @@ class TypeChecker::Impl {
         if (v == nullptr) return !m.negated;
         const auto b = parse_bool(*v);
         if (!b) {
-          error(value_loc(p, li), fmt::format("'{}' is not a boolean value for '{}'", *v, p.name())).detail =
-              "jail(8) accepts true, false (any case) or an integer";
+          error(p.value_location(li), fmt::format("'{}' is not a boolean value for '{}'", *v, p.name()))
+              .detail = "jail(8) accepts true, false (any case) or an integer";
           return std::monostate{};
         }
         return *b != m.negated;
@@ -304,7 +302,7 @@ class TypeChecker::Impl {
         }
         const auto n = parse_int(*v);
         if (!n || (m.info->type != ParamType::integer && *n < 0)) {
-          error(value_loc(p, li),
+          error(p.value_location(li),
                 fmt::format("'{}' is not {} value for '{}'", *v,
                             m.info->type == ParamType::integer ? "an integer" : "a non-negative integer",
                             p.name()));
@@ -312,7 +310,7 @@ class TypeChecker::Impl {
         }
         for (const auto& r : k_ranges)
           if (r.name == m.canonical() && (*n < r.lo || *n > r.hi)) {
-            error(value_loc(p, li),
+            error(p.value_location(li),
                   fmt::format("{} is out of range for '{}' ({} to {})", *n, p.name(), r.lo, r.hi));
             return std::monostate{};
           }
@@ -326,12 +324,13 @@ class TypeChecker::Impl {
           return std::monostate{};
         }
         if (m.info->max_len > 0 && v->size() >= m.info->max_len) {
-          error(value_loc(p, li), fmt::format("the value of '{}' is {} bytes; the kernel allows at most {}",
-                                              p.name(), v->size(), m.info->max_len - 1));
+          error(p.value_location(li),
+                fmt::format("the value of '{}' is {} bytes; the kernel allows at most {}", p.name(),
+                            v->size(), m.info->max_len - 1));
           return std::monostate{};
         }
         if (m.info->type == ParamType::path && (v->empty() || (*v)[0] != '/')) {
-          error(value_loc(p, li), fmt::format("{} '{}' is not an absolute path", p.name(), *v));
+          error(p.value_location(li), fmt::format("{} '{}' is not an absolute path", p.name(), *v));
           return std::monostate{};
         }
         return *v;
@@ -340,7 +339,7 @@ class TypeChecker::Impl {
         if (p.values().empty()) return std::string_view("new");
         const std::string_view v = p.values().back();
         if (auto word = parse_jailsys(v)) return std::move(*word);
-        error(value_loc(p, li), fmt::format("'{}' is not a valid value for '{}'", v, p.name())).detail =
+        error(p.value_location(li), fmt::format("'{}' is not a valid value for '{}'", v, p.name())).detail =
             "use disable, new or inherit (or 0, 1, 2)";
         return std::monostate{};
       }
@@ -363,10 +362,10 @@ class TypeChecker::Impl {
         IpEntry e;
         const std::string err = parse_ip_entry(rest.substr(0, comma), v6, e);
         if (!err.empty()) {
-          error(value_loc(p, i), fmt::format("{} (in '{}' of jail '{}')", err, p.name(), m_jail->name));
+          error(p.value_location(i), fmt::format("{} (in '{}' of jail '{}')", err, p.name(), m_jail->name));
           ok = false;
         } else {
-          e.location = value_loc(p, i);
+          e.location = p.value_location(i);
           out.push_back(std::move(e));
         }
         if (comma == std::string_view::npos) break;

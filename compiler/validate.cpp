@@ -31,6 +31,7 @@ struct Keyed {
 
   explicit Keyed(std::string_view k, std::size_t j = 0)
       : hash(std::hash<std::string_view>()(k)), key(k), jail(j) {}
+  bool same_key(const Keyed& o) const { return hash == o.hash && key == o.key; }
   bool operator<(const Keyed& o) const {
     if (hash != o.hash) return hash < o.hash;
     if (key != o.key) return key < o.key;
@@ -42,7 +43,7 @@ struct Keyed {
 const std::size_t* first_with(const std::vector<Keyed>& keys, std::string_view key) {
   const Keyed probe(key);
   const auto it = std::lower_bound(keys.begin(), keys.end(), probe);
-  return it != keys.end() && it->hash == probe.hash && it->key == key ? &it->jail : nullptr;
+  return it != keys.end() && it->same_key(probe) ? &it->jail : nullptr;
 }
 
 void check_duplicates(const DesiredState& s, Diagnostics& diags) {
@@ -52,7 +53,7 @@ void check_duplicates(const DesiredState& s, Diagnostics& diags) {
   std::sort(names.begin(), names.end());
   std::size_t first = 0;
   for (std::size_t k = 1; k < names.size(); ++k) {
-    if (names[k].hash != names[first].hash || names[k].key != names[first].key) {
+    if (!names[k].same_key(names[first])) {
       first = k;
       continue;
     }
@@ -86,12 +87,9 @@ void check_addresses(const DesiredState& s, Diagnostics& diags) {
     // one sorted array instead of a map of lists: equal addresses end up
     // side by side, each run in jail order
     std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return a.address < b.address; });
-    auto same = [](const Use& a, const Use& b) {
-      return a.address.hash == b.address.hash && a.address.key == b.address.key;
-    };
     for (std::size_t run = 0; run < uses.size();) {
       std::size_t end = run + 1;
-      while (end < uses.size() && same(uses[end], uses[run])) ++end;
+      while (end < uses.size() && uses[end].address.same_key(uses[run].address)) ++end;
       const std::span<const Use> list(uses.data() + run, end - run);
       const std::string_view addr = uses[run].address.key;
       run = end;
@@ -300,6 +298,8 @@ std::vector<DependEdge> dependency_edges(const DesiredState& s, Diagnostics* dia
 }
 
 std::vector<DependEdge> dependency_edges(const DesiredState& s, const NameIndex& idx, Diagnostics* diags) {
+  // counted first for an exact-size array: at 10,000 jails a doubling
+  // vector's slack was the last rise of the front end's peak
   std::vector<DependEdge> edges;
   std::size_t count = 0;
   for (const auto& j : s.jails) {

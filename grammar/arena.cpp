@@ -9,8 +9,8 @@ namespace jailplan {
 namespace {
 
 // Blocks come from malloc, and are small: memory the process freed just
-// before (a syntax tree released jail by jail as it is resolved) is
-// reused instead of new pages being touched. The CLI's heap is advised as
+// before (records' statements released jail by jail as they are resolved)
+// is reused instead of new pages being touched. The CLI's heap is advised as
 // huge pages as a whole (cli/heap.hpp).
 constexpr std::size_t k_block = std::size_t{64} << 10;
 
@@ -33,7 +33,8 @@ void* Arena::grow(std::size_t bytes, std::size_t align) {
   const std::size_t block = m_next_block == 0 ? k_block : m_next_block;
   if (m_next_block != 0) m_next_block = block * 2 >= k_block ? 0 : block * 2;
   const std::size_t size = std::max(block, bytes + align);
-  m_blocks.reserve(m_blocks.size() + 1);
+  // room for the entry first, so a failing push_back cannot leak the block
+  if (m_blocks.size() == m_blocks.capacity()) m_blocks.reserve(std::max<std::size_t>(8, 2 * m_blocks.size()));
   void* base = std::malloc(size);
   if (base == nullptr) throw std::bad_alloc();
   m_blocks.push_back({base, size});

@@ -6,7 +6,7 @@
 /// Why: a 10,000-jail site resolves to ~170,000 parameters and ~200,000
 /// strings. One malloc each was a third of the front end's time. The
 /// arena takes 64 KiB blocks from malloc, so memory freed just before (a
-/// syntax tree released jail by jail as it is resolved) is reused rather
+/// record's statements, released once its jail is resolved) is reused rather
 /// than fresh pages touched — on the virtual machines jailplan is measured
 /// on, a first touch of memory costs more than the work done in it.
 ///

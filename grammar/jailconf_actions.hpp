@@ -84,7 +84,7 @@ struct ParseState {
     if (++word_tokens == 2) second_token = at;
   }
   void push_variable(const char* at, std::string_view name);
-  /// Decoded text that is not in the source, kept by the document.
+  /// Decoded text that is not in the source, kept in `text_store`.
   std::string_view keep(std::string_view decoded) { return text_store->save(decoded); }
   /// A braced variable's or single-quoted string's body, decoded.
   std::string_view decoded(std::string_view body);

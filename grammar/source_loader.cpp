@@ -194,6 +194,20 @@ class SinkLoader final : public ast::StatementSink {
   std::vector<Reading> m_stack;
 };
 
+// Reads the top file of a configuration and hands its text on, or
+// reports why it cannot be read.
+template <typename FromText>
+std::unique_ptr<LoadedConfig> read_top(const std::string& path, SourceLoader& loader, FromText&& from_text) {
+  std::string err;
+  auto text = loader.read(path, err);
+  if (!text) {
+    auto cfg = std::make_unique<LoadedConfig>();
+    cfg->diagnostics.error({}, fmt::format("cannot read '{}': {}", path, err), "io");
+    return cfg;
+  }
+  return from_text(std::move(*text));
+}
+
 }  // namespace
 
 std::unique_ptr<LoadedConfig> read_config_text(const std::string& name, std::string text,
@@ -205,14 +219,8 @@ std::unique_ptr<LoadedConfig> read_config_text(const std::string& name, std::str
 
 std::unique_ptr<LoadedConfig> read_config(const std::string& path, SourceLoader& loader,
                                           ast::StatementSink& sink) {
-  std::string err;
-  auto text = loader.read(path, err);
-  if (!text) {
-    auto cfg = std::make_unique<LoadedConfig>();
-    cfg->diagnostics.error({}, fmt::format("cannot read '{}': {}", path, err), "io");
-    return cfg;
-  }
-  return read_config_text(path, std::move(*text), loader, sink);
+  return read_top(path, loader,
+                  [&](std::string text) { return read_config_text(path, std::move(text), loader, sink); });
 }
 
 std::unique_ptr<LoadedConfig> load_config_text(const std::string& name, std::string text,
@@ -224,14 +232,8 @@ std::unique_ptr<LoadedConfig> load_config_text(const std::string& name, std::str
 }
 
 std::unique_ptr<LoadedConfig> load_config(const std::string& path, SourceLoader& loader) {
-  std::string err;
-  auto text = loader.read(path, err);
-  if (!text) {
-    auto cfg = std::make_unique<LoadedConfig>();
-    cfg->diagnostics.error({}, fmt::format("cannot read '{}': {}", path, err), "io");
-    return cfg;
-  }
-  return load_config_text(path, std::move(*text), loader);
+  return read_top(path, loader,
+                  [&](std::string text) { return load_config_text(path, std::move(text), loader); });
 }
 
 }  // namespace jailplan
