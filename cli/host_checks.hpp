@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.hpp"
 #include "compiler/model.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
+#include "base/source.hpp"
 #include "grammar/ast.hpp"
-#include "grammar/result.hpp"
-#include "grammar/source.hpp"
 #include "planner/observed.hpp"
 
 namespace jailplan {

@@ -7,8 +7,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "grammar/atomic_file.hpp"
-#include "grammar/diagnostic.hpp"
+#include "base/atomic_file.hpp"
+#include "base/diagnostic.hpp"
 #include "grammar/source_loader.hpp"
 
 namespace jailplan {

@@ -12,8 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/source.hpp"
 #include "compiler/param_catalog.hpp"
-#include "grammar/source.hpp"
 
 namespace jailplan {
 

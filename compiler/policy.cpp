@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/suggest.hpp"
 #include "compiler/typecheck.hpp"
-#include "grammar/suggest.hpp"
 
 namespace jailplan {
 

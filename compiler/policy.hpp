@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.hpp"
+#include "base/result.hpp"
+#include "base/source.hpp"
 #include "compiler/model.hpp"
-#include "grammar/diagnostic.hpp"
-#include "grammar/result.hpp"
-#include "grammar/source.hpp"
 
 namespace jailplan {
 

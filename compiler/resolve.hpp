@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/arena.hpp"
+#include "base/diagnostic.hpp"
 #include "compiler/records.hpp"
-#include "grammar/arena.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

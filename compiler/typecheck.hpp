@@ -4,9 +4,9 @@
 
 #include <memory>
 
+#include "base/diagnostic.hpp"
 #include "compiler/model.hpp"
 #include "compiler/resolve.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "grammar/suggest.hpp"
+#include "base/suggest.hpp"
 
 namespace jailplan {
 

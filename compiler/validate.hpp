@@ -6,8 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/diagnostic.hpp"
 #include "compiler/model.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

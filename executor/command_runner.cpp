@@ -301,25 +301,4 @@ CommandResult RecordingRunner::run(const Command& c) {
   return r;
 }
 
-std::string format_argv(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) {
-    if (!out.empty()) out += ' ';
-    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`|&;<>()*?[]{}~!#") == std::string::npos;
-    if (plain) {
-      out += a;
-      continue;
-    }
-    out += '\'';
-    for (char ch : a) {
-      if (ch == '\'')
-        out += "'\\''";
-      else
-        out += ch;
-    }
-    out += '\'';
-  }
-  return out;
-}
-
 }  // namespace jailplan

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/text.hpp"
+
 namespace jailplan {
 
 struct Command {
@@ -87,8 +89,5 @@ class RecordingRunner final : public CommandRunner {
  private:
   std::vector<Command> m_commands;
 };
-
-/// An argv for people: words joined by spaces, quoted when they need it.
-std::string format_argv(const std::vector<std::string>& argv);
 
 }  // namespace jailplan

@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.hpp"
 #include "executor/freebsd_commands.hpp"
 #include "executor/records.hpp"
-#include "grammar/atomic_file.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {

@@ -4,8 +4,8 @@
 /// restriction that would silently be weaker is an error unless the caller
 /// allows it (`--allow-unenforced`), then a warning; weaker is never silent.
 
+#include "base/diagnostic.hpp"
 #include "compiler/model.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

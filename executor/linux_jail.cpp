@@ -29,8 +29,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.hpp"
 #include "executor/linux_cgroup.hpp"
-#include "grammar/atomic_file.hpp"
 
 extern char** environ;
 

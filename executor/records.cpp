@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "grammar/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "grammar/diagnostic.hpp"
+#include "base/diagnostic.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
 

@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "grammar/arena.hpp"
-#include "grammar/source.hpp"
+#include "base/arena.hpp"
+#include "base/source.hpp"
 
 namespace jailplan::ast {
 

@@ -11,7 +11,7 @@
 #include <span>
 #include <string_view>
 
-#include "grammar/arena.hpp"
+#include "base/arena.hpp"
 #include "grammar/ast.hpp"
 
 namespace jailplan::ast {

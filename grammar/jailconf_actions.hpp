@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.hpp"
 #include "grammar/ast.hpp"
-#include "grammar/diagnostic.hpp"
 #include "grammar/flat.hpp"
 #include "grammar/jailconf_grammar.hpp"
 

@@ -4,8 +4,8 @@
 
 #include <cstddef>
 
+#include "base/diagnostic.hpp"
 #include "grammar/ast.hpp"
-#include "grammar/diagnostic.hpp"
 #include "grammar/flat.hpp"
 
 namespace jailplan {

@@ -2,8 +2,8 @@
 /// The YAML twin front end: YAML text → the same ast::Document as jail.conf.
 /// The format is documented in docs/yaml-format.md.
 
+#include "base/diagnostic.hpp"
 #include "grammar/ast.hpp"
-#include "grammar/diagnostic.hpp"
 
 namespace jailplan {
 

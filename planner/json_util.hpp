@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "grammar/diagnostic.hpp"
+#include "base/diagnostic.hpp"
 #include "planner/canon.hpp"
 #include "planner/observed.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grammar/result.hpp"
+#include "base/result.hpp"
 #include "planner/canon.hpp"
 
 namespace jailplan {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "grammar/source.hpp"
+#include "base/source.hpp"
 #include "planner/canon.hpp"
 #include "planner/observed.hpp"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "grammar/result.hpp"
-#include "grammar/source.hpp"
+#include "base/result.hpp"
+#include "base/source.hpp"
 #include "planner/observed.hpp"
 #include "planner/plan.hpp"
 

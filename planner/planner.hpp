@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "compiler/model.hpp"
-#include "grammar/result.hpp"
 #include "planner/observed.hpp"
 #include "planner/plan.hpp"
 

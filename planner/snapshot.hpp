@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "grammar/result.hpp"
-#include "grammar/source.hpp"
+#include "base/result.hpp"
+#include "base/source.hpp"
 #include "planner/observed.hpp"
 
 namespace jailplan {

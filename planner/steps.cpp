@@ -55,26 +55,6 @@ void aliases(const SpecView& s, std::string_view param, bool v6, StepKind kind, 
   }
 }
 
-// strunvis(3) for the octal escapes fstab files use (\040 for a space) and
-// a backslash before any other character.
-std::string unvis(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out += s[i];
-      continue;
-    }
-    if (i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-        s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[++i];
-    }
-  }
-  return out;
-}
-
 void mounts(const SpecView& s, std::string_view param, StepKind kind, Phase phase, bool reverse,
             bool skip_blank, std::vector<Step>& out) {
   const auto* lines = s.values(param);
@@ -98,17 +78,6 @@ bool negatable_false(const std::vector<std::string>& values) {
 }
 
 }  // namespace
-
-std::vector<std::string> split_blanks(std::string_view text) {
-  std::vector<std::string> words;
-  std::size_t pos = 0;
-  while ((pos = text.find_first_not_of(" \t\n", pos)) != std::string_view::npos) {
-    const std::size_t end = std::min(text.find_first_of(" \t\n", pos), text.size());
-    words.emplace_back(text.substr(pos, end - pos));
-    pos = end;
-  }
-  return words;
-}
 
 std::vector<std::string> fstab_fields(std::string_view line) {
   auto fields = split_blanks(line);

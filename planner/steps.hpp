@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "base/text.hpp"
 #include "compiler/model.hpp"
 #include "planner/canon.hpp"
 #include "planner/observed.hpp"
@@ -37,9 +38,6 @@ void append_cleanup_steps(const std::string& jail, const SpecView& spec, const O
 void append_update_steps(const std::string& jail, const SpecView& desired, const SpecView* recorded,
                          const std::vector<ParamChange>& changes, std::vector<Step>& out);
 
-/// Words separated by blanks (spaces, tabs, newlines), as jail(8) splits
-/// a command and fstab(5) a line.
-std::vector<std::string> split_blanks(std::string_view text);
 /// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
 /// (`\040` is a space). Empty when blank.
 std::vector<std::string> fstab_fields(std::string_view line);

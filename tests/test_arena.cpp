@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "grammar/arena.hpp"
-#include "grammar/source.hpp"
+#include "base/arena.hpp"
+#include "base/source.hpp"
 
 using jailplan::Arena;
 

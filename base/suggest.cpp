@@ -1,4 +1,4 @@
-#include "grammar/suggest.hpp"
+#include "base/suggest.hpp"
 
 #include <algorithm>
 

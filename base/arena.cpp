@@ -1,4 +1,4 @@
-#include "grammar/arena.hpp"
+#include "base/arena.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "grammar/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "grammar/source.hpp"
+#include "base/source.hpp"
 
 namespace jailplan {
 

@@ -1,4 +1,4 @@
-#include "grammar/diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 #include <algorithm>
 

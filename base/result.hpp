@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "grammar/diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 namespace jailplan {
 

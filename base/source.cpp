@@ -1,4 +1,4 @@
-#include "grammar/source.hpp"
+#include "base/source.hpp"
 
 #include <algorithm>
 #include <cstring>

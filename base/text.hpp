@@ -1,0 +1,24 @@
+#pragma once
+/// Small text helpers every layer uses: splitting on blanks as jail(8) and
+/// fstab(5) do, strunvis(3)'s escapes, and argv shown to people.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jailplan {
+
+/// Words separated by blanks (spaces, tabs, newlines), as jail(8) splits
+/// a command and fstab(5) a line.
+std::vector<std::string> split_blanks(std::string_view text);
+
+/// strunvis(3) for the escapes fstab files use: `\040` (three octal
+/// digits) is that byte, a backslash before any other character is that
+/// character.
+std::string unvis(std::string_view text);
+
+/// An argv for people: words joined by spaces, quoted for sh(1) when they
+/// need it.
+std::string format_argv(const std::vector<std::string>& argv);
+
+}  // namespace jailplan
