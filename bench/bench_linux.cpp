@@ -33,8 +33,8 @@
 #include "compiler/compile.hpp"
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/linux_backend.hpp"
-#include "executor/linux_netlink.hpp"
+#include "executor/linux/backend.hpp"
+#include "executor/linux/netlink.hpp"
 #include "planner/planner.hpp"
 
 using namespace jailplan;

@@ -6,7 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
-#include "executor/linux_doctor.hpp"
+#include "executor/linux/doctor.hpp"
 
 namespace jailplan {
 

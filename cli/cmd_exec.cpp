@@ -11,9 +11,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
-#include "executor/freebsd_observer.hpp"
-#include "executor/linux_backend.hpp"
-#include "executor/linux_jail.hpp"
+#include "executor/freebsd/observer.hpp"
+#include "executor/linux/backend.hpp"
+#include "executor/linux/jail.hpp"
 
 namespace jailplan {
 

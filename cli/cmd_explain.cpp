@@ -13,8 +13,8 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
-#include "executor/freebsd_observer.hpp"
-#include "executor/linux_backend.hpp"
+#include "executor/freebsd/observer.hpp"
+#include "executor/linux/backend.hpp"
 #include "planner/planner.hpp"
 
 namespace jailplan {

@@ -8,7 +8,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_backend.hpp"
+#include "executor/freebsd/backend.hpp"
 #include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"

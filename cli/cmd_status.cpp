@@ -8,8 +8,8 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
-#include "executor/linux_backend.hpp"
-#include "executor/linux_jail.hpp"
+#include "executor/linux/backend.hpp"
+#include "executor/linux/jail.hpp"
 #include "planner/planner.hpp"
 
 namespace jailplan {

@@ -11,7 +11,7 @@
 #include "compiler/compile.hpp"
 #include "compiler/policy.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_observer.hpp"
+#include "executor/freebsd/observer.hpp"
 
 namespace jailplan {
 

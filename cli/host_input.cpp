@@ -8,9 +8,9 @@
 
 #include "cli/single_file.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_observer.hpp"
-#include "executor/linux_backend.hpp"
-#include "executor/linux_enforcement.hpp"
+#include "executor/freebsd/observer.hpp"
+#include "executor/linux/backend.hpp"
+#include "executor/linux/enforcement.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {

@@ -5,7 +5,7 @@
 
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_backend.hpp"
+#include "executor/freebsd/backend.hpp"
 #include "planner_util.hpp"
 
 using namespace jailplan;

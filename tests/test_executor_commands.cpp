@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_commands.hpp"
-#include "executor/freebsd_observer.hpp"
+#include "executor/freebsd/commands.hpp"
+#include "executor/freebsd/observer.hpp"
 #include "executor/host_lock.hpp"
 #include "planner_util.hpp"
 

@@ -13,7 +13,7 @@
 
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/linux_jail.hpp"
+#include "executor/linux/jail.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
 

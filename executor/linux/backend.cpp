@@ -1,4 +1,4 @@
-#include "executor/linux_backend.hpp"
+#include "executor/linux/backend.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "compiler/param_catalog.hpp"
-#include "executor/freebsd_commands.hpp"
-#include "executor/linux_cgroup.hpp"
+#include "executor/freebsd/commands.hpp"
+#include "executor/linux/cgroup.hpp"
 #include "executor/records.hpp"
 #include "planner/canon.hpp"
 #include "planner/snapshot.hpp"

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "executor/linux_netlink.hpp"
+#include "executor/linux/netlink.hpp"
 
 namespace jailplan::linux_jail {
 

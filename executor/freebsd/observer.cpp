@@ -1,10 +1,10 @@
-#include "executor/freebsd_observer.hpp"
+#include "executor/freebsd/observer.hpp"
 
 #include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "executor/freebsd_commands.hpp"
+#include "executor/freebsd/commands.hpp"
 #include "executor/records.hpp"
 #include "planner/snapshot.hpp"
 

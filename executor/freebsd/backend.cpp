@@ -1,4 +1,4 @@
-#include "executor/freebsd_backend.hpp"
+#include "executor/freebsd/backend.hpp"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "base/atomic_file.hpp"
-#include "executor/freebsd_commands.hpp"
+#include "executor/freebsd/commands.hpp"
 #include "executor/records.hpp"
 #include "planner/snapshot.hpp"
 

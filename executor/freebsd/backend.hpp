@@ -12,7 +12,7 @@
 
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd_observer.hpp"
+#include "executor/freebsd/observer.hpp"
 
 namespace jailplan {
 

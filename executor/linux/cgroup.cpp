@@ -1,4 +1,4 @@
-#include "executor/linux_cgroup.hpp"
+#include "executor/linux/cgroup.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "executor/linux_netlink.hpp"
+#include "executor/linux/netlink.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_link.h>

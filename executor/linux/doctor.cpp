@@ -1,4 +1,4 @@
-#include "executor/linux_doctor.hpp"
+#include "executor/linux/doctor.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "executor/linux_cgroup.hpp"
-#include "executor/linux_netlink.hpp"
+#include "executor/linux/cgroup.hpp"
+#include "executor/linux/netlink.hpp"
 
 namespace jailplan {
 

@@ -1,4 +1,4 @@
-#include "executor/linux_jail.hpp"
+#include "executor/linux/jail.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -30,7 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.hpp"
-#include "executor/linux_cgroup.hpp"
+#include "executor/linux/cgroup.hpp"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "executor/freebsd_commands.hpp"
+#include "executor/freebsd/commands.hpp"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
-#include "executor/linux_enforcement.hpp"
+#include "executor/linux/enforcement.hpp"
 
 #include <fmt/format.h>
 
-#include "executor/linux_cgroup.hpp"
+#include "executor/linux/cgroup.hpp"
 
 namespace jailplan {
 
