@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "executor/registry.hpp"
 
 namespace jailplan {
 
@@ -16,7 +17,7 @@ void add_host_options(CLI::App& cmd, HostOptions& h) {
       "--state", h.state,
       "Use this snapshot instead of the live host (jailplan's own, 'jls -n' or 'jls --libxo json')");
   cmd.add_option("--backend", h.backend, "Backend that observes the host")
-      ->check(CLI::IsMember({"freebsd", "linux"}));
+      ->check(CLI::IsMember(backend_name_list()));
 }
 
 void add_allow_unenforced(CLI::App& cmd, HostOptions& h) {
@@ -51,7 +52,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   validate->add_flag("--host", cl.validate.host,
                      "Also check this host: paths, mount points, fstab files, wildcard listeners");
   validate->add_option("--backend", cl.validate.backend, "With --host: the host's backend")
-      ->check(CLI::IsMember({"freebsd", "linux"}));
+      ->check(CLI::IsMember(backend_name_list()));
 
   auto* show = app.add_subcommand("show", "Print the resolved jails");
   show->add_option("file", cl.show.file, "Configuration file")->required();
@@ -166,7 +167,7 @@ void register_commands(CLI::App& app, CommandLine& cl) {
 
   auto* exec = app.add_subcommand("exec", "Run a command inside a running jail, as jexec(8) does");
   exec->add_option("--backend", cl.exec.backend, "Backend of the jail")
-      ->check(CLI::IsMember({"freebsd", "linux"}));
+      ->check(CLI::IsMember(backend_name_list()));
   exec->add_flag("-l", cl.exec.clean, "A clean environment, as for a login");
   exec->add_option("-U", cl.exec.jail_user, "Run as this user of the jail");
   exec->add_option("jail", cl.exec.jail, "The jail")->required();

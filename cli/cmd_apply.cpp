@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <iostream>
 #include <ostream>
 #include <thread>
 
@@ -17,10 +16,9 @@
 #include "cli/host_input.hpp"
 #include "cli/progress.hpp"
 #include "executor/applier.hpp"
-#include "executor/freebsd/backend.hpp"
 #include "executor/host_lock.hpp"
 #include "executor/journal.hpp"
-#include "executor/linux/backend.hpp"
+#include "executor/registry.hpp"
 #include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
@@ -30,10 +28,10 @@ namespace jailplan {
 namespace {
 
 bool confirmed(World& w) {
-  if (::isatty(0) == 0) return false;
+  if (w.env.input == nullptr || !w.env.input_is_terminal) return false;
   w.out << "Apply these changes? Only 'yes' is accepted: " << std::flush;
   std::string answer;
-  std::getline(std::cin, answer);
+  std::getline(*w.env.input, answer);
   return answer == "yes";
 }
 
@@ -101,52 +99,62 @@ std::string summary_json(const ApplyResult& result) {
 
 }  // namespace
 
+namespace {
+
+/// A backend that makes system calls has no commands to show: its steps are
+/// checked (paths, mount targets, addresses) and listed.
+int dry_run_steps(const Plan& plan, const BackendRow& row, World& w) {
+  RecordingRunner recorder;
+  const auto dry = row.make(w.env, recorder, true);
+  w.out << "\nSteps, in order (nothing was changed):\n";
+  const auto result = apply_plan(plan, *dry, [&](const StepReport& r) {
+    if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
+    w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind),
+                         r.step.args.empty() ? "" : " ", format_argv(r.step.args));
+    if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
+  });
+  return result.ok() ? k_exit_ok : k_exit_error;
+}
+
+/// A backend that runs commands: every command, exactly, in order.
+int dry_run_commands(const Plan& plan, const BackendRow& row, World& w) {
+  RecordingRunner recorder;
+  const auto dry = row.make(w.env, recorder, true);
+  std::size_t shown = 0;
+  w.out << "\nCommands, in order (nothing was changed):\n";
+  apply_plan(plan, *dry, [&](const StepReport& r) {
+    const auto& cmds = recorder.commands();
+    const StepKind k = r.step.kind;
+    const bool provisional = k == StepKind::record && !r.step.args.empty();
+    if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget) && !provisional && !r.undo)
+      w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
+                           k == StepKind::record ? "write" : "delete");
+    for (; shown < cmds.size(); ++shown)
+      w.out << fmt::format("  {}: {}{}\n", r.jail.name, format_argv(cmds[shown].argv),
+                           cmds[shown].user.empty() ? "" : fmt::format("  (as {})", cmds[shown].user));
+  });
+  return k_exit_ok;
+}
+
+}  // namespace
+
 int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
-  const std::string backend = o.host.backend.empty() ? "linux" : o.host.backend;
   if (!plan.has_changes()) return k_exit_ok;
-  if (o.dry_run && backend == "linux") {
-    // no commands to show: the steps are checked (paths, mount targets,
-    // addresses) and listed
-    RecordingRunner recorder;
-    LinuxBackend dry(recorder, LinuxPaths::configured(), true);
-    w.out << "\nSteps, in order (nothing was changed):\n";
-    const auto result = apply_plan(plan, dry, [&](const StepReport& r) {
-      if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
-      w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind),
-                           r.step.args.empty() ? "" : " ", format_argv(r.step.args));
-      if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
-    });
-    return result.ok() ? k_exit_ok : k_exit_error;
-  }
-  if (o.dry_run) {
-    RecordingRunner recorder;
-    FreeBsdBackend dry(recorder, true);
-    std::size_t shown = 0;
-    w.out << "\nCommands, in order (nothing was changed):\n";
-    apply_plan(plan, dry, [&](const StepReport& r) {
-      const auto& cmds = recorder.commands();
-      const StepKind k = r.step.kind;
-      const bool provisional = k == StepKind::record && !r.step.args.empty();
-      if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget) && !provisional && !r.undo)
-        w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
-                             k == StepKind::record ? "write" : "delete");
-      for (; shown < cmds.size(); ++shown)
-        w.out << fmt::format("  {}: {}{}\n", r.jail.name, format_argv(cmds[shown].argv),
-                             cmds[shown].user.empty() ? "" : fmt::format("  (as {})", cmds[shown].user));
-    });
-    return k_exit_ok;
-  }
+  const BackendRow* row = o.host.acting(w);
+  if (row == nullptr) return k_exit_error;
+  if (o.dry_run)
+    return row->dry_run == DryRunListing::steps ? dry_run_steps(plan, *row, w)
+                                                : dry_run_commands(plan, *row, w);
   if (!o.auto_approve && !confirmed(w)) {
     w.err << "jailplan: error: not applied: confirm on a terminal, or pass --auto-approve\n";
     return k_exit_error;
   }
-  const FreeBsdPaths freebsd = FreeBsdPaths::configured();
-  PosixCommandRunner runner(backend == "linux" ? std::string() : freebsd.tool_root);
+  std::unique_ptr<CommandRunner> own_runner;
+  CommandRunner& runner = live_runner(*row, w.env, own_runner);
   // every step also goes to the journal, next to the applied records
   Journal journal;
-  const std::string state_dir = backend == "linux" ? LinuxPaths::configured().state_dir : freebsd.state_dir;
-  const std::string journal_path = std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
-  if (auto err = journal.open(journal_path, fmt::format("{} {}", o.operation, o.file)); !err.empty())
+  if (auto err = journal.open(journal_path(row->state_dir(w.env)), fmt::format("{} {}", o.operation, o.file));
+      !err.empty())
     w.err << fmt::format("jailplan: warning: {}\n", err);
   // on a terminal, a live status line under the step lines
   std::optional<StatusLine> status;
@@ -169,15 +177,9 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     if (status) status->started(what(j, s));
   };
   const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
-  ApplyResult result;
-  if (backend == "linux") {
-    LinuxBackend live(runner, LinuxPaths::configured());
-    result = apply_plan(plan, live, progress, jobs, starting);
-    if (auto err = live.finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
-  } else {
-    FreeBsdBackend live(runner, false, freebsd.state_dir);
-    result = apply_plan(plan, live, progress, jobs, starting);
-  }
+  const auto live = row->make(w.env, runner, false);
+  const ApplyResult result = apply_plan(plan, *live, progress, jobs, starting);
+  if (auto err = live->finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
   status.reset();
   journal.finish(result);
   if (o.progress == "json") {
@@ -188,13 +190,12 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
 }
 
 std::string check_apply_options(const ApplyOptions& o) {
-  const std::string backend = o.host.backend.empty() ? "linux" : o.host.backend;
   if (!o.host.state.empty() && !o.dry_run)
     return "--state plans against a snapshot; only --dry-run can use it";
-  if (backend != "freebsd" && backend != "linux")
-    return fmt::format("unknown backend '{}' (freebsd or linux)", backend);
-  if (backend == "linux" && !o.dry_run && ::geteuid() != 0)
-    return "the linux backend makes namespaces, mounts and links: run this as root";
+  const BackendRow* row = o.host.backend.empty() ? &native_backend() : find_backend(o.host.backend);
+  if (row == nullptr) return fmt::format("unknown backend '{}' ({})", o.host.backend, backend_names());
+  if (!row->needs_root_because.empty() && !o.dry_run && ::geteuid() != 0)
+    return fmt::format("the {} backend {}: run this as root", row->name, row->needs_root_because);
   return {};
 }
 
@@ -202,7 +203,7 @@ std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions
                                               SourceSet& sources, World& w) {
   if (!o.dry_run) {
     const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-    if (auto err = lock.acquire(configured_lock_path(), operation, wait); !err.empty()) {
+    if (auto err = lock.acquire(w.env.lock_path, operation, wait); !err.empty()) {
       w.err << fmt::format("jailplan: error: {}\n", err);
       return std::nullopt;
     }

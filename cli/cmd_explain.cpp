@@ -3,82 +3,26 @@
 // record (digest, created or adopted, complete or cut short), and the
 // journal (the last run that touched it, its last step, its last error and
 // what was rolled back). With a configuration, also what a plan would do.
-#include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
-#include "executor/freebsd/observer.hpp"
-#include "executor/linux/backend.hpp"
+#include "executor/journal.hpp"
+#include "executor/registry.hpp"
 #include "planner/planner.hpp"
 
 namespace jailplan {
-
-namespace {
-
-using nlohmann::json;
-
-/// What the journal says about one jail.
-struct History {
-  std::optional<json> last_step, last_error;
-  std::map<std::string, json> begins, ends;  // by run
-  std::vector<std::string> undone;           // in the last error's run
-  std::size_t malformed = 0;
-};
-
-History read_history(const std::string& path, const std::string& jail) {
-  History h;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      ++h.malformed;  // a line cut by a crash
-      continue;
-    }
-    const std::string run = j.value("run", "");
-    if (j.contains("begin")) h.begins[run] = j;
-    if (j.contains("end")) h.ends[run] = j;
-    if (j.value("jail", "") != jail) continue;
-    if (j.value("undo", false)) {
-      if (h.last_error && h.last_error->value("run", "") == run)
-        h.undone.push_back(fmt::format("{} {}", j.value("step", "?"), j.value("args", json::array()).dump()));
-      continue;
-    }
-    h.last_step = j;
-    if (!j.value("ok", true)) {
-      h.last_error = j;
-      h.undone.clear();
-    }
-  }
-  return h;
-}
-
-std::string run_text(const History& h, const std::string& run) {
-  const auto b = h.begins.find(run);
-  const auto e = h.ends.find(run);
-  const std::string what = b == h.begins.end() ? "a run" : b->second.value("begin", "a run");
-  const std::string when = b == h.begins.end() ? "?" : b->second.value("time", "?");
-  const std::string end = e == h.ends.end()
-                              ? "did not finish (killed or crashed?)"
-                              : (e->second.value("end", "") == "ok" ? "ended ok" : "ended with failures");
-  return fmt::format("'{}' at {}, which {}", what, when, end);
-}
-
-}  // namespace
 
 int run_explain(const ExplainOptions& o, World& w) {
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
   if (!observed) return k_exit_error;
-  const bool linux_host = o.host.backend != "freebsd";
-  const std::string state_dir =
-      linux_host ? LinuxPaths::configured().state_dir : FreeBsdPaths::configured().state_dir;
-  const std::string journal = std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
+  const BackendRow* row = o.host.acting(w);
+  if (row == nullptr) return k_exit_error;
+  const std::string journal = journal_path(row->state_dir(w.env));
 
   const ObservedJail* running = observed->find(o.jail);
   const AppliedRecord* record =
@@ -100,18 +44,18 @@ int run_explain(const ExplainOptions& o, World& w) {
     else if (running == nullptr)
       w.out << "  it is recorded but not running: it stopped outside jailplan, or its start failed\n";
   }
-  const History h = read_history(journal, o.jail);
+  const JailHistory h = read_history(journal, o.jail);
   if (!h.last_step) {
     w.out << fmt::format("  journal: nothing about it in {}\n", journal);
   } else {
-    const json& s = *h.last_step;
-    w.out << fmt::format("  last step: {} at {} ({}), in {}\n", s.value("step", "?"), s.value("time", "?"),
-                         s.value("ok", true) ? "ok" : "failed", run_text(h, s.value("run", "")));
+    const JournalStep& s = *h.last_step;
+    w.out << fmt::format("  last step: {} at {} ({}), in {}\n", s.step, s.time, s.ok ? "ok" : "failed",
+                         h.run_text(s.run));
     if (h.last_error) {
-      const json& e = *h.last_error;
-      const bool earlier = e.value("run", "") != s.value("run", "");
-      w.out << fmt::format("  {}: {} at {}: {}\n", earlier ? "an earlier run's error" : "last error",
-                           e.value("step", "?"), e.value("time", "?"), e.value("error", "?"));
+      const JournalStep& e = *h.last_error;
+      const bool earlier = e.run != s.run;
+      w.out << fmt::format("  {}: {} at {}: {}\n", earlier ? "an earlier run's error" : "last error", e.step,
+                           e.time, e.error);
       for (const auto& u : h.undone) w.out << fmt::format("    rolled back: {}\n", u);
     } else {
       w.out << "  last error: none\n";

@@ -1,6 +1,7 @@
 // `jailplan status [FILE]`: the jails on this host (as jls lists them),
 // which of them jailplan manages, the Linux backend's own facts (init pid,
 // link), and, given the configuration, whether each one matches it.
+#include <map>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -8,8 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
-#include "executor/linux/backend.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/registry.hpp"
 #include "planner/planner.hpp"
 
 namespace jailplan {
@@ -37,9 +37,11 @@ int run_status(const StatusOptions& o, World& w) {
   if (!observed) return k_exit_error;
   std::optional<Plan> plan;
   if (compiled) plan = make_plan(compiled->desired, *observed, PlanOptions{false, JAILPLAN_VERSION});
-  const bool linux_host = o.host.state.empty() && o.host.backend != "freebsd";
-  std::vector<linux_jail::Runtime> runtimes;
-  if (linux_host) runtimes = linux_jail::list_runtimes(LinuxPaths::configured().runtime_dir);
+  // the backend's own facts about live jails, as an extra column
+  const BackendRow* row = o.host.state.empty() ? o.host.acting(w) : nullptr;
+  const bool details = row != nullptr && row->status_details != nullptr;
+  std::map<std::string, std::string> detail;
+  if (details) detail = row->status_details(w.env);
   auto sync = [&](const std::string& name) -> std::string {
     if (!plan) return "";
     const JailChange* c = plan->find(name);
@@ -47,32 +49,32 @@ int run_status(const StatusOptions& o, World& w) {
     return fmt::format("{} ({} change{})", to_string(c->action), c->changes.size(),
                        c->changes.size() == 1 ? "" : "s");
   };
-  auto row = [&](std::string_view jid, std::string_view name, std::string_view state,
-                 std::string_view managed, std::string_view host, std::string_view ip, std::string_view init,
-                 std::string_view last) {
+  auto line = [&](std::string_view jid, std::string_view name, std::string_view state,
+                  std::string_view managed, std::string_view host, std::string_view ip, std::string_view init,
+                  std::string_view last) {
     w.out << fmt::format("{:>4}  {:<16} {:<8} {:<9} {:<24} {:<16} ", jid, name, state, managed, host, ip);
-    if (linux_host) w.out << fmt::format("{:<14} ", init);
+    if (details) w.out << fmt::format("{:<14} ", init);
     w.out << last << '\n';
   };
-  row("JID", "NAME", "STATE", "MANAGED", "HOSTNAME", "IP", "INIT/LINK", plan ? "CONFIGURATION" : "PATH");
+  line("JID", "NAME", "STATE", "MANAGED", "HOSTNAME", "IP", details ? row->status_title : "",
+       plan ? "CONFIGURATION" : "PATH");
   for (const auto& j : observed->jails) {
     const char* managed = !j.applied ? "no" : j.applied->created ? "created" : "adopted";
-    std::string init = "-";
-    for (const auto& r : runtimes)
-      if (r.name == j.name) init = fmt::format("{}/{}", r.init_pid, r.veth.empty() ? "-" : r.veth);
+    const auto known = detail.find(j.name);
+    const std::string init = known != detail.end() ? known->second : "-";
     const std::string ip4 = joined(j.params, "ip4.addr");
-    row(std::to_string(j.jid), j.name, j.dying ? "dying" : "running", managed,
-        joined(j.params, "host.hostname"), ip4 != "-" ? ip4 : joined(j.params, "ip6.addr"), init,
-        plan ? sync(j.name) : joined(j.params, "path"));
+    line(std::to_string(j.jid), j.name, j.dying ? "dying" : "running", managed,
+         joined(j.params, "host.hostname"), ip4 != "-" ? ip4 : joined(j.params, "ip6.addr"), init,
+         plan ? sync(j.name) : joined(j.params, "path"));
   }
   for (const auto& [name, record] : observed->stopped)
-    row("-", name, "stopped", "recorded", joined(record.params, "host.hostname"),
-        joined(record.params, "ip4.addr"), "-", plan ? sync(name) : joined(record.params, "path"));
+    line("-", name, "stopped", "recorded", joined(record.params, "host.hostname"),
+         joined(record.params, "ip4.addr"), "-", plan ? sync(name) : joined(record.params, "path"));
   if (plan)
     for (const auto& c : plan->jails)
       if (c.action == Action::create && observed->find(c.name) == nullptr &&
           observed->stopped_record(c.name) == nullptr)
-        row("-", c.name, "absent", "-", "-", "-", "-", "create");
+        line("-", c.name, "absent", "-", "-", "-", "-", "create");
   return k_exit_ok;
 }
 

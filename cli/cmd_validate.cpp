@@ -6,12 +6,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
-#include "cli/host_checks.hpp"
 #include "cli/single_file.hpp"
 #include "compiler/compile.hpp"
 #include "compiler/policy.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd/observer.hpp"
+#include "executor/host_checks.hpp"
+#include "executor/registry.hpp"
 
 namespace jailplan {
 
@@ -28,6 +28,12 @@ int run_validate(const ValidateOptions& o, World& w) {
     }
     policy = std::move(parsed.value());
   }
+  const BackendRow* row = nullptr;  // with --host: whose checks
+  if (o.host) {
+    HostOptions host;
+    host.backend = o.backend;
+    if ((row = host.acting(w)) == nullptr) return k_exit_error;
+  }
   bool ok = true;
   for (const auto& file : o.files) {
     Compilation c = compile_file(file, w.loader, KeepSyntax::no);
@@ -38,17 +44,11 @@ int run_validate(const ValidateOptions& o, World& w) {
     }
     if (o.host) {
       Diagnostics host = check_host_paths(c.desired);
-      if (o.backend == "freebsd") {
-        // shared-stack jails: who listens on every address of the host?
-        PosixCommandRunner runner(FreeBsdPaths::configured().tool_root);
-        Command sockstat({"/usr/bin/sockstat", "-46l"});
-        sockstat.timeout = std::chrono::seconds(30);
-        const auto r = runner.run(sockstat);
-        if (r.ok())
-          host.append(check_listeners(c.desired, parse_sockstat(r.out)));
-        else
-          w.err << fmt::format(
-              "jailplan: warning: cannot list listening sockets: /usr/bin/sockstat -46l: {}\n", r.describe());
+      if (row->host_checks != nullptr) {
+        std::unique_ptr<CommandRunner> own;
+        HostFindings found = row->host_checks(w.env, c.desired, live_runner(*row, w.env, own));
+        host.append(std::move(found.diagnostics));
+        for (const auto& why : found.warnings) w.err << fmt::format("jailplan: warning: {}\n", why);
       }
       w.err << render(host, w.style());
       if (host.has_errors()) {

@@ -7,33 +7,28 @@
 #include <fmt/format.h>
 
 #include "cli/single_file.hpp"
-#include "executor/command_runner.hpp"
-#include "executor/freebsd/observer.hpp"
-#include "executor/linux/backend.hpp"
-#include "executor/linux/enforcement.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
 
+const BackendRow* HostOptions::acting(World& w) const {
+  if (backend.empty()) return &native_backend();
+  if (const BackendRow* row = find_backend(backend)) return row;
+  w.err << fmt::format("jailplan: error: unknown backend '{}' ({})\n", backend, backend_names());
+  return nullptr;
+}
+
+const BackendRow* HostOptions::target() const {
+  if (!backend.empty()) return find_backend(backend);
+  return state.empty() ? &native_backend() : nullptr;
+}
+
 std::optional<ObservedState> observe_host(const HostOptions& o, World& w, SourceSet& sources) {
-  if (o.state.empty() && o.backend == "freebsd") {
-    const FreeBsdPaths paths = FreeBsdPaths::configured();
-    PosixCommandRunner runner(paths.tool_root);
-    FreeBsdObserver observer(runner, w.loader, paths.state_dir);
-    auto state = observer.observe();
-    if (!state) {
-      w.err << render(state.diagnostics(), w.style());
-      return std::nullopt;
-    }
-    return std::move(state.value());
-  }
   if (o.state.empty()) {
-    if (!o.backend.empty() && o.backend != "linux") {
-      w.err << fmt::format("jailplan: error: unknown backend '{}' (freebsd or linux)\n", o.backend);
-      return std::nullopt;
-    }
-    LinuxObserver observer(w.loader, LinuxPaths::configured());
-    auto state = observer.observe();
+    const BackendRow* row = o.acting(w);
+    if (row == nullptr) return std::nullopt;
+    std::unique_ptr<CommandRunner> own;
+    auto state = row->observe(w.env, w.loader, live_runner(*row, w.env, own));
     if (!state) {
       w.err << render(state.diagnostics(), w.style());
       return std::nullopt;
@@ -58,8 +53,9 @@ std::optional<Compilation> compile_for_plan(const std::string& file, World& w) {
 }
 
 bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w) {
-  if (!o.targets_linux()) return true;
-  const Diagnostics d = linux_enforcement(c.desired, o.allow_unenforced);
+  const BackendRow* row = o.target();
+  if (row == nullptr || row->enforcement == nullptr) return true;
+  const Diagnostics d = row->enforcement(c.desired, o.allow_unenforced);
   w.err << render(d, w.style());
   return !d.has_errors();
 }

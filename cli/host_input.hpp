@@ -8,18 +8,23 @@
 
 #include "cli/world.hpp"
 #include "compiler/compile.hpp"
+#include "executor/registry.hpp"
 #include "planner/observed.hpp"
 
 namespace jailplan {
 
 struct HostOptions {
   std::string state;              ///< --state FILE ("" = observe the live host)
-  std::string backend;            ///< --backend freebsd|linux ("" = this host's own)
+  std::string backend;            ///< --backend NAME ("" = this host's own)
   bool allow_unenforced = false;  ///< --allow-unenforced: weaker than asked is a warning
 
-  /// Whether the jails are meant for the Linux backend: asked for, or the
-  /// live host (a snapshot may come from anywhere).
-  bool targets_linux() const { return backend == "linux" || (backend.empty() && state.empty()); }
+  /// The backend that acts: the one asked for, else this host's own.
+  /// nullptr (an error on w.err) for a name this build does not have.
+  const BackendRow* acting(World& w) const;
+  /// The backend the jails are meant for: asked for, or the live host's
+  /// own; nullptr for a snapshot with no --backend (it may come from
+  /// anywhere) and for an unknown name.
+  const BackendRow* target() const;
 };
 
 /// Loads the observed state; diagnostics go to w.err, nothing on failure.
@@ -28,8 +33,8 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
 /// Compiles the configuration; diagnostics go to w.err, nothing on error.
 std::optional<Compilation> compile_for_plan(const std::string& file, World& w);
 
-/// For the Linux backend: whether it can enforce what the configuration
-/// asks (docs/linux-backend.md); diagnostics go to w.err.
+/// Whether the target backend can enforce what the configuration asks
+/// (docs/linux-backend.md); diagnostics go to w.err.
 bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w);
 
 }  // namespace jailplan

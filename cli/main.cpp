@@ -7,11 +7,11 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/heap.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/registry.hpp"
 
 int main(int argc, char** argv) {
-  // a Linux jail's init and the jexec path are this binary, re-executed
-  if (auto rc = jailplan::linux_jail::hidden_entry(argc, argv)) std::_Exit(*rc);
+  // a backend's helpers (a Linux jail's init) are this binary, re-executed
+  if (auto rc = jailplan::run_backend_entry(argc, argv)) std::_Exit(*rc);
   jailplan::prepare_heap();
   std::ios::sync_with_stdio(false);
   jailplan::FileSystemLoader loader;
@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     if (std::string_view(argv[i]) == "--no-color") no_color = true;
   jailplan::World world{loader, std::cout, std::cerr, jailplan::want_color(STDERR_FILENO, no_color)};
   world.terminal_width = jailplan::terminal_width(STDOUT_FILENO);
+  world.env = jailplan::HostEnv::from_process(std::cin);
   // Never freed on purpose: see World::parking.
   world.parking = new std::vector<std::shared_ptr<const void>>();
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -9,11 +9,15 @@
 
 #include "base/atomic_file.hpp"
 #include "base/diagnostic.hpp"
+#include "executor/host_env.hpp"
 #include "grammar/source_loader.hpp"
 
 namespace jailplan {
 
 struct World {
+  World(SourceLoader& loader_, std::ostream& out_, std::ostream& err_, bool color_ = false)
+      : loader(loader_), out(out_), err(err_), color(color_) {}
+
   SourceLoader& loader;
   std::ostream& out;
   std::ostream& err;
@@ -30,6 +34,10 @@ struct World {
   void park(T&& value) {
     if (parking != nullptr) parking->push_back(std::make_shared<std::decay_t<T>>(std::forward<T>(value)));
   }
+
+  /// What the process environment says about the host (paths, the lock,
+  /// where a confirmation comes from); tests set their own.
+  HostEnv env;
 
   RenderStyle style() const { return RenderStyle{color}; }
 };

@@ -19,6 +19,9 @@ class Backend {
   /// Runs one step; returns "" on success, else one sentence saying what
   /// failed (`/sbin/mount -t devfs … : failed (exit 1): …`).
   virtual std::string run(const JailChange& jail, const Step& step) = 0;
+  /// Called once after the last step of an apply: work the backend
+  /// deferred (waiting for removed links, ...). Returns an error sentence.
+  virtual std::string finish() { return {}; }
 };
 
 /// The last value of a setting in the spec the plan applies (exec.clean,

@@ -14,11 +14,6 @@
 
 namespace jailplan {
 
-std::string configured_lock_path() {
-  const char* p = std::getenv("JAILPLAN_LOCK");
-  return p != nullptr && *p != '\0' ? p : k_default_lock_path;
-}
-
 namespace {
 
 bool try_lock(int fd) {

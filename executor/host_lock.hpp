@@ -8,11 +8,6 @@
 
 namespace jailplan {
 
-inline constexpr const char* k_default_lock_path = "/var/run/jailplan.lock";
-
-/// The lock file: JAILPLAN_LOCK when set, else k_default_lock_path.
-std::string configured_lock_path();
-
 class HostLock {
  public:
   HostLock() = default;

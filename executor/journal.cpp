@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -68,6 +69,69 @@ void Journal::line(const std::string& text) {
   const std::string out = text + "\n";
   // one write: whole lines even if we are killed right after
   [[maybe_unused]] const auto n = ::write(m_fd, out.data(), out.size());
+}
+
+std::string journal_path(const std::string& state_dir) {
+  return std::filesystem::path(state_dir).parent_path() / "journal.jsonl";
+}
+
+namespace {
+
+JournalStep step_of(const nlohmann::json& j) {
+  JournalStep s;
+  s.run = j.value("run", "");
+  s.step = j.value("step", "?");
+  s.time = j.value("time", "?");
+  s.error = j.value("error", "?");
+  s.ok = j.value("ok", true);
+  return s;
+}
+
+}  // namespace
+
+std::string JailHistory::run_text(const std::string& run) const {
+  const auto it = runs.find(run);
+  const JournalRun r = it != runs.end() ? it->second : JournalRun{};
+  const std::string end =
+      !r.ended ? "did not finish (killed or crashed?)" : (r.ended_ok ? "ended ok" : "ended with failures");
+  return fmt::format("'{}' at {}, which {}", r.began ? r.what : "a run", r.began ? r.time : "?", end);
+}
+
+JailHistory read_history(const std::string& path, const std::string& jail) {
+  using nlohmann::json;
+  JailHistory h;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      ++h.malformed;  // a line cut by a crash
+      continue;
+    }
+    const std::string run = j.value("run", "");
+    if (j.contains("begin")) {
+      JournalRun& r = h.runs[run];
+      r.began = true;
+      r.what = j.value("begin", "a run");
+      r.time = j.value("time", "?");
+    }
+    if (j.contains("end")) {
+      JournalRun& r = h.runs[run];
+      r.ended = true;
+      r.ended_ok = j.value("end", "") == "ok";
+    }
+    if (j.value("jail", "") != jail) continue;
+    if (j.value("undo", false)) {
+      if (h.last_error && h.last_error->run == run)
+        h.undone.push_back(fmt::format("{} {}", j.value("step", "?"), j.value("args", json::array()).dump()));
+      continue;
+    }
+    h.last_step = step_of(j);
+    if (!j.value("ok", true)) {
+      h.last_error = step_of(j);
+      h.undone.clear();
+    }
+  }
+  return h;
 }
 
 }  // namespace jailplan

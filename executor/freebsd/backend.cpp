@@ -61,7 +61,7 @@ Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> ar
   const auto account = host_account(c.user, error);
   if (clean) {
     c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
-    if (const char* term = std::getenv("TERM")) c.env->push_back(std::string("TERM=") + term);
+    if (m_term) c.env->push_back("TERM=" + *m_term);
   }
   if (account) {
     c.extra_env = {"USER=" + account->name, "HOME=" + account->home, "SHELL=" + account->shell};

@@ -20,8 +20,11 @@ class FreeBsdBackend final : public Backend {
  public:
   /// With `dry_run`, only commands go to the runner (a recording one):
   /// records, console logs and fstab files are left alone.
-  FreeBsdBackend(CommandRunner& runner, bool dry_run = false, std::string state_dir = k_freebsd_state_dir)
-      : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)) {}
+  /// `term`: the TERM a clean environment (exec.clean) keeps, as jail(8)
+  /// keeps its own.
+  FreeBsdBackend(CommandRunner& runner, bool dry_run = false, std::string state_dir = k_freebsd_state_dir,
+                 std::optional<std::string> term = std::nullopt)
+      : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)), m_term(std::move(term)) {}
   std::string run(const JailChange& jail, const Step& step) override;
 
  private:
@@ -39,6 +42,7 @@ class FreeBsdBackend final : public Backend {
   CommandRunner& m_runner;
   bool m_dry_run;
   std::string m_state_dir;
+  std::optional<std::string> m_term;
   /// jids of the jails this backend made (asked of jls once, right after
   /// `jail -c`): for JID in later hooks and for the record
   std::optional<std::int64_t> jid_of(const JailChange& j);

@@ -29,10 +29,10 @@ Command listing(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-FreeBsdPaths FreeBsdPaths::configured() {
+FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
   FreeBsdPaths p;
-  if (const char* d = std::getenv("JAILPLAN_FREEBSD_ROOT"); d != nullptr && *d != '\0') p.tool_root = d;
-  if (const char* d = std::getenv("JAILPLAN_STATE_DIR"); d != nullptr && *d != '\0') p.state_dir = d;
+  p.tool_root = env.tool_root;
+  if (!env.state_dir.empty()) p.state_dir = env.state_dir;
   return p;
 }
 

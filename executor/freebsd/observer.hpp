@@ -6,6 +6,7 @@
 #include <string>
 
 #include "executor/command_runner.hpp"
+#include "executor/host_env.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
 
@@ -18,9 +19,9 @@ struct FreeBsdPaths {
   std::string tool_root;  ///< "" = the host's own /sbin, /usr/sbin, ... (see PosixCommandRunner)
   std::string state_dir = k_freebsd_state_dir;
 
-  /// The defaults, with JAILPLAN_FREEBSD_ROOT and JAILPLAN_STATE_DIR
-  /// honoured (the fake FreeBSD host of the tests).
-  static FreeBsdPaths configured();
+  /// The defaults, or the HostEnv's tool root and state directory (the
+  /// fake FreeBSD host of the tests).
+  static FreeBsdPaths from(const HostEnv& env);
 };
 
 class FreeBsdObserver final : public Observer {

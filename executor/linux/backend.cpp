@@ -73,10 +73,10 @@ std::string LinuxPaths::self_path() {
   return ec ? std::string("/proc/self/exe") : p.string();
 }
 
-LinuxPaths LinuxPaths::configured() {
+LinuxPaths LinuxPaths::from(const HostEnv& env) {
   LinuxPaths p;
-  if (const char* d = std::getenv("JAILPLAN_RUNTIME_DIR"); d != nullptr && *d != '\0') p.runtime_dir = d;
-  if (const char* d = std::getenv("JAILPLAN_STATE_DIR"); d != nullptr && *d != '\0') p.state_dir = d;
+  if (!env.runtime_dir.empty()) p.runtime_dir = env.runtime_dir;
+  if (!env.state_dir.empty()) p.state_dir = env.state_dir;
   return p;
 }
 

@@ -13,6 +13,7 @@
 
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
+#include "executor/host_env.hpp"
 #include "executor/linux/jail.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
@@ -28,9 +29,9 @@ struct LinuxPaths {
 
   /// This binary's own path (a shell would read /proc/self/exe as itself).
   static std::string self_path();
-  /// The defaults, or JAILPLAN_RUNTIME_DIR / JAILPLAN_STATE_DIR when set
+  /// The defaults, or the HostEnv's runtime and state directories when set
   /// (a second, separate set of jails: tests, benchmarks).
-  static LinuxPaths configured();
+  static LinuxPaths from(const HostEnv& env);
 };
 
 /// Safe to use from several threads for different jails.
@@ -48,7 +49,7 @@ class LinuxBackend final : public Backend {
   /// Removed jails' links go with their namespaces, all together (about
   /// 30 ms for any number, against 25 ms each deleted one by one); this
   /// waits until they have, deleting stragglers. Returns an error sentence.
-  std::string finish();
+  std::string finish() override;
 
  private:
   std::string hook(const JailChange& j, const Step& s, bool in_jail);

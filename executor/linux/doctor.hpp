@@ -6,14 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace jailplan {
+#include "executor/registry.hpp"
 
-struct HostCheck {
-  std::string name;
-  bool ok = false;
-  bool required = true;  ///< jails cannot start without it
-  std::string detail;
-};
+namespace jailplan {
 
 std::vector<HostCheck> linux_host_checks();
 

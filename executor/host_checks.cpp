@@ -1,4 +1,4 @@
-#include "cli/host_checks.hpp"
+#include "executor/host_checks.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
