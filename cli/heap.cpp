@@ -1,13 +1,19 @@
 #include "cli/heap.hpp"
 
+// <cstdlib> first: on glibc it defines __GLIBC__, which the tuning needs
+#include <cstdlib>
+
+#if defined(__GLIBC__)
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdlib>
+#endif
 
 namespace jailplan {
+
+#if defined(__GLIBC__)
 
 void prepare_heap() {
   constexpr std::size_t k_step = std::size_t{64} << 20;
@@ -28,5 +34,13 @@ void prepare_heap() {
   const auto to = after & ~(k_huge - 1);
   if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
 }
+
+#else
+
+// other C libraries keep their own defaults (FreeBSD's jemalloc already
+// grows in large extents)
+void prepare_heap() {}
+
+#endif
 
 }  // namespace jailplan

@@ -6,7 +6,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +15,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+
+#if defined(__linux__)
+#include <sys/syscall.h>  // pidfd_open: an exit that wakes poll(2)
+#endif
 
 extern char** environ;
 
@@ -72,13 +75,25 @@ void read_available(Pipe& p, std::string& sink, bool just_once) {
   }
 }
 
+// A descriptor that becomes readable when `pid` exits, or -1 where the
+// system has none (POSIX has no such thing: the caller then looks at the
+// child every few milliseconds).
+int process_fd(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  static_cast<void>(pid);
+  return -1;
+#endif
+}
+
 // Reads both pipes until the child exits (a daemon it left behind may keep
 // them open: jail(8) does not wait for those either) or the deadline passes.
 // The child's pidfd wakes the poll the moment it exits. Returns false on
 // timeout; `status` is the child's wait status.
 bool drain(pid_t pid, Pipe& out, Pipe& err, CommandResult& r, std::optional<Clock::time_point> deadline,
            int& status) {
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  const int pidfd = process_fd(pid);
   struct Closer {
     int fd;
     ~Closer() {

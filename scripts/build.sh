@@ -2,5 +2,8 @@
 # Configures and builds into build/ (warnings are errors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJAILPLAN_WERROR=ON >/dev/null
+# JAILPLAN_CORPUS=DIR: the jail.conf corpus, required (CI passes it)
+corpus=()
+if [[ -n ${JAILPLAN_CORPUS:-} ]]; then corpus=(-DJAILPLAN_CORPUS_DIR="$(realpath "$JAILPLAN_CORPUS")"); fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJAILPLAN_WERROR=ON "${corpus[@]}" >/dev/null
 cmake --build build

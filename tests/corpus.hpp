@@ -18,11 +18,17 @@ struct CorpusFile {
   std::string klass;  // VALID, INVALID or TEMPLATE
 };
 
+/// "" when the build has no corpus (a source tarball).
 inline std::string corpus_dir() {
+#ifdef JAILPLAN_CORPUS_DIR
   return JAILPLAN_CORPUS_DIR;
+#else
+  return {};
+#endif
 }
 
 inline std::vector<CorpusFile> corpus_files() {
+  if (corpus_dir().empty()) return {};
   std::ifstream f(corpus_dir() + "/SOURCES.md");
   std::vector<CorpusFile> out;
   const std::regex row(R"(^\| \d+ \| `([^`]+)` \|.*\| (VALID|INVALID|TEMPLATE) \|)");
