@@ -1,6 +1,8 @@
 // `jailplan import [--rc-conf FILE] [--to conf|yaml] [-o FILE] [JAIL...]`:
 // a configuration written from the jails this host runs (or from rc.conf's
 // legacy jail_* variables), checked by compiling it before it is written.
+#include <unistd.h>
+
 #include <algorithm>
 #include <ostream>
 
@@ -9,10 +11,11 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
-#include "cli/importer.hpp"
 #include "cli/single_file.hpp"
 #include "compiler/compile.hpp"
+#include "compiler/rc_conf_import.hpp"
 #include "grammar/printer.hpp"
+#include "planner/import.hpp"
 
 namespace jailplan {
 
@@ -22,7 +25,8 @@ int run_import(const ImportOptions& o, World& w) {
   if (!o.rc_conf.empty()) {
     const SourceFile* rc_conf = read_source(o.rc_conf, o.rc_conf, w, sources);
     if (rc_conf == nullptr) return k_exit_error;
-    auto imported = import_rc_conf(*rc_conf, o.jails);
+    auto imported = import_rc_conf(*rc_conf, o.jails,
+                                   [](const std::string& path) { return ::access(path.c_str(), R_OK) == 0; });
     if (!imported) {
       w.err << render(imported.diagnostics(), w.style());
       return k_exit_error;

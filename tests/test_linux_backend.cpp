@@ -21,7 +21,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/importer.hpp"
 #include "compiler/compile.hpp"
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
@@ -29,6 +28,7 @@
 #include "executor/linux/cgroup.hpp"
 #include "grammar/printer.hpp"
 #include "grammar/source_loader.hpp"
+#include "planner/import.hpp"
 #include "planner/planner.hpp"
 
 using namespace jailplan;
