@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/line_diff.hpp"
 #include "cli/commands.hpp"
-#include "cli/diff.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/single_file.hpp"
 #include "grammar/jailconf_parser.hpp"

@@ -501,10 +501,6 @@ void JailResolver::substitute() {
 
 }  // namespace
 
-bool is_jail8_known_name(std::string_view name) {
-  return known_name(name);
-}
-
 const ResolvedParam* ResolvedJail::find(std::string_view exact) const {
   for (const auto* p : params)
     if (p->name() == exact) return p;

@@ -92,10 +92,6 @@ struct Resolution {
 /// from one dot-component of either name (all components before it equal).
 bool equal_options(std::string_view a, std::string_view b);
 
-/// jail(8)'s own parameter names (its intparams table): a variable may not
-/// share a name with one of these.
-bool is_jail8_known_name(std::string_view name);
-
 /// Resolves every jail. `resolved(i)` is called once jail record i is
 /// done: nothing reads that record's own statements again.
 Resolution resolve(const std::vector<Record>& records,

@@ -9,6 +9,7 @@
 #include "base/diagnostic.hpp"
 #include "grammar/ast.hpp"
 #include "grammar/flat.hpp"
+#include "grammar/jailconf_errors.hpp"
 #include "grammar/jailconf_grammar.hpp"
 
 namespace jailplan::grammar {
@@ -28,10 +29,10 @@ struct ParseState {
   bool token_dead = false;   // a NUL truncated the current token
   bool dq_segment_open = false;
   const char* multiline_string_start = nullptr;  // for the missing-quote note
+  SyntaxError error = SyntaxError::none;         // the kind of the last must<> failure
 
   // The statement being assembled.
   ast::Word name;
-  unsigned name_tokens = 0;
   ast::Op op = ast::Op::flag;
   std::vector<ast::Word> values;
   std::vector<ast::Comment> stmt_leading;
@@ -40,9 +41,6 @@ struct ParseState {
   // Comments not yet attached to anything.
   std::vector<ast::Comment> pending;
   std::uint32_t comments_seen_until = 0;  // dedupes comments re-read on backtracking
-  ast::Statement* last_finished = nullptr;
-  std::uint32_t last_end_line = 0;  // line where the last statement or comment ended
-  std::uint32_t last_token_end_offset = 0;
 
   // Open jail blocks, innermost last; each is a Statement holding a Block.
   std::vector<ast::Statement> open_blocks;
@@ -61,9 +59,8 @@ struct ParseState {
   Arena* text_store = nullptr;
 
   Diagnostics* diags = nullptr;
-  const char* second_token = nullptr;
-  const char* comment_start =
-      nullptr;  // the last '/*', for "unterminated comment"  // where the current word's 2nd token starts
+  const char* second_token = nullptr;         // where the current word's 2nd token starts
+  const char* comment_start = nullptr;        // the last '/*', for "unterminated comment"
   ast::CommentList* trailing_sink = nullptr;  // gets same-line comments
   std::uint32_t last_line = 0;                // last line of the last statement or comment
 

@@ -111,7 +111,6 @@ void ParseState::reset_statement() {
   word_tokens = 0;
   second_token = nullptr;
   clear_word(name);
-  name_tokens = 0;
   op = ast::Op::flag;
   values.clear();
   multiline_string_start = nullptr;
@@ -203,7 +202,6 @@ void ParseState::on_name(const char* b, const char* e) {
   name.pieces.swap(word.pieces);
   name.location = loc(b);
   name.raw = std::string_view(b, static_cast<std::size_t>(e - b));
-  name_tokens = word_tokens;
   clear_word(word);
   word_tokens = 0;
   second_token = nullptr;
@@ -404,9 +402,10 @@ const char* recover(const char* p, const char* end) {
   return end;
 }
 
-void report(ParseState& st, std::string message, const char* at, const char* end, const char* stmt_start) {
-  const bool expected = message.rfind("expected", 0) == 0;
-  const bool wants_semicolon = expected && message.find("';'") != std::string::npos;
+void report(ParseState& st, SyntaxError kind, std::string message, const char* at, const char* end,
+            const char* stmt_start) {
+  const bool expected = kind == SyntaxError::expected_value || kind == SyntaxError::expected_terminator;
+  const bool wants_semicolon = kind == SyntaxError::expected_terminator;
   if (expected) message += fmt::format(", got {}", describe_token(at, end));
   auto& d = st.diags->error(st.loc(at), std::move(message), "syntax");
   if (wants_semicolon && at < end) {
@@ -445,8 +444,8 @@ void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags
       pegtl::parse<rules::skip, action, jailconf_control>(in, st);
     } catch (const pegtl::parse_error& e) {
       // only an unterminated comment can fail here; nothing follows it
-      report(st, std::string(e.message()), st.comment_start != nullptr ? st.comment_start : in.current(), end,
-             in.current());
+      report(st, st.error, std::string(e.message()),
+             st.comment_start != nullptr ? st.comment_start : in.current(), end, in.current());
       break;
     }
     if (in.empty()) break;
@@ -454,14 +453,15 @@ void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags
     const char* resume = nullptr;
     try {
       if (!pegtl::parse<rules::statement, action, jailconf_control>(in, st)) {
-        report(st, "expected a parameter, a jail block or ';'", start, end, start);
+        report(st, SyntaxError::expected_terminator, "expected a parameter, a jail block or ';'", start, end,
+               start);
         resume = recover(start, end);
       }
     } catch (const pegtl::parse_error& e) {
-      const std::string_view msg = e.message();
+      const SyntaxError kind = st.error;
       const char* at = text.data() + e.positions().front().byte;
-      if (msg.rfind("unterminated comment", 0) == 0 && st.comment_start != nullptr) at = st.comment_start;
-      if (msg.rfind("unterminated variable", 0) == 0) {
+      if (kind == SyntaxError::unterminated_comment && st.comment_start != nullptr) at = st.comment_start;
+      if (kind == SyntaxError::unterminated_variable) {
         // point at the '${' that was never closed
         for (const char* p = at; p > start; --p)
           if (p[-1] == '$' && p[0] == '{') {
@@ -469,13 +469,13 @@ void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags
             break;
           }
       }
-      report(st, std::string(msg), at, end, start);
-      if (msg.rfind("unterminated string", 0) == 0 || msg.rfind("unterminated variable", 0) == 0) {
+      report(st, kind, std::string(e.message()), at, end, start);
+      if (kind == SyntaxError::unterminated_string || kind == SyntaxError::unterminated_variable) {
         // jail(8)'s scanner gives up on the rest of that line only.
         const char* nl =
             static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
         resume = recover(nl == nullptr ? end : nl + 1, end);
-      } else if (msg.rfind("unterminated comment", 0) == 0) {
+      } else if (kind == SyntaxError::unterminated_comment) {
         resume = end;
       } else {
         resume = recover(at > start ? at : start, end);

@@ -1,4 +1,4 @@
-#include "cli/diff.hpp"
+#include "base/line_diff.hpp"
 
 #include <algorithm>
 #include <vector>
