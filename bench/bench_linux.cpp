@@ -34,6 +34,7 @@
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/linux/backend.hpp"
+#include "executor/linux/entry.hpp"
 #include "executor/linux/netlink.hpp"
 #include "planner/planner.hpp"
 

@@ -13,7 +13,7 @@
 #include "cli/exit_code.hpp"
 #include "executor/freebsd/observer.hpp"
 #include "executor/linux/backend.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/linux/jexec.hpp"
 
 namespace jailplan {
 

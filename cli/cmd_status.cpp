@@ -9,7 +9,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
 #include "executor/linux/backend.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/linux/runtime.hpp"
 #include "planner/planner.hpp"
 
 namespace jailplan {

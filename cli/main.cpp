@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/heap.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/linux/entry.hpp"
 
 int main(int argc, char** argv) {
   // a Linux jail's init and the jexec path are this binary, re-executed

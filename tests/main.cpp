@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "executor/linux/jail.hpp"
+#include "executor/linux/entry.hpp"
 
 int main(int argc, char** argv) {
   // the Linux backend tests launch jails whose init is this very binary;

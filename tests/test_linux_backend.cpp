@@ -27,6 +27,8 @@
 #include "executor/command_runner.hpp"
 #include "executor/linux/backend.hpp"
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/running.hpp"
+#include "executor/linux/runtime.hpp"
 #include "grammar/printer.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/planner.hpp"

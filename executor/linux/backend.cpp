@@ -12,7 +12,10 @@
 
 #include "compiler/param_catalog.hpp"
 #include "executor/freebsd/commands.hpp"
+#include "executor/linux/capabilities.hpp"
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/launch.hpp"
+#include "executor/linux/running.hpp"
 #include "executor/records.hpp"
 #include "planner/canon.hpp"
 #include "planner/snapshot.hpp"

@@ -1,10 +1,10 @@
 #pragma once
 /// The Linux backend: the same Steps as on FreeBSD, realised with
-/// namespaces (linux_jail.hpp). Host hooks run through the CommandRunner as
-/// jail(8) runs them; in-jail hooks through jailplan's own jexec path; the
-/// mounts a plan makes before `create` are made inside the jail's mount
-/// namespace by the launcher, so teardown has nothing to unmount on the
-/// host. docs/linux-backend.md has the mapping.
+/// namespaces (launch.hpp, running.hpp). Host hooks run through the
+/// CommandRunner as jail(8) runs them; in-jail hooks through jailplan's own
+/// jexec path; the mounts a plan makes before `create` are made inside the
+/// jail's mount namespace by the launcher, so teardown has nothing to
+/// unmount on the host. docs/linux-backend.md has the mapping.
 
 #include <map>
 #include <mutex>
@@ -13,7 +13,8 @@
 
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/linux/mounts.hpp"
+#include "executor/linux/runtime.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
 
