@@ -36,6 +36,7 @@
 #include "executor/linux/backend.hpp"
 #include "executor/linux/entry.hpp"
 #include "executor/linux/netlink.hpp"
+#include "executor/linux/observer.hpp"
 #include "planner/planner.hpp"
 
 using namespace jailplan;

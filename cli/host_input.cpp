@@ -11,6 +11,7 @@
 #include "executor/freebsd/observer.hpp"
 #include "executor/linux/backend.hpp"
 #include "executor/linux/enforcement.hpp"
+#include "executor/linux/observer.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {

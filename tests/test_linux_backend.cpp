@@ -27,6 +27,7 @@
 #include "executor/command_runner.hpp"
 #include "executor/linux/backend.hpp"
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/observer.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/linux/runtime.hpp"
 #include "grammar/printer.hpp"

@@ -15,8 +15,6 @@
 #include "executor/command_runner.hpp"
 #include "executor/linux/mounts.hpp"
 #include "executor/linux/runtime.hpp"
-#include "grammar/source_loader.hpp"
-#include "planner/observed.hpp"
 
 namespace jailplan {
 
@@ -66,19 +64,6 @@ class LinuxBackend final : public Backend {
   /// mounts asked for before a jail's create step, per jail
   std::map<std::string, std::vector<linux_jail::MountSpec>> m_pending;
   std::vector<std::string> m_dying_links;
-};
-
-/// Reads the live jails from the runtime directory (alive ones only: the
-/// directory can outlive them) and the applied records.
-class LinuxObserver final : public Observer {
- public:
-  LinuxObserver(SourceLoader& files, LinuxPaths paths = {}) : m_files(files), m_paths(std::move(paths)) {}
-  Result<ObservedState> observe() override;
-
- private:
-  SourceLoader& m_files;
-  LinuxPaths m_paths;
-  SourceSet m_sources;
 };
 
 }  // namespace jailplan
