@@ -34,7 +34,9 @@
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/linux/backend.hpp"
+#include "executor/linux/entry.hpp"
 #include "executor/linux/netlink.hpp"
+#include "executor/linux/observer.hpp"
 #include "planner/planner.hpp"
 
 using namespace jailplan;

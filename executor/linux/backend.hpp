@@ -1,10 +1,10 @@
 #pragma once
 /// The Linux backend: the same Steps as on FreeBSD, realised with
-/// namespaces (linux_jail.hpp). Host hooks run through the CommandRunner as
-/// jail(8) runs them; in-jail hooks through jailplan's own jexec path; the
-/// mounts a plan makes before `create` are made inside the jail's mount
-/// namespace by the launcher, so teardown has nothing to unmount on the
-/// host. docs/linux-backend.md has the mapping.
+/// namespaces (launch.hpp, running.hpp). Host hooks run through the
+/// CommandRunner as jail(8) runs them; in-jail hooks through jailplan's own
+/// jexec path; the mounts a plan makes before `create` are made inside the
+/// jail's mount namespace by the launcher, so teardown has nothing to
+/// unmount on the host. docs/linux-backend.md has the mapping.
 
 #include <map>
 #include <mutex>
@@ -14,9 +14,8 @@
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/host_env.hpp"
-#include "executor/linux/jail.hpp"
-#include "grammar/source_loader.hpp"
-#include "planner/observed.hpp"
+#include "executor/linux/mounts.hpp"
+#include "executor/linux/runtime.hpp"
 
 namespace jailplan {
 
@@ -66,19 +65,6 @@ class LinuxBackend final : public Backend {
   /// mounts asked for before a jail's create step, per jail
   std::map<std::string, std::vector<linux_jail::MountSpec>> m_pending;
   std::vector<std::string> m_dying_links;
-};
-
-/// Reads the live jails from the runtime directory (alive ones only: the
-/// directory can outlive them) and the applied records.
-class LinuxObserver final : public Observer {
- public:
-  LinuxObserver(SourceLoader& files, LinuxPaths paths = {}) : m_files(files), m_paths(std::move(paths)) {}
-  Result<ObservedState> observe() override;
-
- private:
-  SourceLoader& m_files;
-  LinuxPaths m_paths;
-  SourceSet m_sources;
 };
 
 }  // namespace jailplan

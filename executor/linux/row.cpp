@@ -5,7 +5,10 @@
 #include "executor/linux/backend.hpp"
 #include "executor/linux/doctor.hpp"
 #include "executor/linux/enforcement.hpp"
-#include "executor/linux/jail.hpp"
+#include "executor/linux/entry.hpp"
+#include "executor/linux/jexec.hpp"
+#include "executor/linux/observer.hpp"
+#include "executor/linux/runtime.hpp"
 #include "executor/rows.hpp"
 
 namespace jailplan {

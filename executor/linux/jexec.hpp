@@ -1,0 +1,17 @@
+#pragma once
+/// jexec for Linux jails: a command run inside a running jail with its
+/// namespaces, cgroups and capability policy (a bare setns would escape
+/// the last two).
+
+#include <string>
+#include <vector>
+
+namespace jailplan::linux_jail {
+
+/// `jailplan __jail-exec [-R RUNTIME_DIR] [-l] [-d] [-U user | -u user] NAME -- ARGV...`:
+/// runs ARGV inside the jail with its namespaces and capability policy;
+/// returns the exit status to exit with. `-d` leaves it running in the
+/// background once it has started (its parent becomes the jail's init).
+int exec_main(const std::vector<std::string>& args, std::string dir);
+
+}  // namespace jailplan::linux_jail

@@ -1,0 +1,127 @@
+#include "executor/linux/runtime.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/atomic_file.hpp"
+#include "executor/linux/sys.hpp"
+
+namespace jailplan::linux_jail {
+
+using nlohmann::json;
+
+std::string runtime_file(const std::string& dir, const std::string& name) {
+  return fmt::format("{}/{}/state.json", dir, name);
+}
+
+std::uint64_t process_start_time(int pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string f;
+  // fields after "(comm)": state is field 3; starttime is field 22. A
+  // zombie has ended: it is only waiting for its parent
+  fields >> f;
+  if (f == "Z" || f == "X") return 0;
+  for (int i = 4; i < 22 && (fields >> f); ++i) {
+  }
+  std::uint64_t start = 0;
+  fields >> start;
+  return start;
+}
+
+bool alive(const Runtime& r) {
+  return r.init_pid > 0 && process_start_time(r.init_pid) == r.init_start;
+}
+
+std::optional<Runtime> read_runtime(const std::string& dir, const std::string& name, std::string& error) {
+  const std::string file = runtime_file(dir, name);
+  std::ifstream in(file);
+  if (!in) {
+    error = fmt::format("no jail \"{}\" is running (no {})", name, file);
+    return std::nullopt;
+  }
+  try {
+    const json j = json::parse(in);
+    Runtime r;
+    r.name = j.at("name").get<std::string>();
+    r.index = j.at("index").get<int>();
+    r.init_pid = j.at("init_pid").get<int>();
+    r.init_start = j.at("init_start").get<std::uint64_t>();
+    r.veth = j.value("veth", "");
+    r.addresses = j.value("addresses", std::vector<std::string>{});
+    r.gateway4 = j.value("gateway4", "");
+    r.gateway6 = j.value("gateway6", "");
+    r.drop_caps = j.value("drop_caps", std::uint64_t{0});
+    r.new_net = j.value("new_net", true);
+    r.parameters = j.value("parameters", std::vector<std::string>{});
+    return r;
+  } catch (const std::exception& e) {
+    error = fmt::format("{}: not a jailplan runtime record: {}", file, e.what());
+    return std::nullopt;
+  }
+}
+
+std::string write_runtime(const std::string& dir, const Runtime& r) {
+  const std::string jail_dir = fmt::format("{}/{}", dir, r.name);
+  for (const std::string& d : {dir, jail_dir})
+    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) return errno_text("cannot create", d);
+  const json j = {{"name", r.name},
+                  {"index", r.index},
+                  {"init_pid", r.init_pid},
+                  {"init_start", r.init_start},
+                  {"veth", r.veth},
+                  {"addresses", r.addresses},
+                  {"gateway4", r.gateway4},
+                  {"gateway6", r.gateway6},
+                  {"drop_caps", r.drop_caps},
+                  {"new_net", r.new_net},
+                  {"parameters", r.parameters}};
+  // what it describes ends with the machine: no need to reach the disk
+  return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n", Durability::crash);
+}
+
+std::string remove_runtime(const std::string& dir, const std::string& name) {
+  const std::string file = runtime_file(dir, name);
+  if (::unlink(file.c_str()) != 0 && errno != ENOENT) return errno_text("cannot remove", file);
+  const std::string jail_dir = fmt::format("{}/{}", dir, name);
+  if (::rmdir(jail_dir.c_str()) != 0 && errno != ENOENT) return errno_text("cannot remove", jail_dir);
+  return {};
+}
+
+std::vector<Runtime> list_runtimes(const std::string& dir) {
+  std::vector<Runtime> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::string error;
+    if (auto r = read_runtime(dir, e->d_name, error)) out.push_back(std::move(*r));
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end(), [](const Runtime& a, const Runtime& b) { return a.name < b.name; });
+  return out;
+}
+
+int lowest_free_index(const std::string& dir) {
+  std::vector<int> used;
+  for (const auto& r : list_runtimes(dir)) used.push_back(r.index);
+  std::sort(used.begin(), used.end());
+  int i = 1;
+  for (int u : used)
+    if (u == i) ++i;
+  return i;
+}
+
+}  // namespace jailplan::linux_jail
