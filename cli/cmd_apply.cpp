@@ -22,6 +22,7 @@
 #include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan {
 
@@ -74,7 +75,7 @@ void report_step(const StepReport& r, const std::string& mode, World& w) {
   if (mode == "json") {
     const nlohmann::json line = {{"jail", r.jail.name},
                                  {"step", to_string(r.step.kind)},
-                                 {"args", r.step.args},
+                                 {"args", step_words(r.step)},
                                  {"ok", r.error.empty()},
                                  {"error", r.error},
                                  {"undo", r.undo},
@@ -109,8 +110,9 @@ int dry_run_steps(const Plan& plan, const BackendRow& row, World& w) {
   w.out << "\nSteps, in order (nothing was changed):\n";
   const auto result = apply_plan(plan, *dry, [&](const StepReport& r) {
     if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
-    w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind),
-                         r.step.args.empty() ? "" : " ", format_argv(r.step.args));
+    const auto words = step_words(r.step);
+    w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind), words.empty() ? "" : " ",
+                         format_argv(words));
     if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
   });
   return result.ok() ? k_exit_ok : k_exit_error;

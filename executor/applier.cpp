@@ -66,7 +66,7 @@ std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path
 
 std::optional<Step> inverse(const Step& s) {
   const auto undo = [&s](StepKind k, std::vector<std::string> args) {
-    return Step{k, Phase::stop, std::move(args), s.origin, s.origin_text};
+    return Step{k, Phase::stop, std::move(args), {}, s.origin, s.origin_text};
   };
   switch (s.kind) {
     case StepKind::alias_add: return undo(StepKind::alias_remove, s.args);
@@ -82,8 +82,8 @@ std::optional<Step> inverse(const Step& s) {
 }
 
 namespace {
-const Step k_provisional{StepKind::record, Phase::start, {"provisional"}, {}, {}};
-const Step k_forget{StepKind::forget, Phase::stop, {}, {}, {}};
+const Step k_provisional{StepKind::record, Phase::start, {"provisional"}, {}, {}, {}};
+const Step k_forget{StepKind::forget, Phase::stop, {}, {}, {}, {}};
 }  // namespace
 
 bool ApplyResult::ok() const {

@@ -1,5 +1,7 @@
 #include "executor/journal.hpp"
 
+#include "planner/steps.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -47,7 +49,7 @@ void Journal::step(const StepReport& r) {
                       {"time", now_utc()},
                       {"jail", r.jail.name},
                       {"step", to_string(r.step.kind)},
-                      {"args", r.step.args},
+                      {"args", step_words(r.step)},
                       {"ok", r.error.empty()},
                       {"ms", static_cast<double>(r.elapsed.count()) / 1000.0}};
   if (!r.error.empty()) j["error"] = r.error;

@@ -106,16 +106,26 @@ enum class StepKind : std::uint8_t {
 /// then in-place steps, then start steps (dependency order).
 enum class Phase : std::uint8_t { stop, update, start };
 
+/// One kernel parameter a create or set step gives the jail.
+struct StepParam {
+  std::string name;                 ///< its catalog name (`allow.raw_sockets`)
+  std::vector<std::string> values;  ///< canonical values: "true"/"false" for flags, lists whole
+  Location origin;                  ///< the statement that asked for it (invalid: jailplan's own)
+  std::string origin_text;          ///< set when loaded from a plan file
+};
+
 struct Step {
   StepKind kind;
   Phase phase;
   /// Arguments by kind (docs/plan-format.md): a command for exec.* hooks;
   /// {family, interface, address, mask, extra...} for aliases; an fstab line
   /// for mount/umount; a file for mount_fstab; {target[, ruleset]} for
-  /// devfs/fdescfs/procfs; `name=value` words (jail(8) command-line form)
-  /// for create and set; {seconds} for term; {interface} / {dataset};
-  /// rctl rules without their subject for limits.
+  /// devfs/fdescfs/procfs; {seconds} for term; {interface} / {dataset};
+  /// rctl rules without their subject for limits; none for create and set.
   std::vector<std::string> args;
+  /// create and set: the kernel parameters, typed; each backend renders
+  /// them its own way (FreeBSD: jail(8)'s command-line words).
+  std::vector<StepParam> params;
   Location origin;
   std::string origin_text;
 };

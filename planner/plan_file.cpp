@@ -28,11 +28,23 @@ json change_json(const ParamChange& c) {
               {"origin", text_of(c.origin, c.origin_text)}};
 }
 
+bool has_params(StepKind k) {
+  return k == StepKind::create || k == StepKind::set;
+}
+
 json step_json(const Step& s) {
-  return json{{"phase", to_string(s.phase)},
-              {"kind", to_string(s.kind)},
-              {"args", s.args},
-              {"origin", text_of(s.origin, s.origin_text)}};
+  json o{{"phase", to_string(s.phase)},
+         {"kind", to_string(s.kind)},
+         {"args", s.args},
+         {"origin", text_of(s.origin, s.origin_text)}};
+  if (has_params(s.kind)) {
+    json params = json::array();
+    for (const auto& p : s.params)
+      params.push_back(
+          json{{"name", p.name}, {"values", p.values}, {"origin", text_of(p.origin, p.origin_text)}});
+    o["params"] = std::move(params);
+  }
+  return o;
 }
 
 json jail_json(const JailChange& j) {
@@ -135,7 +147,16 @@ JailChange jail_from(const json& o, const std::string& where, Reader& r) {
               r.enumerated<Phase>(s, "phase", w, phase_from_string),
               r.strings(s, "args", w),
               {},
+              {},
               s.value("origin", "")};
+      const json* params = has_params(st.kind) ? r.get(s, "params", w, &json::is_array) : nullptr;
+      if (params != nullptr) {
+        for (std::size_t k = 0; k < params->size(); ++k) {
+          const json& p = (*params)[k];
+          const std::string pw = fmt::format("{}.params[{}]", w, k);
+          st.params.push_back({r.str(p, "name", pw), r.strings(p, "values", pw), {}, p.value("origin", "")});
+        }
+      }
       j.steps.push_back(std::move(st));
     }
   }
@@ -185,8 +206,10 @@ Result<Plan> parse_plan_json(const SourceFile& file) {
     return fail("not a jailplan plan file (expected \"format\": \"jailplan-plan\")");
   const int version = doc.value("format_version", 0);
   if (version != k_plan_format_version)
-    return fail(fmt::format("plan format version {} is not the one this jailplan reads ({})", version,
-                            k_plan_format_version));
+    return fail(fmt::format(
+        "plan format version {} is not the one this jailplan reads ({}): make the plan again with "
+        "'jailplan plan -o'",
+        version, k_plan_format_version));
   Reader r;
   Plan plan;
   plan.tool_version = r.str(doc, "tool_version", "plan");

@@ -13,7 +13,7 @@
 
 namespace jailplan {
 
-inline constexpr int k_plan_format_version = 1;
+inline constexpr int k_plan_format_version = 2;
 
 std::string render_plan_json(const Plan& plan);
 Result<Plan> parse_plan_json(const SourceFile& file);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/validate.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan {
 
@@ -68,7 +69,7 @@ std::string legend(const Plan& plan) {
 
 std::string step_args(const Step& s) {
   std::vector<std::string> q;
-  for (const auto& a : s.args) q.push_back(display_value({a}, ParamType::string));
+  for (const auto& a : step_words(s)) q.push_back(display_value({a}, ParamType::string));
   return fmt::format("{}", fmt::join(q, " "));
 }
 
@@ -151,7 +152,7 @@ std::string explain_effect(const ParamChange& c) {
 }
 
 std::string describe_step(const Step& s) {
-  if (s.args.empty()) return std::string(to_string(s.kind));
+  if (s.args.empty() && s.params.empty()) return std::string(to_string(s.kind));
   return fmt::format("{} {}", to_string(s.kind), step_args(s));
 }
 

@@ -151,6 +151,19 @@ std::uint32_t to_offset(std::size_t n) {
 
 }  // namespace
 
+std::string spec_from_kernel(const std::vector<std::pair<std::string, std::string>>& params,
+                             const std::string& jail, CanonSpec& out) {
+  json obj = json::object();
+  for (const auto& [name, value] : params) {
+    const ParamInfo* info = find_info(name);
+    if (info != nullptr && info->type == ParamType::boolean)
+      obj[name] = value == "true";
+    else
+      obj[name] = value;
+  }
+  return json_util::spec_from_json(obj, jail, out);
+}
+
 Result<ObservedState> parse_jls_n(const SourceFile& file) {
   ObservedState s;
   s.source = fmt::format("jls output {}", file.name());

@@ -27,4 +27,10 @@ Result<AppliedRecord> parse_record(const SourceFile& file);
 /// Parses `jls -n` / `jls -nq` text into jails.
 Result<ObservedState> parse_jls_n(const SourceFile& file);
 
+/// A jail's kernel parameters as a kernel reports them, by name (flags as
+/// "true" / "false", lists as the kernel writes them): the canonical spec,
+/// read as `jls -n` output is read. Returns "" or what is wrong.
+std::string spec_from_kernel(const std::vector<std::pair<std::string, std::string>>& params,
+                             const std::string& jail, CanonSpec& out);
+
 }  // namespace jailplan

@@ -11,7 +11,11 @@ namespace {
 const std::vector<std::string> k_none;
 
 Step make(StepKind kind, Phase phase, std::vector<std::string> args, Location origin) {
-  return Step{kind, phase, std::move(args), origin, {}};
+  return Step{kind, phase, std::move(args), {}, origin, {}};
+}
+
+Step make_params(StepKind kind, Phase phase, std::vector<StepParam> params, Location origin) {
+  return Step{kind, phase, {}, std::move(params), origin, {}};
 }
 
 // exec.* hooks: one step per non-empty command, in written order.
@@ -109,6 +113,11 @@ Location SpecView::location(std::string_view name, std::size_t index) const {
   return p->value_location(index);
 }
 
+Location SpecView::statement(std::string_view name) const {
+  const auto* p = typed != nullptr ? typed->find(name) : nullptr;
+  return p != nullptr ? p->location() : Location{};
+}
+
 std::string kernel_word(std::string_view name, const std::vector<std::string>& values) {
   const ParamInfo* info = find_info(name);  // canonical names only
   const ParamType type = info != nullptr ? info->type : ParamType::string;
@@ -136,23 +145,38 @@ std::string kernel_word(std::string_view name, const std::vector<std::string>& v
   return w;
 }
 
-std::vector<std::string> kernel_words(const SpecView& s, bool add_persist) {
+std::string kernel_value(std::string_view name, const std::vector<std::string>& values) {
+  const ParamInfo* info = find_info(name);
+  if (info != nullptr && info->type == ParamType::boolean) return negatable_false(values) ? "false" : "true";
+  const std::string word = kernel_word(name, values);
+  return word.substr(std::min(word.size(), name.size() + 1));
+}
+
+std::vector<std::string> step_words(const Step& step) {
+  if (step.kind != StepKind::create && step.kind != StepKind::set) return step.args;
   std::vector<std::string> words;
+  words.reserve(step.params.size());
+  for (const auto& p : step.params) words.push_back(kernel_word(p.name, p.values));
+  return words;
+}
+
+std::vector<StepParam> kernel_params(const SpecView& s, bool add_persist) {
+  std::vector<StepParam> params;
   bool persist_seen = false;
-  if (const auto* name = s.last("name")) words.push_back("name=" + *name);
+  if (const auto* name = s.last("name")) params.push_back({"name", {*name}, s.statement("name"), {}});
   for (const auto& p : *s.spec) {
     const ParamInfo* info = find_info(p.name);
     if (info == nullptr || !in_kernel(*info) || info->mutability == Mutability::read_only || p.name == "name")
       continue;
     if (p.name == "persist" && add_persist) {
-      words.emplace_back("persist");
+      params.push_back({"persist", {"true"}, s.statement("persist"), {}});
       persist_seen = true;
       continue;
     }
-    words.push_back(kernel_word(p.name, p.values));
+    params.push_back({p.name, p.values, s.statement(p.name), {}});
   }
-  if (add_persist && !persist_seen) words.emplace_back("persist");
-  return words;
+  if (add_persist && !persist_seen) params.push_back({"persist", {"true"}, {}, {}});
+  return params;
 }
 
 void append_start_steps(const std::string& jail, const SpecView& s, std::vector<Step>& out) {
@@ -187,8 +211,8 @@ void append_start_steps(const std::string& jail, const SpecView& s, std::vector<
                      CanonParam{"name", {jail}});
     named.spec = &with_name;
   }
-  out.push_back(make(StepKind::create, ph, kernel_words(named, temporary_persist),
-                     s.typed != nullptr ? s.typed->location : Location{}));
+  out.push_back(make_params(StepKind::create, ph, kernel_params(named, temporary_persist),
+                            s.typed != nullptr ? s.typed->location : Location{}));
   if (const auto* rules = s.values("jailplan.rctl"); rules != nullptr && !rules->empty())
     out.push_back(make(StepKind::limits, ph, *rules, s.location("jailplan.rctl", 0)));
   hooks(s, "exec.created", StepKind::created, ph, out);
@@ -279,7 +303,7 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
                          const std::vector<ParamChange>& changes, std::vector<Step>& out) {
   constexpr Phase ph = Phase::update;
   std::vector<Step> removals;
-  std::vector<std::string> words;
+  std::vector<StepParam> params;
   Location set_origin;
   for (const auto& c : changes) {
     if (c.effect != Effect::update) continue;
@@ -325,10 +349,10 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
     if ((c.name == "ip4.addr" || v6) && c.before &&
         kernel_view(*info, *c.before) == kernel_view(*info, *c.after))
       continue;  // only the aliases differ
-    words.push_back(kernel_word(c.name, *c.after));
+    params.push_back({c.name, *c.after, c.origin, {}});
     if (!set_origin.valid()) set_origin = c.origin;
   }
-  if (!words.empty()) out.push_back(make(StepKind::set, ph, std::move(words), set_origin));
+  if (!params.empty()) out.push_back(make_params(StepKind::set, ph, std::move(params), set_origin));
   for (auto& r : removals) out.push_back(std::move(r));
   out.push_back(make(StepKind::record, ph, {}, {}));
 }

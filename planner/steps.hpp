@@ -23,6 +23,8 @@ struct SpecView {
   const std::string* last(std::string_view name) const;
   bool flag(std::string_view name) const;
   Location location(std::string_view name, std::size_t index) const;
+  /// Where the parameter itself was set (invalid without a typed jail).
+  Location statement(std::string_view name) const;
 };
 
 /// §4.3 rows 1-17, then jailplan's `record` step.
@@ -42,10 +44,17 @@ void append_update_steps(const std::string& jail, const SpecView& desired, const
 /// (`\040` is a space). Empty when blank.
 std::vector<std::string> fstab_fields(std::string_view line);
 
-/// The kernel parameters of a spec in jail(8)'s command-line form
-/// (`name=value`, `flag` / `noflag`), as `jail -c` would send them.
-std::vector<std::string> kernel_words(const SpecView& spec, bool add_persist);
-/// One kernel parameter in command-line form.
+/// The kernel parameters of a spec as `jail -c` would send them: `name`
+/// first, then in name order, with a temporary `persist` when asked.
+std::vector<StepParam> kernel_params(const SpecView& spec, bool add_persist);
+/// One kernel parameter in jail(8)'s command-line form (`name=value`,
+/// `flag` / `noflag`).
 std::string kernel_word(std::string_view name, const std::vector<std::string>& values);
+/// Its value as the kernel reads it (the text after `=`; "true"/"false"
+/// for flags).
+std::string kernel_value(std::string_view name, const std::vector<std::string>& values);
+/// A step's arguments as people and jail(8) read them: for create and set
+/// its parameters in command-line form, else its arguments.
+std::vector<std::string> step_words(const Step& step);
 
 }  // namespace jailplan

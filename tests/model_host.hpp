@@ -83,7 +83,7 @@ class ModelHost {
         ObservedJail j;
         j.name = c.name;
         j.jid = next_jid++;
-        for (const auto& w : s.args)
+        for (const auto& w : step_words(s))
           if (w.rfind("name=", 0) != 0) set_word(j.params, w);
         fill_defaults(j);
         state.jails.push_back(std::move(j));
@@ -92,7 +92,7 @@ class ModelHost {
       case StepKind::set: {
         auto* j = jail(c.name);
         REQUIRE_MESSAGE(j != nullptr, "jail -m on missing jail " << c.name);
-        for (const auto& w : s.args) set_word(j->params, w);
+        for (const auto& w : step_words(s)) set_word(j->params, w);
         break;
       }
       case StepKind::drop_persist: set_word(jail(c.name)->params, "nopersist"); break;

@@ -31,7 +31,7 @@ std::string argv_of(const Step& s, const std::string& jail = "www", const std::s
 }
 
 Step step(StepKind k, std::vector<std::string> args) {
-  return Step{k, Phase::start, std::move(args), {}, {}};
+  return Step{k, Phase::start, std::move(args), {}, {}, {}};
 }
 
 }  // namespace
@@ -149,7 +149,9 @@ TEST_CASE("freebsd argv: jail -c with kernel parameters only, -m, -R, vnet inter
   CHECK(argv_of(*create) ==
         "/usr/sbin/jail -c name=www allow.noraw_sockets host.hostname=www.example.org ip4.addr=198.51.100.10 "
         "path=/j/www persist");
-  CHECK(argv_of(step(StepKind::set, {"host.hostname=web", "allow.mount"})) ==
+  Step set = step(StepKind::set, {});
+  set.params = {{"host.hostname", {"web"}, {}, {}}, {"allow.mount", {"true"}, {}, {}}};
+  CHECK(argv_of(set) ==
         "/usr/sbin/jail -m name=www host.hostname=web allow.mount");
   CHECK(argv_of(step(StepKind::drop_persist, {})) == "/usr/sbin/jail -m name=www nopersist");
   CHECK(argv_of(step(StepKind::remove, {})) == "/usr/sbin/jail -R www");

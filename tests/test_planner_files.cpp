@@ -185,7 +185,15 @@ TEST_CASE("saved plan: JSON round trip and staleness") {
 
   CHECK_FALSE(
       parse_plan_json(sources.add("bad.json", R"({"format": "jailplan-plan", "format_version": 2})")).ok());
-  auto broken = parse_plan_json(sources.add("broken.json", R"({"format": "jailplan-plan", "format_version": 1,
+  // a plan saved by the jailplan before typed steps: planned again, never guessed at
+  auto old = parse_plan_json(sources.add("old.json", R"({"format": "jailplan-plan", "format_version": 1,
+    "tool_version": "x", "desired_digest": "", "observed_digest": "", "unmanaged": [], "orphans": [],
+    "jails": []})"));
+  REQUIRE_FALSE(old.ok());
+  CHECK(old.diagnostics().items().at(0).summary ==
+        "plan format version 1 is not the one this jailplan reads (2): make the plan again with 'jailplan "
+        "plan -o'");
+  auto broken = parse_plan_json(sources.add("broken.json", R"({"format": "jailplan-plan", "format_version": 2,
     "tool_version": "x", "desired_digest": "", "observed_digest": "", "unmanaged": [], "orphans": [],
     "jails": [{"name": "a", "action": "explode"}]})"));
   REQUIRE_FALSE(broken.ok());

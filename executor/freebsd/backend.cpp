@@ -166,7 +166,7 @@ std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount
   std::vector<std::string>& lines = *read;
   if (!mount) std::reverse(lines.begin(), lines.end());
   for (const auto& line : lines) {
-    const Step one{mount ? StepKind::mount : StepKind::umount, s.phase, {line}, s.origin, s.origin_text};
+    const Step one{mount ? StepKind::mount : StepKind::umount, s.phase, {line}, {}, s.origin, s.origin_text};
     if (auto err = run(j, one); !err.empty()) return err;
   }
   return {};

@@ -74,14 +74,15 @@ std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std:
     case StepKind::umount_procfs:
       if (!need(1)) return {};
       return {k_umount, a[0]};
-    case StepKind::create: {
-      std::vector<std::string> argv{k_jail, "-c"};
-      argv.insert(argv.end(), a.begin(), a.end());
-      return argv;
-    }
+    case StepKind::create:
     case StepKind::set: {
-      std::vector<std::string> argv{k_jail, "-m", "name=" + jail};
-      argv.insert(argv.end(), a.begin(), a.end());
+      // jail(8)'s command-line words, one per parameter
+      std::vector<std::string> argv{k_jail};
+      if (step.kind == StepKind::create)
+        argv.emplace_back("-c");
+      else
+        argv.insert(argv.end(), {"-m", "name=" + jail});
+      for (const auto& p : step.params) argv.push_back(kernel_word(p.name, p.values));
       return argv;
     }
     case StepKind::drop_persist: return {k_jail, "-m", "name=" + jail, "nopersist"};

@@ -26,26 +26,15 @@ using linux_jail::MountSpec;
 
 namespace {
 
-/// A create or set word (`name=value`, `name`, `noname`) as name and value.
-std::pair<std::string, std::string> split_word(const std::string& word) {
-  const auto eq = word.find('=');
-  if (eq != std::string::npos) return {word.substr(0, eq), word.substr(eq + 1)};
-  const auto m = lookup_param(word);
-  if (m && m->info->type == ParamType::boolean)
-    return {std::string(m->canonical), m->negated ? "false" : "true"};
-  return {word, "true"};
-}
-
 bool is_dir(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string addresses_of(const std::vector<std::string>& words, std::vector<linux_net::IpAddress>& out) {
-  for (const auto& w : words) {
-    const auto [name, value] = split_word(w);
+// the kernel's reading of each family's address list (commas; "-" is none)
+std::string addresses_of(const linux_jail::KernelParams& params, std::vector<linux_net::IpAddress>& out) {
+  for (const auto& [name, value] : params) {
     if (name != "ip4.addr" && name != "ip6.addr") continue;
-    // the kernel's reading of an address list (commas; "-" is none)
     const auto texts = canon_reported(*find_info(name), {value});
     for (const auto& text : texts.value_or(std::vector<std::string>{})) {
       linux_net::IpAddress a;
@@ -54,17 +43,6 @@ std::string addresses_of(const std::vector<std::string>& words, std::vector<linu
     }
   }
   return {};
-}
-
-/// Replaces (or adds) `name`'s word in a runtime's parameter words.
-void put_word(std::vector<std::string>& words, const std::string& word) {
-  const auto name = split_word(word).first;
-  auto it = std::find_if(words.begin(), words.end(),
-                         [&](const std::string& w) { return split_word(w).first == name; });
-  if (it != words.end())
-    *it = word;
-  else
-    words.push_back(word);
 }
 
 }  // namespace
@@ -170,10 +148,11 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
 std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   linux_jail::JailSetup setup;
   setup.name = j.name;
-  setup.parameters = s.args;
   bool raw = false, mount = false, chflags = false, mlock = false, ip_inherit = false;
-  for (const auto& w : s.args) {
-    const auto [name, value] = split_word(w);
+  for (const auto& p : s.params) {
+    const std::string& name = p.name;
+    const std::string value = kernel_value(p.name, p.values);
+    if (name != "name") setup.parameters.emplace_back(name, value);
     if (name == "path")
       setup.path = value;
     else if (name == "host.hostname")
@@ -199,7 +178,7 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   }
   if (setup.path.empty())
     return fmt::format("jail: {}: no path: the Linux backend needs a root directory", j.name);
-  if (auto e = addresses_of(s.args, setup.addresses); !e.empty())
+  if (auto e = addresses_of(setup.parameters, setup.addresses); !e.empty())
     return fmt::format("jail: {}: {}", j.name, e);
   setup.new_net = setup.vnet || !ip_inherit;
   setup.drop_caps = linux_jail::capabilities_to_drop(raw, mount, chflags, mlock, setup.vnet);
@@ -223,8 +202,9 @@ std::string LinuxBackend::set(const JailChange& j, const Step& s) {
   if (!r) return fmt::format("jail: {}: {}", j.name, error);
   std::vector<linux_net::IpAddress> addresses;
   bool new_addresses = false;
-  for (const auto& w : s.args) {
-    const auto [name, value] = split_word(w);
+  for (const auto& p : s.params) {
+    const std::string& name = p.name;
+    const std::string value = kernel_value(p.name, p.values);
     std::string e;
     if (name == "host.hostname") {
       e = linux_jail::set_hostname(*r, value);
@@ -237,18 +217,19 @@ std::string LinuxBackend::set(const JailChange& j, const Step& s) {
       e = fmt::format("{} cannot be changed in a running jail by the Linux backend; restart the jail", name);
     }
     if (!e.empty()) return fmt::format("jail: {}: {}", j.name, e);
-    put_word(r->parameters, w);
+    linux_jail::put_param(r->parameters, name, value);
   }
   if (new_addresses) {
-    // the words carry the whole new list for each family they name; the
+    // the step carries the whole new list for each family it names; the
     // other family keeps what it has
-    std::vector<std::string> words = r->parameters;
-    for (const auto& w : s.args)
-      if (const auto n = split_word(w).first; n == "ip4.addr" || n == "ip6.addr") put_word(words, w);
-    if (auto e = addresses_of(words, addresses); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+    linux_jail::KernelParams params = r->parameters;
+    for (const auto& p : s.params)
+      if (p.name == "ip4.addr" || p.name == "ip6.addr")
+        linux_jail::put_param(params, p.name, kernel_value(p.name, p.values));
+    if (auto e = addresses_of(params, addresses); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
     if (auto e = linux_jail::set_addresses(*r, addresses); !e.empty())
       return fmt::format("jail: {}: {}", j.name, e);
-    r->parameters = std::move(words);
+    r->parameters = std::move(params);
   }
   if (auto e = linux_jail::write_runtime(m_paths.runtime_dir, *r); !e.empty())
     return fmt::format("jail: {}: {}", j.name, e);
@@ -331,7 +312,7 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
       if (!r) return fmt::format("jail: {}: {}", j.name, error);
       if (auto e = linux_jail::set_persist(*r, false); !e.empty())
         return fmt::format("jail: {}: {}", j.name, e);
-      put_word(r->parameters, "nopersist");
+      linux_jail::put_param(r->parameters, "persist", "false");
       return linux_jail::write_runtime(m_paths.runtime_dir, *r);
     }
     case StepKind::term:

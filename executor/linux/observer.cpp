@@ -9,28 +9,22 @@
 namespace jailplan {
 
 Result<ObservedState> LinuxObserver::observe() {
-  // the live jails as a `jls -n` listing, so both backends' observations
-  // go through one parser
-  std::string listing;
+  // the live jails, their parameters read as jls reports a kernel's
+  ObservedState s;
   for (const auto& r : linux_jail::list_runtimes(m_paths.runtime_dir)) {
     if (!linux_jail::alive(r)) continue;
-    listing += fmt::format("jid={} name={}", r.index, r.name);
-    for (const auto& w : r.parameters) {
-      const auto eq = w.find('=');
-      if (eq == std::string::npos) {  // a boolean in jls's flag form
-        listing += ' ' + w;
-        continue;
-      }
-      const std::string name = w.substr(0, eq), value = w.substr(eq + 1);
-      if (name == "name") continue;
-      const char q = value.find('"') == std::string::npos ? '"' : '\'';
-      listing += fmt::format(" {}={}{}{}", name, q, value, q);
+    ObservedJail j;
+    j.name = r.name;
+    j.jid = r.index;
+    if (auto err = spec_from_kernel(r.parameters, r.name, j.params); !err.empty()) {
+      Diagnostics d;
+      d.error(Location{&m_sources.add(linux_jail::runtime_file(m_paths.runtime_dir, r.name), ""), 0},
+              fmt::format("cannot read jail \"{}\": {}", r.name, err), "state");
+      return d;
     }
-    listing += '\n';
+    s.jails.push_back(std::move(j));
   }
-  auto state = parse_jls_n(m_sources.add(m_paths.runtime_dir, listing));
-  if (!state) return state.diagnostics();
-  ObservedState s = std::move(state.value());
+  s.normalize();
   s.source = fmt::format("this host ({})", m_paths.runtime_dir);
   if (auto d = attach_records(s, m_paths.state_dir, m_files, m_sources); d.has_errors()) return d;
   return s;

@@ -13,11 +13,51 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.hpp"
+#include "compiler/param_catalog.hpp"
 #include "executor/linux/sys.hpp"
 
 namespace jailplan::linux_jail {
 
 using nlohmann::json;
+
+void put_param(KernelParams& params, const std::string& name, const std::string& value) {
+  const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+  if (it != params.end())
+    it->second = value;
+  else
+    params.emplace_back(name, value);
+}
+
+namespace {
+
+json parameters_to_json(const KernelParams& params) {
+  json out = json::array();
+  for (const auto& [name, value] : params) out.push_back(json::array({name, value}));
+  return out;
+}
+
+// [[name, value], ...]; records written before typed steps hold jail(8)'s
+// command-line words (`name=value`, `flag`, `noflag`)
+KernelParams parameters_from(const json& j) {
+  KernelParams out;
+  for (const auto& e : j) {
+    if (e.is_array() && e.size() == 2) {
+      out.emplace_back(e[0].get<std::string>(), e[1].get<std::string>());
+      continue;
+    }
+    const auto word = e.get<std::string>();
+    const auto eq = word.find('=');
+    if (eq != std::string::npos) {
+      if (word.substr(0, eq) != "name") out.emplace_back(word.substr(0, eq), word.substr(eq + 1));
+      continue;
+    }
+    const auto m = lookup_param(word);
+    if (m) out.emplace_back(std::string(m->canonical), m->negated ? "false" : "true");
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string runtime_file(const std::string& dir, const std::string& name) {
   return fmt::format("{}/{}/state.json", dir, name);
@@ -65,7 +105,7 @@ std::optional<Runtime> read_runtime(const std::string& dir, const std::string& n
     r.gateway6 = j.value("gateway6", "");
     r.drop_caps = j.value("drop_caps", std::uint64_t{0});
     r.new_net = j.value("new_net", true);
-    r.parameters = j.value("parameters", std::vector<std::string>{});
+    r.parameters = parameters_from(j.value("parameters", json::array()));
     return r;
   } catch (const std::exception& e) {
     error = fmt::format("{}: not a jailplan runtime record: {}", file, e.what());
@@ -87,7 +127,7 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"gateway6", r.gateway6},
                   {"drop_caps", r.drop_caps},
                   {"new_net", r.new_net},
-                  {"parameters", r.parameters}};
+                  {"parameters", parameters_to_json(r.parameters)}};
   // what it describes ends with the machine: no need to reach the disk
   return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n", Durability::crash);
 }

@@ -14,6 +14,13 @@ inline constexpr const char* k_runtime_dir = "/run/jailplan";
 
 /// /run/jailplan/NAME/state.json: written before the jail is released, so
 /// a launcher killed mid-way still leaves a trail.
+/// A jail's kernel parameters by name, as the kernel would report them
+/// (flags "true" / "false"; lists as jail(8) writes them).
+using KernelParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Sets (or adds) `name` in `params`.
+void put_param(KernelParams& params, const std::string& name, const std::string& value);
+
 struct Runtime {
   std::string name;
   int index = 0;  ///< jls's jid analog: the lowest free index
@@ -24,7 +31,7 @@ struct Runtime {
   std::string gateway4, gateway6;
   std::uint64_t drop_caps = 0;
   bool new_net = true;
-  std::vector<std::string> parameters;
+  KernelParams parameters;
 };
 
 std::string runtime_file(const std::string& dir, const std::string& name);

@@ -10,6 +10,7 @@
 
 #include "executor/linux/mounts.hpp"
 #include "executor/linux/netlink.hpp"
+#include "executor/linux/runtime.hpp"
 
 namespace jailplan::linux_jail {
 
@@ -24,8 +25,8 @@ struct JailSetup {
   bool persist = false;  ///< the init holds the jail while it has no process
   std::vector<linux_net::IpAddress> addresses;
   std::vector<MountSpec> mounts;
-  std::uint64_t drop_caps = 0;          ///< capability bits removed from the bounding set
-  std::vector<std::string> parameters;  ///< the create step's words, reported back by observe
+  std::uint64_t drop_caps = 0;  ///< capability bits removed from the bounding set
+  KernelParams parameters;      ///< the create step's parameters, reported back by observe
 };
 
 /// The set-up the init reads from its parent: the jail and the gateways
