@@ -151,8 +151,7 @@ TEST_CASE("freebsd argv: jail -c with kernel parameters only, -m, -R, vnet inter
         "path=/j/www persist");
   Step set = step(StepKind::set, {});
   set.params = {{"host.hostname", {"web"}, {}, {}}, {"allow.mount", {"true"}, {}, {}}};
-  CHECK(argv_of(set) ==
-        "/usr/sbin/jail -m name=www host.hostname=web allow.mount");
+  CHECK(argv_of(set) == "/usr/sbin/jail -m name=www host.hostname=web allow.mount");
   CHECK(argv_of(step(StepKind::drop_persist, {})) == "/usr/sbin/jail -m name=www nopersist");
   CHECK(argv_of(step(StepKind::remove, {})) == "/usr/sbin/jail -R www");
   CHECK(argv_of(step(StepKind::vnet_interface, {"epair0b"}), "www", "7") == "/sbin/ifconfig epair0b vnet 7");
