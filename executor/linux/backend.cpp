@@ -15,6 +15,7 @@
 #include "executor/linux/capabilities.hpp"
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/launch.hpp"
+#include "executor/linux/params.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/records.hpp"
 #include "planner/canon.hpp"
@@ -23,18 +24,9 @@
 namespace jailplan {
 
 using linux_jail::MountSpec;
+using linux_jail::split_word;
 
 namespace {
-
-/// A create or set word (`name=value`, `name`, `noname`) as name and value.
-std::pair<std::string, std::string> split_word(const std::string& word) {
-  const auto eq = word.find('=');
-  if (eq != std::string::npos) return {word.substr(0, eq), word.substr(eq + 1)};
-  const auto m = lookup_param(word);
-  if (m && m->info->type == ParamType::boolean)
-    return {std::string(m->canonical), m->negated ? "false" : "true"};
-  return {word, "true"};
-}
 
 bool is_dir(const std::string& p) {
   struct stat st {};
@@ -171,7 +163,7 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   linux_jail::JailSetup setup;
   setup.name = j.name;
   setup.parameters = s.args;
-  bool raw = false, mount = false, chflags = false, mlock = false, ip_inherit = false;
+  bool ip_inherit = false;
   for (const auto& w : s.args) {
     const auto [name, value] = split_word(w);
     if (name == "path")
@@ -184,14 +176,6 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
       setup.vnet = value == "new" || value == "1";
     else if ((name == "ip4" || name == "ip6") && value == "inherit")
       ip_inherit = true;
-    else if (name == "allow.raw_sockets")
-      raw = value == "true";
-    else if (name == "allow.mount")
-      mount = value == "true";
-    else if (name == "allow.chflags")
-      chflags = value == "true";
-    else if (name == "allow.mlock")
-      mlock = value == "true";
     else if (name == "allow.sysvipc" && value == "true")
       setup.new_ipc = false;
     else if (name.starts_with("sysv") && value == "inherit")
@@ -202,7 +186,7 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   if (auto e = addresses_of(s.args, setup.addresses); !e.empty())
     return fmt::format("jail: {}: {}", j.name, e);
   setup.new_net = setup.vnet || !ip_inherit;
-  setup.drop_caps = linux_jail::capabilities_to_drop(raw, mount, chflags, mlock, setup.vnet);
+  setup.drop_caps = linux_jail::capabilities_to_drop(s.args);
   {
     std::lock_guard lock(m_mutex);
     setup.mounts = std::move(m_pending[j.name]);
