@@ -255,7 +255,6 @@ std::string LinuxBackend::record(const JailChange& j, bool provisional) {
 std::string LinuxBackend::run(const JailChange& j, const Step& s) {
   if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
     return hook(j, s, place == HookPlace::jail);
-  std::string error;
   switch (s.kind) {
     case StepKind::mount:
     case StepKind::mount_fstab:
@@ -281,6 +280,11 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
     default: break;
   }
   if (m_dry_run) return {};
+  return on_running(j, s);
+}
+
+std::string LinuxBackend::on_running(const JailChange& j, const Step& s) {
+  std::string error;
   auto r = runtime(j, error);
   switch (s.kind) {
     case StepKind::vnet_interface:
