@@ -60,9 +60,9 @@ inline std::string diags(const Compilation& c) {
 
 /// Just the summaries, one per line: "line:col: severity: summary";
 /// with `code`, only diagnostics of that category.
-inline std::string summaries(const Compilation& c, const std::string& code = {}) {
+inline std::string summaries(const Diagnostics& diagnostics, const std::string& code = {}) {
   std::string out;
-  for (const auto& d : c.diagnostics.items()) {
+  for (const auto& d : diagnostics.items()) {
     if (!code.empty() && d.code != code) continue;
     std::string where = "-";
     if (d.location.valid()) {
@@ -72,6 +72,11 @@ inline std::string summaries(const Compilation& c, const std::string& code = {})
     out += where + ": " + (d.severity == Severity::error ? "error" : "warning") + ": " + d.summary + "\n";
   }
   return out;
+}
+
+/// The summaries of a compilation's diagnostics (see above).
+inline std::string summaries(const Compilation& c, const std::string& code = {}) {
+  return summaries(c.diagnostics, code);
 }
 
 }  // namespace jailplan::test

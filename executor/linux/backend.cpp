@@ -15,6 +15,7 @@
 #include "executor/linux/capabilities.hpp"
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/launch.hpp"
+#include "executor/linux/params.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/records.hpp"
 #include "planner/canon.hpp"
@@ -148,7 +149,7 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
 std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   linux_jail::JailSetup setup;
   setup.name = j.name;
-  bool raw = false, mount = false, chflags = false, mlock = false, ip_inherit = false;
+  bool ip_inherit = false;
   for (const auto& p : s.params) {
     const std::string& name = p.name;
     const std::string value = kernel_value(p.name, p.values);
@@ -163,14 +164,6 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
       setup.vnet = value == "new" || value == "1";
     else if ((name == "ip4" || name == "ip6") && value == "inherit")
       ip_inherit = true;
-    else if (name == "allow.raw_sockets")
-      raw = value == "true";
-    else if (name == "allow.mount")
-      mount = value == "true";
-    else if (name == "allow.chflags")
-      chflags = value == "true";
-    else if (name == "allow.mlock")
-      mlock = value == "true";
     else if (name == "allow.sysvipc" && value == "true")
       setup.new_ipc = false;
     else if (name.starts_with("sysv") && value == "inherit")
@@ -181,7 +174,7 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
   if (auto e = addresses_of(setup.parameters, setup.addresses); !e.empty())
     return fmt::format("jail: {}: {}", j.name, e);
   setup.new_net = setup.vnet || !ip_inherit;
-  setup.drop_caps = linux_jail::capabilities_to_drop(raw, mount, chflags, mlock, setup.vnet);
+  setup.drop_caps = linux_jail::capabilities_to_drop(setup.parameters);
   {
     std::lock_guard lock(m_mutex);
     setup.mounts = std::move(m_pending[j.name]);
@@ -252,7 +245,6 @@ std::string LinuxBackend::record(const JailChange& j, bool provisional) {
 std::string LinuxBackend::run(const JailChange& j, const Step& s) {
   if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
     return hook(j, s, place == HookPlace::jail);
-  std::string error;
   switch (s.kind) {
     case StepKind::mount:
     case StepKind::mount_fstab:
@@ -278,6 +270,11 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
     default: break;
   }
   if (m_dry_run) return {};
+  return on_running(j, s);
+}
+
+std::string LinuxBackend::on_running(const JailChange& j, const Step& s) {
+  std::string error;
   auto r = runtime(j, error);
   switch (s.kind) {
     case StepKind::vnet_interface:

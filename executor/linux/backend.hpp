@@ -56,6 +56,8 @@ class LinuxBackend final : public Backend {
   std::string create(const JailChange& j, const Step& s);
   std::string set(const JailChange& j, const Step& s);
   std::string record(const JailChange& j, bool provisional);
+  /// The steps that act on the jail's runtime (signals, limits, removal).
+  std::string on_running(const JailChange& j, const Step& s);
   std::optional<linux_jail::Runtime> runtime(const JailChange& j, std::string& error) const;
 
   CommandRunner& m_runner;

@@ -7,23 +7,43 @@
 
 #include <cerrno>
 
+#include "executor/linux/params.hpp"
+
 namespace jailplan::linux_jail {
 
-std::uint64_t capabilities_to_drop(bool allow_raw_sockets, bool allow_mount, bool allow_chflags,
-                                   bool allow_mlock, bool vnet) {
-  auto bit = [](int cap) { return std::uint64_t{1} << cap; };
-  // what no jail root may do on a shared kernel, whatever it is allowed
-  std::uint64_t drop = bit(CAP_SYS_MODULE) | bit(CAP_SYS_RAWIO) | bit(CAP_SYS_TIME) | bit(CAP_SYSLOG) |
-                       bit(CAP_MKNOD) | bit(CAP_SYS_BOOT) | bit(CAP_MAC_ADMIN) | bit(CAP_MAC_OVERRIDE) |
-                       bit(CAP_BPF) | bit(CAP_PERFMON) | bit(CAP_DAC_READ_SEARCH) | bit(CAP_SYS_PACCT) |
-                       bit(CAP_AUDIT_CONTROL) | bit(CAP_WAKE_ALARM) | bit(CAP_BLOCK_SUSPEND) |
-                       bit(CAP_SYS_TTY_CONFIG) | bit(CAP_CHECKPOINT_RESTORE) | bit(CAP_SYS_RESOURCE);
-  if (!allow_mount) drop |= bit(CAP_SYS_ADMIN);
-  if (!allow_raw_sockets) drop |= bit(CAP_NET_RAW);
-  if (!allow_chflags) drop |= bit(CAP_LINUX_IMMUTABLE);
-  if (!allow_mlock) drop |= bit(CAP_IPC_LOCK);
-  if (!vnet) drop |= bit(CAP_NET_ADMIN);
-  return drop;
+namespace {
+
+constexpr std::uint64_t bit(int cap) {
+  return std::uint64_t{1} << cap;
+}
+
+// what no jail root may do on a shared kernel, whatever it is allowed
+constexpr std::uint64_t k_never_kept =
+    bit(CAP_SYS_MODULE) | bit(CAP_SYS_RAWIO) | bit(CAP_SYS_TIME) | bit(CAP_SYSLOG) | bit(CAP_MKNOD) |
+    bit(CAP_SYS_BOOT) | bit(CAP_MAC_ADMIN) | bit(CAP_MAC_OVERRIDE) | bit(CAP_BPF) | bit(CAP_PERFMON) |
+    bit(CAP_DAC_READ_SEARCH) | bit(CAP_SYS_PACCT) | bit(CAP_AUDIT_CONTROL) | bit(CAP_WAKE_ALARM) |
+    bit(CAP_BLOCK_SUSPEND) | bit(CAP_SYS_TTY_CONFIG) | bit(CAP_CHECKPOINT_RESTORE) | bit(CAP_SYS_RESOURCE);
+
+/// What the table's rows may give back.
+std::uint64_t grantable() {
+  static const std::uint64_t bits = [] {
+    std::uint64_t b = 0;
+    for (const auto& row : linux_params()) b |= row.keeps;
+    return b;
+  }();
+  return bits;
+}
+
+}  // namespace
+
+std::uint64_t capabilities_to_drop(const KernelParams& params) {
+  std::uint64_t kept = 0;
+  for (const auto& [name, value] : params) {
+    const LinuxParam* row = find_linux_param(name);
+    if (row == nullptr || row->keeps == 0) continue;
+    kept = grants(name, value) ? kept | row->keeps : kept & ~row->keeps;
+  }
+  return k_never_kept | (grantable() & ~kept);
 }
 
 bool drop_capabilities(std::uint64_t drop) {

@@ -3,17 +3,21 @@
 #include <fmt/format.h>
 
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/params.hpp"
 
 namespace jailplan {
 
 namespace {
+
+using linux_jail::LinuxParam;
+using K = linux_jail::Weaker::Kind;
 
 struct Checker {
   Diagnostics& out;
   bool allow;
   const JailSpec& jail;
 
-  void weaker(const TypedParam& p, const std::string& why) {
+  void weaker(const TypedParam& p, std::string_view why) {
     const std::string summary = fmt::format("jail \"{}\": {} cannot be enforced by the Linux backend: {}",
                                             jail.name, p.spelled(), why);
     auto& d = allow ? out.warning(p.location(), summary, "unenforced")
@@ -22,38 +26,49 @@ struct Checker {
   }
 };
 
+/// The capabilities the jail's parameters give back (the table's rows).
+std::uint64_t kept_capabilities(const JailSpec& jail) {
+  std::uint64_t kept = 0;
+  for (const auto& row : linux_jail::linux_params()) {
+    if (row.keeps == 0) continue;
+    const std::string_view* word = jail.text(row.name);
+    if (jail.flag(row.name) || (word != nullptr && linux_jail::grants(row.name, *word))) kept |= row.keeps;
+  }
+  return kept;
+}
+
+/// Whether `p`'s value asks for more than its row says Linux enforces.
+bool asks_more(const LinuxParam& row, const TypedParam& p, const JailSpec& jail, std::uint64_t kept) {
+  const auto* n = std::get_if<std::int64_t>(&p.value);
+  const auto* s = std::get_if<std::string_view>(&p.value);
+  switch (row.weaker.kind) {
+    case K::never:
+    case K::rctl_rules: return false;
+    case K::set: return true;
+    case K::above: return n != nullptr && *n > row.weaker.bound;
+    case K::below: return n != nullptr && *n < row.weaker.bound;
+    case K::equals: return s != nullptr && *s == row.weaker.word;
+    case K::denied_yet_kept: return (kept & row.weaker.capabilities) != 0 && !jail.flag(p.name());
+  }
+  return false;
+}
+
 }  // namespace
 
 Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced) {
   Diagnostics out;
   for (const auto& jail : desired.jails) {
     Checker c{out, allow_unenforced, jail};
-    const bool may_mount = jail.flag("allow.mount");
+    const std::uint64_t kept = kept_capabilities(jail);
     for (const auto& p : jail.params) {
-      const auto* n = std::get_if<std::int64_t>(&p.value);
-      const auto* s = std::get_if<std::string_view>(&p.value);
-      if (p.name() == "securelevel" && n != nullptr && *n > 0) {
-        c.weaker(p, "Linux has no per-jail securelevel (lockdown is host-wide)");
-      } else if (p.name() == "enforce_statfs" && n != nullptr && *n < 2) {
-        c.weaker(p, "a mount namespace cannot show the jail the host's mounts below its root");
-      } else if (p.name() == "osrelease" || p.name() == "osreldate") {
-        c.weaker(p, "the jail sees the host kernel's release (uname cannot be set per jail)");
-      } else if (p.name() == "cpuset.id") {
-        c.weaker(p, "cpusets are not mapped yet");
-      } else if ((p.name() == "sysvmsg" || p.name() == "sysvsem" || p.name() == "sysvshm") && s != nullptr &&
-                 *s == "disable") {
-        c.weaker(p, "SysV IPC cannot be disabled; the jail gets an IPC namespace of its own");
-      } else if (p.name() == "allow.set_hostname" && may_mount && !jail.flag("allow.set_hostname")) {
-        c.weaker(p, "with allow.mount the jail keeps CAP_SYS_ADMIN, which also sets the host name");
-      } else if (p.name().starts_with("allow.mount.") && may_mount && !jail.flag(p.name())) {
-        c.weaker(p,
-                 "allow.mount lets the jail mount every file system type (CAP_SYS_ADMIN is all or nothing)");
-      } else if (p.name() == "zfs.dataset") {
-        c.weaker(p, "the Linux backend has no ZFS datasets to attach");
-      } else if (p.name() == "jailplan.rctl") {
+      const LinuxParam* row = linux_jail::find_linux_param(p.name());
+      if (row == nullptr) continue;  // tests/test_linux_params.cpp: every parameter has a row
+      if (row->weaker.kind == K::rctl_rules) {
         for (const auto& rule : p.raw())
           if (auto why = linux_cgroup::unenforceable(rule); !why.empty())
             c.weaker(p, fmt::format("resource limit '{}': {}", rule, why));
+      } else if (asks_more(*row, p, jail, kept)) {
+        c.weaker(p, row->how);
       }
     }
   }

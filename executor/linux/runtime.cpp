@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.hpp"
-#include "compiler/param_catalog.hpp"
+#include "executor/linux/params.hpp"
 #include "executor/linux/sys.hpp"
 
 namespace jailplan::linux_jail {
@@ -45,14 +45,8 @@ KernelParams parameters_from(const json& j) {
       out.emplace_back(e[0].get<std::string>(), e[1].get<std::string>());
       continue;
     }
-    const auto word = e.get<std::string>();
-    const auto eq = word.find('=');
-    if (eq != std::string::npos) {
-      if (word.substr(0, eq) != "name") out.emplace_back(word.substr(0, eq), word.substr(eq + 1));
-      continue;
-    }
-    const auto m = lookup_param(word);
-    if (m) out.emplace_back(std::string(m->canonical), m->negated ? "false" : "true");
+    auto [name, value] = split_word(e.get<std::string>());
+    if (name != "name") out.emplace_back(std::move(name), std::move(value));
   }
   return out;
 }
