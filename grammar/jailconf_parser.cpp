@@ -440,6 +440,8 @@ void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags
 
   Input in(text.data(), end, file.name());
   while (true) {
+    // an action's own parse_error (a stray '}') has no kind: reset it
+    st.error = SyntaxError::none;
     try {
       pegtl::parse<rules::skip, action, jailconf_control>(in, st);
     } catch (const pegtl::parse_error& e) {
@@ -451,6 +453,7 @@ void parse_statements(ParseState& st, const SourceFile& file, Diagnostics& diags
     if (in.empty()) break;
     const char* start = in.current();
     const char* resume = nullptr;
+    st.error = SyntaxError::none;
     try {
       if (!pegtl::parse<rules::statement, action, jailconf_control>(in, st)) {
         report(st, SyntaxError::expected_terminator, "expected a parameter, a jail block or ';'", start, end,

@@ -104,6 +104,13 @@ TEST_CASE("grammar: syntax errors are located, worded and all reported") {
   c = compile("a {\n  x = 1;\n");
   CHECK(summaries(c) == "3:1: error: expected '}' to close a jail block, got end of file\n");
 
+  // an error an action raises has no grammar kind of its own: it is not
+  // worded as the error before it (", got ..." belongs to "expected ...")
+  c = compile("x = ;\n}\n");
+  CHECK(summaries(c) ==
+        "1:5: error: expected a value after '=', got ';'\n"
+        "2:1: error: unexpected '}': no jail block is open here\n");
+
   c = compile("a { x = \xc3\xa9t\xc3\xa9; }");
   CHECK(summaries(c) ==
         "1:9: error: expected a value after '=', got a non-ASCII byte (non-ASCII text must be quoted)\n");
