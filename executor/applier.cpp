@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "executor/records.hpp"
 #include "planner/render.hpp"
 #include "planner/steps.hpp"
 
@@ -95,9 +96,14 @@ namespace {
 
 class Applier {
  public:
-  Applier(const Plan& p, Backend& b, const StepObserver& o, std::size_t jobs,
-          const StepStartObserver& on_start)
-      : m_plan(p), m_backend(b), m_observe(o), m_on_start(on_start), m_jobs(std::max<std::size_t>(jobs, 1)) {
+  Applier(const Plan& p, Backend& b, const std::optional<std::string>& records, const StepObserver& o,
+          std::size_t jobs, const StepStartObserver& on_start)
+      : m_plan(p),
+        m_backend(b),
+        m_records(records),
+        m_observe(o),
+        m_on_start(on_start),
+        m_jobs(std::max<std::size_t>(jobs, 1)) {
     m_result.jails.resize(p.jails.size());
     for (std::size_t i = 0; i < p.jails.size(); ++i) {
       m_result.jails[i].name = p.jails[i].name;
@@ -170,7 +176,8 @@ class Applier {
       m_on_start(j, s);
     }
     const auto start = std::chrono::steady_clock::now();
-    std::string error = m_backend.run(j, s);
+    std::string error =
+        s.kind == StepKind::record || s.kind == StepKind::forget ? keep_record(j, s) : m_backend.run(j, s);
     if (m_observe) {
       const auto elapsed =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
@@ -178,6 +185,21 @@ class Applier {
       m_observe(StepReport{j, s, error, elapsed, undo});
     }
     return error;
+  }
+
+  /// The applied record, for every backend alike: written (provisional
+  /// before a jail's first start step, so a killed apply is redone; whole,
+  /// with the jail's id, after its last) or deleted.
+  std::string keep_record(const JailChange& j, const Step& s) {
+    if (!m_records) return {};
+    if (s.kind == StepKind::forget) return forget_record(*m_records, j.name);
+    if (!j.applied) return {};
+    if (!s.args.empty() && s.args[0] == "provisional") {
+      AppliedRecord r = *j.applied;
+      r.complete = false;
+      return write_record(*m_records, j.name, std::move(r), std::nullopt);
+    }
+    return write_record(*m_records, j.name, *j.applied, m_backend.jid(j));
   }
 
   bool failed(const std::string& name) {
@@ -257,6 +279,7 @@ class Applier {
 
   const Plan& m_plan;
   Backend& m_backend;
+  const std::optional<std::string>& m_records;
   const StepObserver& m_observe;
   const StepStartObserver& m_on_start;
   std::size_t m_jobs;
@@ -269,9 +292,9 @@ class Applier {
 
 }  // namespace
 
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step, std::size_t jobs,
-                       const StepStartObserver& on_start) {
-  return Applier(plan, backend, on_step, jobs, on_start).run();
+ApplyResult apply_plan(const Plan& plan, Backend& backend, const std::optional<std::string>& records,
+                       const StepObserver& on_step, std::size_t jobs, const StepStartObserver& on_start) {
+  return Applier(plan, backend, records, on_step, jobs, on_start).run();
 }
 
 }  // namespace jailplan

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,14 @@ using StepObserver = std::function<void(const StepReport&)>;
 /// Called as a step begins (for a live status line), one at a time.
 using StepStartObserver = std::function<void(const JailChange&, const Step&)>;
 
-/// Runs the plan. With `jobs` > 1, up to that many jails are worked on at
-/// once within each phase, in dependency order (the backend must then be
+/// Runs the plan. The `record` and `forget` steps write and delete the
+/// applied records in `records` (a state directory; nullopt for a dry run,
+/// which keeps none). With `jobs` > 1, up to that many jails are worked on
+/// at once within each phase, in dependency order (the backend must then be
 /// safe to call from several threads for different jails); the observer is
 /// called one step at a time.
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const StepObserver& on_step = {},
-                       std::size_t jobs = 1, const StepStartObserver& on_start = {});
+ApplyResult apply_plan(const Plan& plan, Backend& backend, const std::optional<std::string>& records,
+                       const StepObserver& on_step = {}, std::size_t jobs = 1,
+                       const StepStartObserver& on_start = {});
 
 }  // namespace jailplan

@@ -17,8 +17,12 @@ class Backend {
  public:
   virtual ~Backend() = default;
   /// Runs one step; returns "" on success, else one sentence saying what
-  /// failed (`/sbin/mount -t devfs … : failed (exit 1): …`).
+  /// failed (`/sbin/mount -t devfs … : failed (exit 1): …`). `record` and
+  /// `forget` never come here: the applier keeps the applied records.
   virtual std::string run(const JailChange& jail, const Step& step) = 0;
+  /// The running jail's id on this host (for its applied record), or
+  /// nullopt when it has none.
+  virtual std::optional<std::int64_t> jid(const JailChange& /*jail*/) { return std::nullopt; }
   /// Called once after the last step of an apply: work the backend
   /// deferred (waiting for removed links, ...). Returns an error sentence.
   virtual std::string finish() { return {}; }

@@ -42,7 +42,7 @@ TEST_CASE("apply: commands in dependency order, argv-exact") {
   const Plan p = test::plan_of(c, ObservedState{});
   FailingRunner runner(0);
   FreeBsdBackend backend(runner, true);
-  const ApplyResult r = apply_plan(p, backend);
+  const ApplyResult r = apply_plan(p, backend, std::nullopt);
   CHECK(r.ok());
   CHECK(runner.log ==
         std::vector<std::string>{
@@ -62,7 +62,7 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
     CAPTURE(k);
     FailingRunner runner(k);
     FreeBsdBackend backend(runner, true);
-    const ApplyResult r = apply_plan(p, backend);
+    const ApplyResult r = apply_plan(p, backend, std::nullopt);
     REQUIRE_FALSE(r.ok());
     const auto failed = std::count_if(r.jails.begin(), r.jails.end(),
                                       [](const auto& j) { return j.status == JailOutcome::Status::failed; });
@@ -87,7 +87,7 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
   }
   FailingRunner runner(3);  // db's jail -c
   FreeBsdBackend backend(runner, true);
-  const ApplyResult r = apply_plan(p, backend);
+  const ApplyResult r = apply_plan(p, backend, std::nullopt);
   CHECK(r.jails[0].error ==
         "jail: db: /usr/sbin/jail -c name=db children.max=1 ip4.addr=198.51.100.11 path=/j/db persist: "
         "failed (exit "
@@ -106,7 +106,7 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=512M", "maxproc:d
   const Plan p = test::plan_of(c, ObservedState{});
   FailingRunner runner(0);
   FreeBsdBackend backend(runner, true);
-  REQUIRE(apply_plan(p, backend).ok());
+  REQUIRE(apply_plan(p, backend, std::nullopt).ok());
   CHECK(runner.log == std::vector<std::string>{
                           "/usr/sbin/jail -c name=web path=/j/web persist",
                           "/usr/bin/rctl -r jail:web",
@@ -129,14 +129,14 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
   CHECK(q.jails[0].action == Action::update);
   FailingRunner again(0);
   FreeBsdBackend b2(again, true);
-  REQUIRE(apply_plan(q, b2).ok());
+  REQUIRE(apply_plan(q, b2, std::nullopt).ok());
   CHECK(again.log ==
         std::vector<std::string>{"/usr/bin/rctl -r jail:web", "/usr/bin/rctl -a jail:web:memoryuse:deny=1G"});
   // gone from the configuration (pruned): removed after the jail
   const Plan gone = test::plan_of(test::site(""), running, true);
   FailingRunner last(0);
   FreeBsdBackend b3(last, true);
-  REQUIRE(apply_plan(gone, b3).ok());
+  REQUIRE(apply_plan(gone, b3, std::nullopt).ok());
   CHECK(last.log == std::vector<std::string>{"/bin/pkill -TERM -j 3", "/bin/pgrep -j 3",
                                              "/usr/sbin/jail -R web", "/usr/bin/rctl -r jail:web"});
 }
@@ -157,7 +157,7 @@ db { path = /j/db; persist; exec.clean; mount.procfs; exec.prestart = "echo pre"
 )");
   RecordingRunner runner;
   FreeBsdBackend backend(runner, true);
-  REQUIRE(apply_plan(test::plan_of(c, ObservedState{}), backend).ok());
+  REQUIRE(apply_plan(test::plan_of(c, ObservedState{}), backend, std::nullopt).ok());
   std::map<std::string, Command> by_argv;
   for (const auto& cmd : runner.commands()) by_argv[format_argv(cmd.argv)] = cmd;
   const auto has = [](const std::vector<std::string>& env, const std::string& var) {

@@ -136,7 +136,7 @@ class Site {
     Backend* backend = &real;
     if (wrap) backend = &wrap(real);
     Watcher watcher(*backend, *this);
-    return apply_plan(m_last_plan, watcher);
+    return apply_plan(m_last_plan, watcher, m_paths.state_dir);
   }
   /// Writes the configuration (placeholders filled in) where apply reads it.
   std::string write_conf(const std::string& conf) const {
@@ -197,6 +197,8 @@ class Site {
         m_site.m_links.insert(r->veth);
       return e;
     }
+    std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
+    std::string finish() override { return m_real.finish(); }
 
    private:
     Backend& m_real;
@@ -464,6 +466,8 @@ class FaultyBackend final : public Backend {
       return fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind));
     return m_real.run(j, s);
   }
+  std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
+  std::string finish() override { return m_real.finish(); }
   std::size_t calls() const { return m_calls; }
 
  private:
@@ -485,10 +489,14 @@ TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and 
   std::size_t steps = 0;
   {
     REQUIRE(site.apply(conf).ok());
-    for (const auto& j : site.last_plan().jails) steps += j.steps.size();
+    // the steps the backend runs (the applier keeps the records itself)
+    for (const auto& j : site.last_plan().jails)
+      steps += static_cast<std::size_t>(std::count_if(j.steps.begin(), j.steps.end(), [](const Step& s) {
+        return s.kind != StepKind::record && s.kind != StepKind::forget;
+      }));
     REQUIRE(site.apply("").ok());
   }
-  REQUIRE(steps >= 8);
+  REQUIRE(steps >= 6);
   for (std::size_t k = 1; k <= steps; ++k) {
     CAPTURE(k);
     std::optional<FaultyBackend> faulty;

@@ -121,19 +121,11 @@ std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
   return {};
 }
 
-std::string FreeBsdBackend::record(const JailChange& j, bool provisional) {
-  if (!j.applied || m_dry_run) return {};
-  if (provisional) {
-    AppliedRecord r = *j.applied;
-    r.complete = false;
-    return write_record(m_state_dir, j.name, r, std::nullopt);
-  }
-  std::optional<std::int64_t> jid = jid_of(j);
-  if (!jid) {
-    const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
-    if (q.ok() && !q.out.empty()) jid = std::strtoll(q.out.c_str(), nullptr, 10);
-  }
-  return write_record(m_state_dir, j.name, *j.applied, jid);
+std::optional<std::int64_t> FreeBsdBackend::jid(const JailChange& j) {
+  if (auto known = jid_of(j)) return known;
+  const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
+  if (q.ok() && !q.out.empty()) return std::strtoll(q.out.c_str(), nullptr, 10);
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> FreeBsdBackend::jid_of(const JailChange& j) {
@@ -177,8 +169,6 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
     return hook(j, s, place == HookPlace::jail);
   switch (s.kind) {
     case StepKind::term: return terminate(j, s);
-    case StepKind::record: return record(j, !s.args.empty() && s.args[0] == "provisional");
-    case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_state_dir, j.name);
     case StepKind::limits: return limits(j, s.args);
     case StepKind::unlimit: return unlimit(j);
     case StepKind::mount_fstab: return fstab(j, s, true);

@@ -26,6 +26,7 @@ class FreeBsdBackend final : public Backend {
                  std::optional<std::string> term = std::nullopt)
       : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)), m_term(std::move(term)) {}
   std::string run(const JailChange& jail, const Step& step) override;
+  std::optional<std::int64_t> jid(const JailChange& jail) override;
 
  private:
   std::string command(const JailChange& j, const Command& c);
@@ -34,7 +35,6 @@ class FreeBsdBackend final : public Backend {
   Command on_host(const JailChange& j, std::vector<std::string> argv) const;
   std::string hook(const JailChange& j, const Step& s, bool in_jail);
   std::string terminate(const JailChange& j, const Step& s);
-  std::string record(const JailChange& j, bool provisional);
   std::string fstab(const JailChange& j, const Step& s, bool mount);
   std::string limits(const JailChange& j, const std::vector<std::string>& rules);
   std::string unlimit(const JailChange& j);

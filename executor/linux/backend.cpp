@@ -229,17 +229,10 @@ std::string LinuxBackend::set(const JailChange& j, const Step& s) {
   return {};
 }
 
-std::string LinuxBackend::record(const JailChange& j, bool provisional) {
-  if (!j.applied || m_dry_run) return {};
-  if (provisional) {
-    AppliedRecord r = *j.applied;
-    r.complete = false;
-    return write_record(m_paths.state_dir, j.name, r, std::nullopt);
-  }
+std::optional<std::int64_t> LinuxBackend::jid(const JailChange& j) {
   std::string error;
   const auto r = runtime(j, error);
-  return write_record(m_paths.state_dir, j.name, *j.applied,
-                      r ? std::optional<std::int64_t>(r->index) : std::nullopt);
+  return r ? std::optional<std::int64_t>(r->index) : std::nullopt;
 }
 
 std::string LinuxBackend::run(const JailChange& j, const Step& s) {
@@ -262,8 +255,6 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
     case StepKind::alias_remove: return {};
     case StepKind::create: return create(j, s);
     case StepKind::set: return set(j, s);
-    case StepKind::record: return record(j, !s.args.empty() && s.args[0] == "provisional");
-    case StepKind::forget: return m_dry_run ? std::string() : forget_record(m_paths.state_dir, j.name);
     case StepKind::zfs_dataset:
       return fmt::format("jail: {}: zfs.dataset {}: the Linux backend has no ZFS datasets to attach", j.name,
                          s.args.at(0));
