@@ -21,6 +21,11 @@ Diagnostic& Diagnostics::warning(Location loc, std::string summary, std::string 
   return add(Diagnostic{Severity::warning, std::move(summary), {}, loc, {}, std::move(code)});
 }
 
+void Diagnostics::locate(Location where) {
+  for (auto& d : m_items)
+    if (!d.location.valid()) d.location = where;
+}
+
 void Diagnostics::append(const Diagnostics& other) {
   for (const auto& d : other.m_items) add(d);
 }

@@ -33,6 +33,8 @@ class Diagnostics {
   Diagnostic& error(Location loc, std::string summary, std::string code = {});
   Diagnostic& warning(Location loc, std::string summary, std::string code = {});
   void append(const Diagnostics& other);
+  /// Points every diagnostic that has no location yet at `where`.
+  void locate(Location where);
 
   bool has_errors() const { return m_errors > 0; }
   std::size_t error_count() const { return m_errors; }

@@ -181,7 +181,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
   const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
   const auto live = row->make(w.env, runner, false);
   const ApplyResult result = apply_plan(plan, *live, row->state_dir(w.env), progress, jobs, starting);
-  if (auto err = live->finish(); !err.empty()) w.err << fmt::format("jailplan: warning: {}\n", err);
+  if (auto done = live->finish(); !done.ok()) w.err << fmt::format("jailplan: warning: {}\n", done.message());
   status.reset();
   journal.finish(result);
   if (o.progress == "json") {

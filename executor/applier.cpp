@@ -169,28 +169,30 @@ class Applier {
     for (auto& t : workers) t.join();
   }
 
-  /// Runs one step and reports it.
-  std::string step(const JailChange& j, const Step& s, bool undo) {
+  /// Runs one step and reports it; its errors point at the step's origin.
+  Status step(const JailChange& j, const Step& s, bool undo) {
     if (m_on_start) {
       std::lock_guard lock(m_observe_mutex);
       m_on_start(j, s);
     }
     const auto start = std::chrono::steady_clock::now();
-    std::string error =
+    Status status =
         s.kind == StepKind::record || s.kind == StepKind::forget ? keep_record(j, s) : m_backend.run(j, s);
+    status.locate(s.origin);
     if (m_observe) {
       const auto elapsed =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+      const std::string error = status.message();
       std::lock_guard lock(m_observe_mutex);
       m_observe(StepReport{j, s, error, elapsed, undo});
     }
-    return error;
+    return status;
   }
 
   /// The applied record, for every backend alike: written (provisional
   /// before a jail's first start step, so a killed apply is redone; whole,
   /// with the jail's id, after its last) or deleted.
-  std::string keep_record(const JailChange& j, const Step& s) {
+  Status keep_record(const JailChange& j, const Step& s) {
     if (!m_records) return {};
     if (s.kind == StepKind::forget) return forget_record(*m_records, j.name);
     if (!j.applied) return {};
@@ -237,8 +239,9 @@ class Applier {
           return s.phase == Phase::start && s.kind == StepKind::create;
         });
     if (creates && j.applied) {
-      if (auto error = step(j, k_provisional, false); !error.empty()) {
-        out.error = error;
+      if (auto status = step(j, k_provisional, false); !status.ok()) {
+        out.error = status.message();
+        out.diagnostics.append(status.diagnostics());
         out.status = JailOutcome::Status::failed;
         mark_failed(j.name);
         return;
@@ -246,13 +249,14 @@ class Applier {
     }
     for (const auto& s : j.steps) {
       if (s.phase != phase) continue;
-      const std::string error = step(j, s, false);
-      if (error.empty()) {
+      const Status status = step(j, s, false);
+      if (status.ok()) {
         completed.push_back(&s);
         removed = removed || s.kind == StepKind::remove;
         continue;
       }
-      if (out.error.empty()) out.error = error;
+      if (out.error.empty()) out.error = status.message();
+      out.diagnostics.append(status.diagnostics());
       out.status = JailOutcome::Status::failed;
       mark_failed(j.name);
       // once the kernel jail is gone, jail(8) reports a failure and still
@@ -272,8 +276,8 @@ class Applier {
     for (auto it = completed.rbegin(); it != completed.rend(); ++it) {
       const auto undo = inverse(**it);
       if (!undo) continue;
-      const std::string error = step(j, *undo, true);
-      out.undone.push_back(describe_step(*undo) + (error.empty() ? "" : " (failed: " + error + ")"));
+      const Status status = step(j, *undo, true);
+      out.undone.push_back(describe_step(*undo) + (status.ok() ? "" : " (failed: " + status.message() + ")"));
     }
   }
 

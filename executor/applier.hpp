@@ -19,6 +19,7 @@ struct JailOutcome {
   std::string name;
   enum class Status : std::uint8_t { done, failed, skipped } status = Status::done;
   std::string error;                ///< the failing step's sentence
+  Diagnostics diagnostics;          ///< its errors, located at the statement that asked for the step
   std::vector<std::string> undone;  ///< rollback steps that ran, described
 };
 

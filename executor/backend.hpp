@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "planner/plan.hpp"
 
 namespace jailplan {
@@ -16,16 +17,17 @@ namespace jailplan {
 class Backend {
  public:
   virtual ~Backend() = default;
-  /// Runs one step; returns "" on success, else one sentence saying what
-  /// failed (`/sbin/mount -t devfs … : failed (exit 1): …`). `record` and
+  /// Runs one step: success, or an error whose summary is one sentence
+  /// saying what failed (`jail: web: /sbin/mount -t devfs …: failed (exit
+  /// 1): …`); the applier points it at the step's origin. `record` and
   /// `forget` never come here: the applier keeps the applied records.
-  virtual std::string run(const JailChange& jail, const Step& step) = 0;
+  virtual Status run(const JailChange& jail, const Step& step) = 0;
   /// The running jail's id on this host (for its applied record), or
   /// nullopt when it has none.
   virtual std::optional<std::int64_t> jid(const JailChange& /*jail*/) { return std::nullopt; }
   /// Called once after the last step of an apply: work the backend
-  /// deferred (waiting for removed links, ...). Returns an error sentence.
-  virtual std::string finish() { return {}; }
+  /// deferred (waiting for removed links, ...).
+  virtual Status finish() { return {}; }
 };
 
 /// The last value of a setting in the spec the plan applies (exec.clean,

@@ -26,21 +26,21 @@ std::string basename_of(const std::string& path) {
 
 }  // namespace
 
-std::string write_record(const std::string& state_dir, const std::string& jail, AppliedRecord record,
-                         std::optional<std::int64_t> jid) {
+Status write_record(const std::string& state_dir, const std::string& jail, AppliedRecord record,
+                    std::optional<std::int64_t> jid) {
   if (jid) record.jid = jid;
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
-  if (ec) return fmt::format("jail: {}: cannot create {}: {}", jail, state_dir, ec.message());
+  if (ec) return failure(fmt::format("jail: {}: cannot create {}: {}", jail, state_dir, ec.message()));
   if (auto err = write_file_atomically(record_path(state_dir, jail), render_record(record)); !err.empty())
-    return fmt::format("jail: {}: cannot record what was applied: {}", jail, err);
+    return failure(fmt::format("jail: {}: cannot record what was applied: {}", jail, err));
   return {};
 }
 
-std::string forget_record(const std::string& state_dir, const std::string& jail) {
+Status forget_record(const std::string& state_dir, const std::string& jail) {
   const std::string path = record_path(state_dir, jail);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return fmt::format("jail: {}: cannot remove {}: {}", jail, path, std::strerror(errno));
+    return failure(fmt::format("jail: {}: cannot remove {}: {}", jail, path, std::strerror(errno)));
   return {};
 }
 

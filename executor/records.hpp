@@ -8,15 +8,16 @@
 #include <string>
 
 #include "base/diagnostic.hpp"
+#include "base/result.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/observed.hpp"
 
 namespace jailplan {
 
 /// Writes the record (atomically) with the jid it was applied to.
-std::string write_record(const std::string& state_dir, const std::string& jail, AppliedRecord record,
-                         std::optional<std::int64_t> jid);
-std::string forget_record(const std::string& state_dir, const std::string& jail);
+Status write_record(const std::string& state_dir, const std::string& jail, AppliedRecord record,
+                    std::optional<std::int64_t> jid);
+Status forget_record(const std::string& state_dir, const std::string& jail);
 
 /// Attaches every record in `state_dir` to its running jail in `s`, or to
 /// `s.stopped` when the jail is not running. Diagnostics point into `sources`.

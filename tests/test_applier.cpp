@@ -96,6 +96,19 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
         std::vector<std::string>{"umount.devfs \"/j/db/dev\"",
                                  "alias-remove \"inet\" \"em0\" \"198.51.100.11\" \"/24\""});
   CHECK(r.jails[2].error == "skipped: it depends on 'db', which failed");
+  // the error is a located diagnostic: the jail's block asked for its creation
+  REQUIRE(r.jails[0].diagnostics.error_count() == 1);
+  const Diagnostic& d = r.jails[0].diagnostics.items().at(0);
+  CHECK(d.summary == r.jails[0].error);
+  REQUIRE(d.location.valid());
+  CHECK(d.location.to_string() == "t.conf:2:1");
+
+  // a failing mount points at the statement that asked for it
+  FailingRunner mounts(2);  // db's devfs
+  FreeBsdBackend b2(mounts, true);
+  const ApplyResult m = apply_plan(p, b2, std::nullopt);
+  REQUIRE(m.jails[0].diagnostics.error_count() == 1);
+  CHECK(m.jails[0].diagnostics.items().at(0).location.to_string() == "t.conf:2:29");  // mount.devfs
 }
 
 TEST_CASE(

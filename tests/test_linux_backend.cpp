@@ -189,8 +189,8 @@ class Site {
   class Watcher final : public Backend {
    public:
     Watcher(Backend& real, Site& site) : m_real(real), m_site(site) {}
-    std::string run(const JailChange& j, const Step& s) override {
-      std::string e = m_real.run(j, s);
+    Status run(const JailChange& j, const Step& s) override {
+      Status e = m_real.run(j, s);
       std::string ignored;
       if (auto r = linux_jail::read_runtime(m_site.m_paths.runtime_dir, j.name, ignored);
           r && !r->veth.empty())
@@ -198,7 +198,7 @@ class Site {
       return e;
     }
     std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
-    std::string finish() override { return m_real.finish(); }
+    Status finish() override { return m_real.finish(); }
 
    private:
     Backend& m_real;
@@ -461,13 +461,13 @@ namespace {
 class FaultyBackend final : public Backend {
  public:
   FaultyBackend(Backend& real, std::size_t fail_at) : m_real(real), m_fail_at(fail_at) {}
-  std::string run(const JailChange& j, const Step& s) override {
+  Status run(const JailChange& j, const Step& s) override {
     if (++m_calls == m_fail_at)
-      return fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind));
+      return failure(fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind)));
     return m_real.run(j, s);
   }
   std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
-  std::string finish() override { return m_real.finish(); }
+  Status finish() override { return m_real.finish(); }
   std::size_t calls() const { return m_calls; }
 
  private:

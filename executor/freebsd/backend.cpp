@@ -29,10 +29,10 @@ Command plain(std::vector<std::string> argv, std::chrono::milliseconds timeout) 
 
 // `jail: web: /sbin/mount ...: failed (exit 1): mount: /x: No such file or
 // directory`: the command, how it ended, and the first line it printed.
-std::string failed(const JailChange& j, const Command& c, const CommandResult& r) {
+Status failed(const JailChange& j, const Command& c, const CommandResult& r) {
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
-  return msg;
+  return failure(std::move(msg));
 }
 
 // `rctl -r` fails with ESRCH when no rule matched: for jailplan, which
@@ -43,9 +43,9 @@ bool nothing_to_remove(const CommandResult& r) {
 
 }  // namespace
 
-std::string FreeBsdBackend::command(const JailChange& j, const Command& c) {
+Status FreeBsdBackend::command(const JailChange& j, const Command& c) {
   const CommandResult r = m_runner.run(c);
-  return r.ok() ? std::string() : failed(j, c, r);
+  return r.ok() ? Status{} : failed(j, c, r);
 }
 
 Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> argv) const {
@@ -70,7 +70,7 @@ Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> ar
   return c;
 }
 
-std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
+Status FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
   const HookCommand h = hook_command(s.args.at(0));
   if (h.argv.empty()) return {};
   const bool clean = applied_flag(j, "exec.clean");
@@ -102,15 +102,15 @@ std::string FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed
   c.timeout = applied_exec_timeout(j);
   const CommandResult r = m_runner.run(c);
   if (jailed && !m_dry_run) append_consolelog(j, r.out, r.err);
-  return r.ok() ? std::string() : failed(j, c, r);
+  return r.ok() ? Status{} : failed(j, c, r);
 }
 
-std::string FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
+Status FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
   if (!j.jid) return {};
   const std::string jid = std::to_string(*j.jid);
   // pkill exits 1 when nothing matched: not an error
   const CommandResult r = m_runner.run(plain({k_pkill, "-TERM", "-j", jid}, std::chrono::seconds(30)));
-  if (!r.spawn_error.empty()) return fmt::format("jail: {}: /bin/pkill: {}", j.name, r.spawn_error);
+  if (!r.spawn_error.empty()) return failure(fmt::format("jail: {}: /bin/pkill: {}", j.name, r.spawn_error));
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(std::strtoll(s.args.at(0).c_str(), nullptr, 10));
   while (std::chrono::steady_clock::now() < deadline) {
@@ -134,37 +134,38 @@ std::optional<std::int64_t> FreeBsdBackend::jid_of(const JailChange& j) {
   return j.jid;
 }
 
-std::string FreeBsdBackend::unlimit(const JailChange& j) {
+Status FreeBsdBackend::unlimit(const JailChange& j) {
   const Command c = plain({k_rctl, "-r", "jail:" + j.name}, std::chrono::minutes(1));
   const CommandResult r = m_runner.run(c);
-  return r.ok() || nothing_to_remove(r) ? std::string() : failed(j, c, r);
+  return r.ok() || nothing_to_remove(r) ? Status{} : failed(j, c, r);
 }
 
-std::string FreeBsdBackend::limits(const JailChange& j, const std::vector<std::string>& rules) {
+Status FreeBsdBackend::limits(const JailChange& j, const std::vector<std::string>& rules) {
   // the jail's whole rule set: what it had goes, then each rule is added
-  if (auto e = unlimit(j); !e.empty()) return e;
+  if (auto e = unlimit(j); !e.ok()) return e;
   for (const auto& rule : rules)
     if (auto e = command(
             j, plain({k_rctl, "-a", fmt::format("jail:{}:{}", j.name, rule)}, std::chrono::minutes(1)));
-        !e.empty())
+        !e.ok())
       return e;
   return {};
 }
 
-std::string FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
+Status FreeBsdBackend::fstab(const JailChange& j, const Step& s, bool mount) {
   if (m_dry_run) return {};
   auto read = fstab_file_lines(s.args.at(0));
-  if (!read) return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
+  if (!read)
+    return failure(fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0)));
   std::vector<std::string>& lines = *read;
   if (!mount) std::reverse(lines.begin(), lines.end());
   for (const auto& line : lines) {
     const Step one{mount ? StepKind::mount : StepKind::umount, s.phase, {line}, {}, s.origin, s.origin_text};
-    if (auto err = run(j, one); !err.empty()) return err;
+    if (auto err = run(j, one); !err.ok()) return err;
   }
   return {};
 }
 
-std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
+Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
   if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
     return hook(j, s, place == HookPlace::jail);
   switch (s.kind) {
@@ -177,20 +178,20 @@ std::string FreeBsdBackend::run(const JailChange& j, const Step& s) {
   }
   std::string error;
   auto argv = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s, error);
-  if (!error.empty()) return fmt::format("jail: {}: {}", j.name, error);
+  if (!error.empty()) return failure(fmt::format("jail: {}: {}", j.name, error));
   // jail(8) runs ifconfig, mount and umount as commands, with exec.system_user
   // and exec.clean; creating, changing and removing the jail it does itself
   const bool jail_call = argv.at(0) == k_jail;
-  std::string e =
+  Status e =
       command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, std::move(argv)));
-  if (e.empty() && s.kind == StepKind::create && !m_dry_run) {
+  if (e.ok() && s.kind == StepKind::create && !m_dry_run) {
     // the new jail's jid, once, for the hooks that follow and the record
     const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
     if (q.ok() && !q.out.empty()) {
       std::lock_guard lock(m_jids_mutex);
       m_jids[j.name] = std::strtoll(q.out.c_str(), nullptr, 10);
     }
-  } else if (e.empty() && s.kind == StepKind::remove) {
+  } else if (e.ok() && s.kind == StepKind::remove) {
     std::lock_guard lock(m_jids_mutex);
     m_jids.erase(j.name);
   }

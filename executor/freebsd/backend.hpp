@@ -25,19 +25,19 @@ class FreeBsdBackend final : public Backend {
   FreeBsdBackend(CommandRunner& runner, bool dry_run = false, std::string state_dir = k_freebsd_state_dir,
                  std::optional<std::string> term = std::nullopt)
       : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)), m_term(std::move(term)) {}
-  std::string run(const JailChange& jail, const Step& step) override;
+  Status run(const JailChange& jail, const Step& step) override;
   std::optional<std::int64_t> jid(const JailChange& jail) override;
 
  private:
-  std::string command(const JailChange& j, const Command& c);
+  Status command(const JailChange& j, const Command& c);
   /// A command jail(8) runs on the host for the jail: as exec.system_user,
   /// in exec.clean's scrubbed environment.
   Command on_host(const JailChange& j, std::vector<std::string> argv) const;
-  std::string hook(const JailChange& j, const Step& s, bool in_jail);
-  std::string terminate(const JailChange& j, const Step& s);
-  std::string fstab(const JailChange& j, const Step& s, bool mount);
-  std::string limits(const JailChange& j, const std::vector<std::string>& rules);
-  std::string unlimit(const JailChange& j);
+  Status hook(const JailChange& j, const Step& s, bool in_jail);
+  Status terminate(const JailChange& j, const Step& s);
+  Status fstab(const JailChange& j, const Step& s, bool mount);
+  Status limits(const JailChange& j, const std::vector<std::string>& rules);
+  Status unlimit(const JailChange& j);
 
   CommandRunner& m_runner;
   bool m_dry_run;

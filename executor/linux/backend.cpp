@@ -46,6 +46,11 @@ std::string addresses_of(const linux_jail::KernelParams& params, std::vector<lin
   return {};
 }
 
+// a sentence from below, as it is ("" is success)
+Status failed_if(std::string error) {
+  return error.empty() ? Status{} : failure(std::move(error));
+}
+
 }  // namespace
 
 std::string LinuxPaths::self_path() {
@@ -65,18 +70,18 @@ LinuxBackend::~LinuxBackend() {
   finish();
 }
 
-std::string LinuxBackend::finish() {
+Status LinuxBackend::finish() {
   std::lock_guard lock(m_mutex);
   std::string e = linux_jail::await_links_gone(m_dying_links, std::chrono::seconds(2));
   m_dying_links.clear();
-  return e;
+  return failed_if(std::move(e));
 }
 
 std::optional<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j, std::string& error) const {
   return linux_jail::read_runtime(m_paths.runtime_dir, j.name, error);
 }
 
-std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
+Status LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
   const HookCommand h = hook_command(s.args.at(0));
   if (h.argv.empty()) return {};
   Command c;
@@ -102,10 +107,10 @@ std::string LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail)
   if (r.ok()) return {};
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));
-  return msg;
+  return failure(std::move(msg));
 }
 
-std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
+Status LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
   std::vector<MountSpec> specs;
   auto fstab_line = [&](const std::string& line) -> std::string {
     const auto f = fstab_fields(line);
@@ -124,21 +129,23 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
       specs.push_back({MountSpec::Kind::fdescfs, "fdesc", s.args.at(0), "", ""});
       break;
     case StepKind::mount:
-      if (auto e = fstab_line(s.args.at(0)); !e.empty()) return e;
+      if (auto e = fstab_line(s.args.at(0)); !e.empty()) return failure(std::move(e));
       break;
     default: {  // mount_fstab
       const auto lines = fstab_file_lines(s.args.at(0));
       if (!lines)
-        return fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0));
+        return failure(
+            fmt::format("jail: {}: mount.fstab: {}: No such file or directory", j.name, s.args.at(0)));
       for (const auto& line : *lines)
-        if (auto e = fstab_line(line); !e.empty()) return e;
+        if (auto e = fstab_line(line); !e.empty()) return failure(std::move(e));
     }
   }
   // fail where jail(8)'s mount(8) would: before the jail exists
   for (const auto& m : specs) {
     struct stat st {};
     if (m.kind != MountSpec::Kind::fdescfs && ::stat(m.target.c_str(), &st) != 0)
-      return fmt::format("jail: {}: mount {}: {}: No such file or directory", j.name, m.type, m.target);
+      return failure(
+          fmt::format("jail: {}: mount {}: {}: No such file or directory", j.name, m.type, m.target));
   }
   std::lock_guard lock(m_mutex);
   auto& pending = m_pending[j.name];
@@ -146,7 +153,7 @@ std::string LinuxBackend::queue_mount(const JailChange& j, const Step& s) {
   return {};
 }
 
-std::string LinuxBackend::create(const JailChange& j, const Step& s) {
+Status LinuxBackend::create(const JailChange& j, const Step& s) {
   linux_jail::JailSetup setup;
   setup.name = j.name;
   bool ip_inherit = false;
@@ -170,9 +177,9 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
       setup.new_ipc = false;
   }
   if (setup.path.empty())
-    return fmt::format("jail: {}: no path: the Linux backend needs a root directory", j.name);
+    return failure(fmt::format("jail: {}: no path: the Linux backend needs a root directory", j.name));
   if (auto e = addresses_of(setup.parameters, setup.addresses); !e.empty())
-    return fmt::format("jail: {}: {}", j.name, e);
+    return failure(fmt::format("jail: {}: {}", j.name, e));
   setup.new_net = setup.vnet || !ip_inherit;
   setup.drop_caps = linux_jail::capabilities_to_drop(setup.parameters);
   {
@@ -180,19 +187,20 @@ std::string LinuxBackend::create(const JailChange& j, const Step& s) {
     setup.mounts = std::move(m_pending[j.name]);
     m_pending.erase(j.name);
   }
-  if (!is_dir(setup.path)) return fmt::format("jail: {}: path {}: not a directory", j.name, setup.path);
+  if (!is_dir(setup.path))
+    return failure(fmt::format("jail: {}: path {}: not a directory", j.name, setup.path));
   if (m_dry_run) return {};
   std::string error;
   if (!linux_jail::launch(setup, m_paths.runtime_dir, error))
-    return fmt::format("jail: {}: {}", j.name, error);
+    return failure(fmt::format("jail: {}: {}", j.name, error));
   return {};
 }
 
-std::string LinuxBackend::set(const JailChange& j, const Step& s) {
+Status LinuxBackend::set(const JailChange& j, const Step& s) {
   if (m_dry_run) return {};
   std::string error;
   auto r = runtime(j, error);
-  if (!r) return fmt::format("jail: {}: {}", j.name, error);
+  if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
   std::vector<linux_net::IpAddress> addresses;
   bool new_addresses = false;
   for (const auto& p : s.params) {
@@ -209,7 +217,7 @@ std::string LinuxBackend::set(const JailChange& j, const Step& s) {
     } else {
       e = fmt::format("{} cannot be changed in a running jail by the Linux backend; restart the jail", name);
     }
-    if (!e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+    if (!e.empty()) return failure(fmt::format("jail: {}: {}", j.name, e));
     linux_jail::put_param(r->parameters, name, value);
   }
   if (new_addresses) {
@@ -219,13 +227,14 @@ std::string LinuxBackend::set(const JailChange& j, const Step& s) {
     for (const auto& p : s.params)
       if (p.name == "ip4.addr" || p.name == "ip6.addr")
         linux_jail::put_param(params, p.name, kernel_value(p.name, p.values));
-    if (auto e = addresses_of(params, addresses); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+    if (auto e = addresses_of(params, addresses); !e.empty())
+      return failure(fmt::format("jail: {}: {}", j.name, e));
     if (auto e = linux_jail::set_addresses(*r, addresses); !e.empty())
-      return fmt::format("jail: {}: {}", j.name, e);
+      return failure(fmt::format("jail: {}: {}", j.name, e));
     r->parameters = std::move(params);
   }
   if (auto e = linux_jail::write_runtime(m_paths.runtime_dir, *r); !e.empty())
-    return fmt::format("jail: {}: {}", j.name, e);
+    return failure(fmt::format("jail: {}: {}", j.name, e));
   return {};
 }
 
@@ -235,7 +244,7 @@ std::optional<std::int64_t> LinuxBackend::jid(const JailChange& j) {
   return r ? std::optional<std::int64_t>(r->index) : std::nullopt;
 }
 
-std::string LinuxBackend::run(const JailChange& j, const Step& s) {
+Status LinuxBackend::run(const JailChange& j, const Step& s) {
   if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
     return hook(j, s, place == HookPlace::jail);
   switch (s.kind) {
@@ -256,68 +265,71 @@ std::string LinuxBackend::run(const JailChange& j, const Step& s) {
     case StepKind::create: return create(j, s);
     case StepKind::set: return set(j, s);
     case StepKind::zfs_dataset:
-      return fmt::format("jail: {}: zfs.dataset {}: the Linux backend has no ZFS datasets to attach", j.name,
-                         s.args.at(0));
+      return failure(fmt::format("jail: {}: zfs.dataset {}: the Linux backend has no ZFS datasets to attach",
+                                 j.name, s.args.at(0)));
     default: break;
   }
   if (m_dry_run) return {};
   return on_running(j, s);
 }
 
-std::string LinuxBackend::on_running(const JailChange& j, const Step& s) {
+Status LinuxBackend::on_running(const JailChange& j, const Step& s) {
   std::string error;
   auto r = runtime(j, error);
   switch (s.kind) {
     case StepKind::vnet_interface:
-      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
       if (auto e = linux_jail::move_interface(*r, s.args.at(0)); !e.empty())
-        return fmt::format("jail: {}: {}", j.name, e);
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       return {};
     case StepKind::limits: {
-      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
       linux_cgroup::Limits limits;
       if (auto e = linux_cgroup::parse_limits(s.args, limits); !e.empty())
-        return fmt::format("jail: {}: {}", j.name, e);
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       // the jail's processes, not its init: a memory limit must end them,
       // not the jail (and jail(8) has no such process to count)
       auto pids = linux_jail::processes(*r);
       if (!pids.empty()) pids.erase(pids.begin());
       if (auto e = linux_cgroup::apply(j.name, limits, pids); !e.empty())
-        return fmt::format("jail: {}: {}", j.name, e);
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       return {};
     }
     case StepKind::unlimit: {
       // a running jail's limits are lifted; a removed jail's groups go
       if (r && linux_jail::alive(*r)) {
         if (auto e = linux_cgroup::apply(j.name, {}, {}); !e.empty())
-          return fmt::format("jail: {}: {}", j.name, e);
+          return failure(fmt::format("jail: {}: {}", j.name, e));
         return {};
       }
-      if (auto e = linux_cgroup::remove(j.name); !e.empty()) return fmt::format("jail: {}: {}", j.name, e);
+      if (auto e = linux_cgroup::remove(j.name); !e.empty())
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       return {};
     }
     case StepKind::drop_persist: {
-      if (!r) return fmt::format("jail: {}: {}", j.name, error);
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
       if (auto e = linux_jail::set_persist(*r, false); !e.empty())
-        return fmt::format("jail: {}: {}", j.name, e);
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       linux_jail::put_param(r->parameters, "persist", "false");
-      return linux_jail::write_runtime(m_paths.runtime_dir, *r);
+      return failed_if(linux_jail::write_runtime(m_paths.runtime_dir, *r));
     }
     case StepKind::term:
       if (!r) return {};  // already gone
-      return linux_jail::terminate(*r, static_cast<int>(std::strtol(s.args.at(0).c_str(), nullptr, 10)));
+      return failed_if(
+          linux_jail::terminate(*r, static_cast<int>(std::strtol(s.args.at(0).c_str(), nullptr, 10))));
     case StepKind::remove:
       if (!r) return {};  // already gone: jail -r of a dead jail is a no-op for us
       if (auto e = linux_jail::destroy(*r, m_paths.runtime_dir, linux_jail::LinkRemoval::with_namespace);
           !e.empty())
-        return fmt::format("jail: {}: {}", j.name, e);
+        return failure(fmt::format("jail: {}: {}", j.name, e));
       if (!r->veth.empty()) {
         std::lock_guard lock(m_mutex);
         m_dying_links.push_back(r->veth);
       }
       return {};
     default:
-      return fmt::format("jail: {}: step {} is not known to the Linux backend", j.name, to_string(s.kind));
+      return failure(
+          fmt::format("jail: {}: step {} is not known to the Linux backend", j.name, to_string(s.kind)));
   }
 }
 

@@ -44,20 +44,20 @@ class LinuxBackend final : public Backend {
   ~LinuxBackend() override;
   LinuxBackend(const LinuxBackend&) = delete;
   LinuxBackend& operator=(const LinuxBackend&) = delete;
-  std::string run(const JailChange& jail, const Step& step) override;
+  Status run(const JailChange& jail, const Step& step) override;
   std::optional<std::int64_t> jid(const JailChange& jail) override;
   /// Removed jails' links go with their namespaces, all together (about
   /// 30 ms for any number, against 25 ms each deleted one by one); this
   /// waits until they have, deleting stragglers. Returns an error sentence.
-  std::string finish() override;
+  Status finish() override;
 
  private:
-  std::string hook(const JailChange& j, const Step& s, bool in_jail);
-  std::string queue_mount(const JailChange& j, const Step& s);
-  std::string create(const JailChange& j, const Step& s);
-  std::string set(const JailChange& j, const Step& s);
+  Status hook(const JailChange& j, const Step& s, bool in_jail);
+  Status queue_mount(const JailChange& j, const Step& s);
+  Status create(const JailChange& j, const Step& s);
+  Status set(const JailChange& j, const Step& s);
   /// The steps that act on the jail's runtime (signals, limits, removal).
-  std::string on_running(const JailChange& j, const Step& s);
+  Status on_running(const JailChange& j, const Step& s);
   std::optional<linux_jail::Runtime> runtime(const JailChange& j, std::string& error) const;
 
   CommandRunner& m_runner;
