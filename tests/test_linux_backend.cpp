@@ -31,6 +31,7 @@
 #include "executor/linux/runtime.hpp"
 #include "grammar/printer.hpp"
 #include "grammar/source_loader.hpp"
+#include "linux_test_host.hpp"
 #include "planner/import.hpp"
 #include "planner/planner.hpp"
 
@@ -39,59 +40,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Whether this process may make jails; the reason when it may not.
-std::string missing_requirement() {
-  if (::geteuid() != 0) return "not root";
-  const pid_t pid = ::fork();
-  if (pid == 0)
-    ::_exit(::unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) == 0 ? 0 : 1);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "cannot create namespaces";
-  if (::access("/bin/busybox", X_OK) != 0) return "no /bin/busybox (busybox-static)";
-  return {};
-}
-
-/// True when the test may go on; fails the test under CI=true.
-bool can_make_jails() {
-  static const std::string missing = missing_requirement();
-  if (missing.empty()) return true;
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string_view(ci) == "true") {
-    FAIL("the Linux backend tests need root and namespaces: ", missing);
-  } else {
-    MESSAGE("SKIPPED: the Linux backend tests need root and namespaces: ", missing);
-  }
-  return false;
-}
-
-/// One busybox jail root for the whole run (the jails only write to its
-/// /tmp), removed when the tests end.
-class SharedRoot {
- public:
-  SharedRoot() {
-    m_path = fmt::format("/tmp/jailplan-linux-test-root-{}", ::getpid());
-    const std::string cmd = fmt::format("{}/scripts/mkroot.sh {} >/dev/null", JAILPLAN_SOURCE_DIR, m_path);
-    m_ok = std::system(cmd.c_str()) == 0;
-  }
-  ~SharedRoot() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  SharedRoot(const SharedRoot&) = delete;
-  SharedRoot& operator=(const SharedRoot&) = delete;
-  const std::string& path() const { return m_path; }
-  bool ok() const { return m_ok; }
-
- private:
-  std::string m_path;
-  bool m_ok = false;
-};
-
-const SharedRoot& shared_root() {
-  static const SharedRoot root;
-  return root;
-}
+using test::can_make_jails;
+using test::shared_root;
 
 /// A scratch host: a runtime and a state directory of its own, jails on
 /// the shared root; everything it made is destroyed with it.
