@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -83,9 +82,7 @@ class Site {
     REQUIRE(observed);
     m_last_plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
     LinuxBackend real(m_runner, m_paths);
-    Backend* backend = &real;
-    if (wrap) backend = &wrap(real);
-    Watcher watcher(*backend, *this);
+    Watcher watcher(real, *this);
     return apply_plan(m_last_plan, watcher);
   }
   /// Writes the configuration (placeholders filled in) where apply reads it.
@@ -94,9 +91,6 @@ class Site {
     std::ofstream(file) << expand(conf);
     return file;
   }
-
-  /// Wraps the real backend of the next apply (fault injection).
-  std::function<Backend&(Backend&)> wrap;
 
   std::string expand(std::string text) const {
     auto fill = [&](std::string_view token, const std::string& value) {
@@ -401,66 +395,6 @@ TEST_CASE("linux: a changed path replaces the jail") {
   CHECK_FALSE(process_exists(before->init_pid));
   CHECK(site.apply(moved).ok());
   CHECK_FALSE(site.last_plan().has_changes());
-}
-
-namespace {
-
-/// Fails the k-th step it is given (1-based), and only that one.
-class FaultyBackend final : public Backend {
- public:
-  FaultyBackend(Backend& real, std::size_t fail_at) : m_real(real), m_fail_at(fail_at) {}
-  std::string run(const JailChange& j, const Step& s) override {
-    if (++m_calls == m_fail_at)
-      return fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind));
-    return m_real.run(j, s);
-  }
-  std::size_t calls() const { return m_calls; }
-
- private:
-  Backend& m_real;
-  std::size_t m_fail_at;
-  std::size_t m_calls = 0;
-};
-
-}  // namespace
-
-TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and the next apply converges") {
-  if (!can_make_jails()) return;
-  Site site(70);
-  const std::string conf = R"(
-@JAIL@a { path = "@ROOT@"; persist; mount.devfs; mount.procfs; ip4.addr = @A@; exec.start = "/bin/true"; }
-@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; mount.devfs; ip4.addr = @B@; exec.start = "/bin/true"; }
-)";
-  // a clean run first, to count the steps
-  std::size_t steps = 0;
-  {
-    REQUIRE(site.apply(conf).ok());
-    for (const auto& j : site.last_plan().jails) steps += j.steps.size();
-    REQUIRE(site.apply("").ok());
-  }
-  REQUIRE(steps >= 8);
-  for (std::size_t k = 1; k <= steps; ++k) {
-    CAPTURE(k);
-    std::optional<FaultyBackend> faulty;
-    site.wrap = [&](Backend& real) -> Backend& { return faulty.emplace(real, k); };
-    const ApplyResult r = site.apply(conf);
-    site.wrap = nullptr;
-    CHECK_FALSE(r.ok());
-    for (const auto& j : r.jails) {
-      if (j.status == JailOutcome::Status::done) continue;
-      // a failed or skipped jail left nothing running and no record
-      std::string error;
-      CHECK_FALSE(linux_jail::read_runtime(site.paths().runtime_dir, j.name, error));
-      CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + j.name + ".json"));
-    }
-    // the next apply converges, and a re-plan is empty
-    CHECK(site.apply(conf).ok());
-    CHECK(site.apply(conf).ok());
-    CHECK_FALSE(site.last_plan().has_changes());
-    REQUIRE(site.apply("").ok());
-    CHECK(site.leaked_links().empty());
-    CHECK(linux_jail::list_runtimes(site.paths().runtime_dir).empty());
-  }
 }
 
 TEST_CASE(
