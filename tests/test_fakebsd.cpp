@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "executor/command_runner.hpp"
+#include "fake_freebsd_host.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -28,52 +29,10 @@ struct Run {
   std::string out, err;
 };
 
-/// A fresh fake host in a temporary directory: the tools under root/ (as
-/// /sbin/ifconfig, /usr/sbin/jail, ...) and on PATH, jail paths under
-/// jails/, jailplan's records, journal and lock under db/.
-class FakeHost {
+/// The fake host of tests/fake_freebsd_host.hpp, driven by the jailplan
+/// binary run as a process with the host in its environment.
+class FakeHost : public jailplan::test::FakeFreeBsdHost {
  public:
-  FakeHost() {
-    char dir[] = "/tmp/jailplan-fakebsd-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    m_dir = dir;
-    std::ofstream(m_dir / ".fakebsd") << "a fake FreeBSD host (tests/fakebsd)\n";
-    for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/usr/sbin/jail",
-                             "/usr/sbin/jls", "/usr/sbin/jexec", "/usr/sbin/daemon", "/usr/sbin/setfib",
-                             "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl", "/usr/bin/sockstat"}) {
-      const fs::path at = m_dir / "root" / (tool + 1);
-      fs::create_directories(at.parent_path());
-      fs::create_symlink(FAKEBSD_BINARY, at);
-      if (!fs::exists(m_dir / "path" / at.filename())) {
-        fs::create_directories(m_dir / "path");
-        fs::create_symlink(FAKEBSD_BINARY, m_dir / "path" / at.filename());
-      }
-    }
-    for (const char* j : {"db", "web", "worker", "worker2"})
-      for (const char* sub : {"", "/dev", "/proc", "/data"})
-        fs::create_directories(m_dir / "jails" / (j + std::string(sub)));
-    fs::create_directories(m_dir / "srv" / "data");
-    std::ofstream(m_dir / "fstab.db") << "# the database's data\n"
-                                      << (m_dir / "srv" / "data").string() << "\t"
-                                      << (m_dir / "jails" / "db" / "data").string() << "\tnullfs\trw\t0\t0\n";
-  }
-  ~FakeHost() {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  FakeHost(const FakeHost&) = delete;
-  FakeHost& operator=(const FakeHost&) = delete;
-
-  const fs::path& dir() const { return m_dir; }
-
-  /// Writes site.conf, with @ standing for this host's directory.
-  std::string write_site(std::string text) const {
-    for (std::size_t at; (at = text.find('@')) != std::string::npos;) text.replace(at, 1, m_dir.string());
-    const fs::path file = m_dir / "site.conf";
-    std::ofstream(file) << text;
-    return file.string();
-  }
-
   /// The jailplan binary with the fake host in place; `fail_at` > 0 makes
   /// the fake fail its fail_at-th state-changing call.
   Run jailplan(std::vector<std::string> args, long fail_at = 0) const {
@@ -82,17 +41,16 @@ class FakeHost {
   }
   /// `argv` (which runs jailplan) with the fake host in place.
   Run jailplan_via(std::vector<std::string> argv, const std::string& fail_at = "0") const {
-    std::ofstream(m_dir / "fail_at") << fail_at << '\n';
-    fs::remove(m_dir / "calls");
+    this->fail_at(fail_at);
     jailplan::Command c;
     c.argv = std::move(argv);
-    c.env = std::vector<std::string>{"PATH=" + (m_dir / "path").string() + ":/usr/bin:/bin",
-                                     "JAILPLAN_FREEBSD_ROOT=" + (m_dir / "root").string(),
-                                     "JAILPLAN_STATE_DIR=" + (m_dir / "db" / "applied").string(),
-                                     "JAILPLAN_LOCK=" + (m_dir / "jailplan.lock").string(),
+    c.env = std::vector<std::string>{"PATH=" + (dir() / "path").string() + ":/usr/bin:/bin",
+                                     "JAILPLAN_FREEBSD_ROOT=" + tool_root(),
+                                     "JAILPLAN_STATE_DIR=" + state_dir(),
+                                     "JAILPLAN_LOCK=" + lock_path(),
                                      "NO_COLOR=1",
                                      "TERM=xterm"};
-    c.cwd = m_dir.string();
+    c.cwd = dir().string();
     c.timeout = std::chrono::seconds(60);
     jailplan::PosixCommandRunner runner;
     const auto r = runner.run(c);
@@ -115,62 +73,6 @@ class FakeHost {
   Run plan(const std::string& file) const {
     return jailplan({"plan", "--backend", "freebsd", "--detailed-exitcode", file});
   }
-
-  json state() const {
-    std::ifstream in(m_dir / "state.json");
-    if (!in)
-      return json{{"jails", json::array()},
-                  {"mounts", json::array()},
-                  {"rctl", json::array()},
-                  {"ifaces", json::array()}};
-    return json::parse(in);
-  }
-  const json* jail(const json& s, const std::string& name) const {
-    for (const auto& j : s["jails"])
-      if (j["name"] == name) return &j;
-    return nullptr;
-  }
-  std::set<std::string> addresses(const json& s) const {
-    std::set<std::string> out;
-    for (const auto& i : s["ifaces"])
-      for (const auto& a : i["addrs"])
-        out.insert(i["name"].get<std::string>() + " " + a["address"].get<std::string>());
-    return out;
-  }
-  std::vector<std::string> mounts_below(const json& s, const std::string& jail) const {
-    std::vector<std::string> out;
-    const std::string prefix = (m_dir / "jails" / jail).string() + "/";
-    for (const auto& m : s["mounts"])
-      if (m["file"].get<std::string>().rfind(prefix, 0) == 0) out.push_back(m["type"].get<std::string>());
-    return out;
-  }
-  /// The state-changing calls of the last run.
-  long counted_calls() const {
-    std::ifstream in(m_dir / "calls");
-    long n = 0;
-    in >> n;
-    return n;
-  }
-  std::vector<std::string> calls() const {
-    std::ifstream in(m_dir / "calls.log");
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-  }
-  bool has_call(const std::string& prefix) const {
-    for (const auto& c : calls())
-      if (c.find(prefix) != std::string::npos) return true;
-    return false;
-  }
-  /// Back to a fresh host: no jails, addresses, mounts, rules or records.
-  void reset() const {
-    for (const char* f : {"state.json", "calls.log", "db", "fail_at"}) fs::remove_all(m_dir / f);
-    for (const char* j : {"db", "web", "worker", "worker2"})
-      for (const char* f : {"prestarted", "started", "stopped"}) fs::remove(m_dir / "jails" / j / f);
-  }
-
- private:
-  fs::path m_dir;
 };
 
 const char* const k_site = R"(# a three-jail site on the fake host
@@ -234,9 +136,7 @@ void check_whole(const FakeHost& h) {
     const bool running = h.jail(s, name) != nullptr;
     for (const auto& a : owned.addresses) CHECK(addrs.count(a) == (running ? 1U : 0U));
     CHECK(h.mounts_below(s, name).size() == (running ? owned.mounts : 0U));
-    bool rule = false;
-    for (const auto& r : s["rctl"]) rule = rule || r.get<std::string>().rfind("jail:" + name + ":", 0) == 0;
-    CHECK(rule == (running && owned.rules));
+    CHECK(FakeHost::has_rules(s, name) == (running && owned.rules));
   }
 }
 
@@ -245,7 +145,7 @@ void check_empty(const FakeHost& h) {
   CHECK(s["jails"].empty());
   CHECK(s["mounts"].empty());
   CHECK(s["rctl"].empty());
-  CHECK(h.addresses(s) == std::set<std::string>{"em0 203.0.113.2", "lo0 127.0.0.1", "lo0 ::1"});
+  CHECK(h.addresses(s) == FakeHost::initial_addresses());
   CHECK((!fs::exists(h.dir() / "db" / "applied") || fs::is_empty(h.dir() / "db" / "applied")));
 }
 

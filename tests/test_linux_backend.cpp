@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -31,6 +30,7 @@
 #include "executor/linux/runtime.hpp"
 #include "grammar/printer.hpp"
 #include "grammar/source_loader.hpp"
+#include "linux_test_host.hpp"
 #include "planner/import.hpp"
 #include "planner/planner.hpp"
 
@@ -39,59 +39,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Whether this process may make jails; the reason when it may not.
-std::string missing_requirement() {
-  if (::geteuid() != 0) return "not root";
-  const pid_t pid = ::fork();
-  if (pid == 0)
-    ::_exit(::unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) == 0 ? 0 : 1);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "cannot create namespaces";
-  if (::access("/bin/busybox", X_OK) != 0) return "no /bin/busybox (busybox-static)";
-  return {};
-}
-
-/// True when the test may go on; fails the test under CI=true.
-bool can_make_jails() {
-  static const std::string missing = missing_requirement();
-  if (missing.empty()) return true;
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string_view(ci) == "true") {
-    FAIL("the Linux backend tests need root and namespaces: ", missing);
-  } else {
-    MESSAGE("SKIPPED: the Linux backend tests need root and namespaces: ", missing);
-  }
-  return false;
-}
-
-/// One busybox jail root for the whole run (the jails only write to its
-/// /tmp), removed when the tests end.
-class SharedRoot {
- public:
-  SharedRoot() {
-    m_path = fmt::format("/tmp/jailplan-linux-test-root-{}", ::getpid());
-    const std::string cmd = fmt::format("{}/scripts/mkroot.sh {} >/dev/null", JAILPLAN_SOURCE_DIR, m_path);
-    m_ok = std::system(cmd.c_str()) == 0;
-  }
-  ~SharedRoot() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  SharedRoot(const SharedRoot&) = delete;
-  SharedRoot& operator=(const SharedRoot&) = delete;
-  const std::string& path() const { return m_path; }
-  bool ok() const { return m_ok; }
-
- private:
-  std::string m_path;
-  bool m_ok = false;
-};
-
-const SharedRoot& shared_root() {
-  static const SharedRoot root;
-  return root;
-}
+using test::can_make_jails;
+using test::shared_root;
 
 /// A scratch host: a runtime and a state directory of its own, jails on
 /// the shared root; everything it made is destroyed with it.
@@ -133,9 +82,7 @@ class Site {
     REQUIRE(observed);
     m_last_plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
     LinuxBackend real(m_runner, m_paths);
-    Backend* backend = &real;
-    if (wrap) backend = &wrap(real);
-    Watcher watcher(*backend, *this);
+    Watcher watcher(real, *this);
     return apply_plan(m_last_plan, watcher, m_paths.state_dir);
   }
   /// Writes the configuration (placeholders filled in) where apply reads it.
@@ -144,9 +91,6 @@ class Site {
     std::ofstream(file) << expand(conf);
     return file;
   }
-
-  /// Wraps the real backend of the next apply (fault injection).
-  std::function<Backend&(Backend&)> wrap;
 
   std::string expand(std::string text) const {
     auto fill = [&](std::string_view token, const std::string& value) {
@@ -453,72 +397,6 @@ TEST_CASE("linux: a changed path replaces the jail") {
   CHECK_FALSE(process_exists(before->init_pid));
   CHECK(site.apply(moved).ok());
   CHECK_FALSE(site.last_plan().has_changes());
-}
-
-namespace {
-
-/// Fails the k-th step it is given (1-based), and only that one.
-class FaultyBackend final : public Backend {
- public:
-  FaultyBackend(Backend& real, std::size_t fail_at) : m_real(real), m_fail_at(fail_at) {}
-  Status run(const JailChange& j, const Step& s) override {
-    if (++m_calls == m_fail_at)
-      return failure(fmt::format("jail: {}: injected failure at {}", j.name, to_string(s.kind)));
-    return m_real.run(j, s);
-  }
-  std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
-  Status finish() override { return m_real.finish(); }
-  std::size_t calls() const { return m_calls; }
-
- private:
-  Backend& m_real;
-  std::size_t m_fail_at;
-  std::size_t m_calls = 0;
-};
-
-}  // namespace
-
-TEST_CASE("linux: a failure at any step of a two-jail apply is rolled back, and the next apply converges") {
-  if (!can_make_jails()) return;
-  Site site(70);
-  const std::string conf = R"(
-@JAIL@a { path = "@ROOT@"; persist; mount.devfs; mount.procfs; ip4.addr = @A@; exec.start = "/bin/true"; }
-@JAIL@b { path = "@ROOT@"; persist; depend = @JAIL@a; mount.devfs; ip4.addr = @B@; exec.start = "/bin/true"; }
-)";
-  // a clean run first, to count the steps
-  std::size_t steps = 0;
-  {
-    REQUIRE(site.apply(conf).ok());
-    // the steps the backend runs (the applier keeps the records itself)
-    for (const auto& j : site.last_plan().jails)
-      steps += static_cast<std::size_t>(std::count_if(j.steps.begin(), j.steps.end(), [](const Step& s) {
-        return s.kind != StepKind::record && s.kind != StepKind::forget;
-      }));
-    REQUIRE(site.apply("").ok());
-  }
-  REQUIRE(steps >= 6);
-  for (std::size_t k = 1; k <= steps; ++k) {
-    CAPTURE(k);
-    std::optional<FaultyBackend> faulty;
-    site.wrap = [&](Backend& real) -> Backend& { return faulty.emplace(real, k); };
-    const ApplyResult r = site.apply(conf);
-    site.wrap = nullptr;
-    CHECK_FALSE(r.ok());
-    for (const auto& j : r.jails) {
-      if (j.status == JailOutcome::Status::done) continue;
-      // a failed or skipped jail left nothing running and no record
-      std::string error;
-      CHECK_FALSE(linux_jail::read_runtime(site.paths().runtime_dir, j.name, error));
-      CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + j.name + ".json"));
-    }
-    // the next apply converges, and a re-plan is empty
-    CHECK(site.apply(conf).ok());
-    CHECK(site.apply(conf).ok());
-    CHECK_FALSE(site.last_plan().has_changes());
-    REQUIRE(site.apply("").ok());
-    CHECK(site.leaked_links().empty());
-    CHECK(linux_jail::list_runtimes(site.paths().runtime_dir).empty());
-  }
 }
 
 TEST_CASE(
