@@ -1,6 +1,6 @@
 #pragma once
 // A fresh fake FreeBSD host (tests/fakebsd) in a temporary directory, shared
-// by the tests that spawn the jailplan binary against it (test_fakebsd.cpp)
+// by the tests that spawn the jailplan binary against it (tests/fake_host_cli.hpp)
 // and those that run the FreeBSD backend in-process
 // (test_backend_conformance.cpp).
 //
