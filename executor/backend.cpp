@@ -1,0 +1,78 @@
+// What every backend reads of a jail change and its steps: the applied
+// settings, where a hook runs, fstab files, and the inverse of a step for
+// rollbacks.
+#include "executor/backend.hpp"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "planner/steps.hpp"
+
+namespace jailplan {
+
+const std::string* applied_setting(const JailChange& j, std::string_view name) {
+  if (!j.applied) return nullptr;
+  const auto* p = find_param(j.applied->params, name);
+  return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
+}
+
+bool applied_flag(const JailChange& j, std::string_view name) {
+  const auto* v = applied_setting(j, name);
+  return v != nullptr && *v == "true";
+}
+
+std::chrono::milliseconds applied_exec_timeout(const JailChange& j) {
+  const auto* v = applied_setting(j, "exec.timeout");
+  return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
+}
+
+void append_consolelog(const JailChange& j, const std::string& out, const std::string& err) {
+  if (const auto* log = applied_setting(j, "exec.consolelog"))
+    std::ofstream(*log, std::ios::app) << out << err;
+}
+
+HookPlace hook_place(StepKind k) {
+  switch (k) {
+    case StepKind::prepare:
+    case StepKind::prestart:
+    case StepKind::created:
+    case StepKind::poststart:
+    case StepKind::prestop:
+    case StepKind::poststop:
+    case StepKind::release: return HookPlace::host;
+    case StepKind::start:
+    case StepKind::command:
+    case StepKind::stop: return HookPlace::jail;
+    default: return HookPlace::none;
+  }
+}
+
+std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    line = line.substr(0, line.find('#'));
+    if (!fstab_fields(line).empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::optional<Step> inverse(const Step& s) {
+  const auto undo = [&s](StepKind k, std::vector<std::string> args) {
+    return Step{k, Phase::stop, std::move(args), {}, s.origin, s.origin_text};
+  };
+  switch (s.kind) {
+    case StepKind::alias_add: return undo(StepKind::alias_remove, s.args);
+    case StepKind::mount: return undo(StepKind::umount, s.args);
+    case StepKind::mount_fstab: return undo(StepKind::umount_fstab, s.args);
+    case StepKind::mount_devfs: return undo(StepKind::umount_devfs, {s.args.at(0)});
+    case StepKind::mount_fdescfs: return undo(StepKind::umount_fdescfs, s.args);
+    case StepKind::mount_procfs: return undo(StepKind::umount_procfs, s.args);
+    case StepKind::create: return undo(StepKind::remove, {});
+    case StepKind::limits: return undo(StepKind::unlimit, {});
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace jailplan
