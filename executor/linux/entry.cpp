@@ -1,6 +1,6 @@
 #include "executor/linux/entry.hpp"
 
-#include <cstdlib>
+#include <cstdlib>  // atoi
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,11 +15,8 @@ std::optional<int> hidden_entry(int argc, char** argv) {
   if (argc < 2) return std::nullopt;
   const std::string_view what = argv[1];
   if (what == "__jail-init" && argc == 5) init_main(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
-  if (what == "__jail-exec") {
-    const char* dir = std::getenv("JAILPLAN_RUNTIME_DIR");
-    return exec_main(std::vector<std::string>(argv + 2, argv + argc),
-                     dir != nullptr && *dir != '\0' ? dir : k_runtime_dir);
-  }
+  // the backend always names its runtime directory (-R)
+  if (what == "__jail-exec") return exec_main(std::vector<std::string>(argv + 2, argv + argc), k_runtime_dir);
   return std::nullopt;
 }
 
