@@ -1,0 +1,60 @@
+// The Linux backend's runtime records: typed parameters written and read
+// back, and records written before typed steps (jail(8)'s words) still read.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "executor/linux/runtime.hpp"
+
+using namespace jailplan;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char t[] = "/tmp/jailplan-runtime-XXXXXX";
+    REQUIRE(::mkdtemp(t) != nullptr);
+    path = t;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("linux runtime: typed parameters round-trip, in order") {
+  TempDir dir;
+  linux_jail::Runtime r;
+  r.name = "web";
+  r.index = 3;
+  r.init_pid = 42;
+  r.parameters = {{"path", "/j/web"}, {"persist", "true"}, {"allow.raw_sockets", "false"}};
+  REQUIRE(linux_jail::write_runtime(dir.path, r).empty());
+  std::string error;
+  const auto back = linux_jail::read_runtime(dir.path, "web", error);
+  REQUIRE_MESSAGE(back, error);
+  CHECK(back->parameters == r.parameters);
+  CHECK(back->index == 3);
+}
+
+TEST_CASE("linux runtime: a record with jail(8)'s words (before typed steps) is read") {
+  TempDir dir;
+  fs::create_directories(dir.path + "/old");
+  std::ofstream(dir.path + "/old/state.json")
+      << R"({"name": "old", "index": 1, "init_pid": 7, "init_start": 9,
+    "parameters": ["name=old", "path=/j/old", "persist", "allow.noraw_sockets", "host.hostname=old.example"]})";
+  std::string error;
+  const auto r = linux_jail::read_runtime(dir.path, "old", error);
+  REQUIRE_MESSAGE(r, error);
+  CHECK(r->parameters == linux_jail::KernelParams{{"path", "/j/old"},
+                                                  {"persist", "true"},
+                                                  {"allow.raw_sockets", "false"},
+                                                  {"host.hostname", "old.example"}});
+}
