@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "executor/linux/runtime.hpp"
 
@@ -42,6 +43,15 @@ TEST_CASE("linux runtime: typed parameters round-trip, in order") {
   REQUIRE_MESSAGE(back, error);
   CHECK(back->parameters == r.parameters);
   CHECK(back->index == 3);
+  // the words the previous version reads stay beside the typed pairs
+  std::ifstream in(linux_jail::runtime_file(dir.path, "web"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find(R"("parameters": [
+    "name=web",
+    "path=/j/web",
+    "persist",
+    "allow.noraw_sockets"
+  ])") != std::string::npos);
 }
 
 TEST_CASE("linux runtime: a record with jail(8)'s words (before typed steps) is read") {

@@ -15,6 +15,7 @@
 #include "base/atomic_file.hpp"
 #include "executor/linux/params.hpp"
 #include "executor/linux/sys.hpp"
+#include "planner/steps.hpp"
 
 namespace jailplan::linux_jail {
 
@@ -30,22 +31,30 @@ void put_param(KernelParams& params, const std::string& name, const std::string&
 
 namespace {
 
-json parameters_to_json(const KernelParams& params) {
+// "kernel_params": [[name, value], ...], typed
+json typed_to_json(const KernelParams& params) {
   json out = json::array();
   for (const auto& [name, value] : params) out.push_back(json::array({name, value}));
   return out;
 }
 
-// [[name, value], ...]; records written before typed steps hold jail(8)'s
-// command-line words (`name=value`, `flag`, `noflag`)
-KernelParams parameters_from(const json& j) {
+// "parameters": jail(8)'s command-line words, as the versions before typed
+// steps wrote and read them (`name=J` first), so that one of them, run
+// again while jails are up, still sees those jails
+json words_to_json(const std::string& jail, const KernelParams& params) {
+  json out = json::array({"name=" + jail});
+  for (const auto& [name, value] : params) out.push_back(kernel_word(name, {value}));
+  return out;
+}
+
+KernelParams parameters_from(const json& record) {
   KernelParams out;
-  for (const auto& e : j) {
-    if (e.is_array() && e.size() == 2) {
-      out.emplace_back(e[0].get<std::string>(), e[1].get<std::string>());
-      continue;
-    }
-    auto [name, value] = split_word(e.get<std::string>());
+  if (const auto typed = record.find("kernel_params"); typed != record.end()) {
+    for (const auto& e : *typed) out.emplace_back(e.at(0).get<std::string>(), e.at(1).get<std::string>());
+    return out;
+  }
+  for (const auto& w : record.value("parameters", json::array())) {
+    auto [name, value] = split_word(w.get<std::string>());
     if (name != "name") out.emplace_back(std::move(name), std::move(value));
   }
   return out;
@@ -99,7 +108,7 @@ std::optional<Runtime> read_runtime(const std::string& dir, const std::string& n
     r.gateway6 = j.value("gateway6", "");
     r.drop_caps = j.value("drop_caps", std::uint64_t{0});
     r.new_net = j.value("new_net", true);
-    r.parameters = parameters_from(j.value("parameters", json::array()));
+    r.parameters = parameters_from(j);
     return r;
   } catch (const std::exception& e) {
     error = fmt::format("{}: not a jailplan runtime record: {}", file, e.what());
@@ -121,7 +130,8 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"gateway6", r.gateway6},
                   {"drop_caps", r.drop_caps},
                   {"new_net", r.new_net},
-                  {"parameters", parameters_to_json(r.parameters)}};
+                  {"parameters", words_to_json(r.name, r.parameters)},
+                  {"kernel_params", typed_to_json(r.parameters)}};
   // what it describes ends with the machine: no need to reach the disk
   return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n", Durability::crash);
 }
