@@ -179,7 +179,8 @@ int main(int argc, char** argv) {
     }
     LinuxBackend backend(runner, paths);
     // as `jailplan apply` runs it: as many jails at once as there are CPUs
-    if (!apply_plan(plan, backend, paths.state_dir, {}, std::max(1U, std::thread::hardware_concurrency()))
+    if (!apply_plan(plan, backend, RecordKeeping::in(paths.state_dir), {},
+                    std::max(1U, std::thread::hardware_concurrency()))
              .ok()) {
       std::fprintf(stderr, "apply failed\n");
       std::abort();

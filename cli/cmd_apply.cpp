@@ -108,7 +108,7 @@ int dry_run_steps(const Plan& plan, const BackendRow& row, World& w) {
   RecordingRunner recorder;
   const auto dry = row.make(w.env, recorder, true);
   w.out << "\nSteps, in order (nothing was changed):\n";
-  const auto result = apply_plan(plan, *dry, std::nullopt, [&](const StepReport& r) {
+  const auto result = apply_plan(plan, *dry, RecordKeeping::none(), [&](const StepReport& r) {
     if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
     const auto words = step_words(r.step);
     w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind), words.empty() ? "" : " ",
@@ -124,7 +124,7 @@ int dry_run_commands(const Plan& plan, const BackendRow& row, World& w) {
   const auto dry = row.make(w.env, recorder, true);
   std::size_t shown = 0;
   w.out << "\nCommands, in order (nothing was changed):\n";
-  apply_plan(plan, *dry, std::nullopt, [&](const StepReport& r) {
+  apply_plan(plan, *dry, RecordKeeping::none(), [&](const StepReport& r) {
     const auto& cmds = recorder.commands();
     const StepKind k = r.step.kind;
     const bool provisional = k == StepKind::record && !r.step.args.empty();
@@ -180,7 +180,8 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
   };
   const std::size_t jobs = o.jobs > 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
   const auto live = row->make(w.env, runner, false);
-  const ApplyResult result = apply_plan(plan, *live, row->state_dir(w.env), progress, jobs, starting);
+  const ApplyResult result =
+      apply_plan(plan, *live, RecordKeeping::in(row->state_dir(w.env)), progress, jobs, starting);
   if (auto done = live->finish(); !done.ok()) w.err << fmt::format("jailplan: warning: {}\n", done.message());
   status.reset();
   journal.finish(result);

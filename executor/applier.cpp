@@ -29,11 +29,11 @@ namespace {
 
 class Applier {
  public:
-  Applier(const Plan& p, Backend& b, const std::optional<std::string>& records, const StepObserver& o,
-          std::size_t jobs, const StepStartObserver& on_start)
+  Applier(const Plan& p, Backend& b, RecordKeeping records, const StepObserver& o, std::size_t jobs,
+          const StepStartObserver& on_start)
       : m_plan(p),
         m_backend(b),
-        m_records(records),
+        m_records(std::move(records)),
         m_observe(o),
         m_on_start(on_start),
         m_jobs(std::max<std::size_t>(jobs, 1)) {
@@ -126,15 +126,16 @@ class Applier {
   /// before a jail's first start step, so a killed apply is redone; whole,
   /// with the jail's id, after its last) or deleted.
   Status keep_record(const JailChange& j, const Step& s) {
-    if (!m_records) return {};
-    if (s.kind == StepKind::forget) return forget_record(*m_records, j.name);
+    const auto& dir = m_records.dir();
+    if (!dir) return {};
+    if (s.kind == StepKind::forget) return forget_record(*dir, j.name);
     if (!j.applied) return {};
     if (!s.args.empty() && s.args[0] == "provisional") {
       AppliedRecord r = *j.applied;
       r.complete = false;
-      return write_record(*m_records, j.name, std::move(r), std::nullopt);
+      return write_record(*dir, j.name, std::move(r), std::nullopt);
     }
-    return write_record(*m_records, j.name, *j.applied, m_backend.jid(j));
+    return write_record(*dir, j.name, *j.applied, m_backend.jid(j));
   }
 
   bool failed(const std::string& name) {
@@ -216,7 +217,7 @@ class Applier {
 
   const Plan& m_plan;
   Backend& m_backend;
-  const std::optional<std::string>& m_records;
+  RecordKeeping m_records;
   const StepObserver& m_observe;
   const StepStartObserver& m_on_start;
   std::size_t m_jobs;
@@ -229,9 +230,9 @@ class Applier {
 
 }  // namespace
 
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const std::optional<std::string>& records,
-                       const StepObserver& on_step, std::size_t jobs, const StepStartObserver& on_start) {
-  return Applier(plan, backend, records, on_step, jobs, on_start).run();
+ApplyResult apply_plan(const Plan& plan, Backend& backend, RecordKeeping records, const StepObserver& on_step,
+                       std::size_t jobs, const StepStartObserver& on_start) {
+  return Applier(plan, backend, std::move(records), on_step, jobs, on_start).run();
 }
 
 }  // namespace jailplan

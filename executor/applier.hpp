@@ -41,13 +41,25 @@ using StepObserver = std::function<void(const StepReport&)>;
 /// Called as a step begins (for a live status line), one at a time.
 using StepStartObserver = std::function<void(const JailChange&, const Step&)>;
 
+/// Where the applier keeps the applied records: a backend's state
+/// directory, or nowhere (a dry run). Said explicitly at every call.
+class RecordKeeping {
+ public:
+  static RecordKeeping in(std::string state_dir) { return RecordKeeping(std::move(state_dir)); }
+  static RecordKeeping none() { return RecordKeeping(std::nullopt); }
+  const std::optional<std::string>& dir() const { return m_dir; }
+
+ private:
+  explicit RecordKeeping(std::optional<std::string> dir) : m_dir(std::move(dir)) {}
+  std::optional<std::string> m_dir;
+};
+
 /// Runs the plan. The `record` and `forget` steps write and delete the
-/// applied records in `records` (a state directory; nullopt for a dry run,
-/// which keeps none). With `jobs` > 1, up to that many jails are worked on
+/// applied records where `records` says. With `jobs` > 1, up to that many jails are worked on
 /// at once within each phase, in dependency order (the backend must then be
 /// safe to call from several threads for different jails); the observer is
 /// called one step at a time.
-ApplyResult apply_plan(const Plan& plan, Backend& backend, const std::optional<std::string>& records,
+ApplyResult apply_plan(const Plan& plan, Backend& backend, RecordKeeping records,
                        const StepObserver& on_step = {}, std::size_t jobs = 1,
                        const StepStartObserver& on_start = {});
 

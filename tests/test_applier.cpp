@@ -2,10 +2,18 @@
 // the k-th command: order of commands, rollback of a half-made jail, and
 // dependents skipped.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/freebsd/backend.hpp"
+#include "planner/snapshot.hpp"
 #include "planner_util.hpp"
 
 using namespace jailplan;
@@ -42,7 +50,7 @@ TEST_CASE("apply: commands in dependency order, argv-exact") {
   const Plan p = test::plan_of(c, ObservedState{});
   FailingRunner runner(0);
   FreeBsdBackend backend(runner, true);
-  const ApplyResult r = apply_plan(p, backend, std::nullopt);
+  const ApplyResult r = apply_plan(p, backend, RecordKeeping::none());
   CHECK(r.ok());
   CHECK(runner.log ==
         std::vector<std::string>{
@@ -62,7 +70,7 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
     CAPTURE(k);
     FailingRunner runner(k);
     FreeBsdBackend backend(runner, true);
-    const ApplyResult r = apply_plan(p, backend, std::nullopt);
+    const ApplyResult r = apply_plan(p, backend, RecordKeeping::none());
     REQUIRE_FALSE(r.ok());
     const auto failed = std::count_if(r.jails.begin(), r.jails.end(),
                                       [](const auto& j) { return j.status == JailOutcome::Status::failed; });
@@ -87,7 +95,7 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
   }
   FailingRunner runner(3);  // db's jail -c
   FreeBsdBackend backend(runner, true);
-  const ApplyResult r = apply_plan(p, backend, std::nullopt);
+  const ApplyResult r = apply_plan(p, backend, RecordKeeping::none());
   CHECK(r.jails[0].error ==
         "jail: db: /usr/sbin/jail -c name=db children.max=1 ip4.addr=198.51.100.11 path=/j/db persist: "
         "failed (exit "
@@ -106,7 +114,7 @@ TEST_CASE("apply: a failure part-way rolls the jail back and skips its dependent
   // a failing mount points at the statement that asked for it
   FailingRunner mounts(2);  // db's devfs
   FreeBsdBackend b2(mounts, true);
-  const ApplyResult m = apply_plan(p, b2, std::nullopt);
+  const ApplyResult m = apply_plan(p, b2, RecordKeeping::none());
   REQUIRE(m.jails[0].diagnostics.error_count() == 1);
   CHECK(m.jails[0].diagnostics.items().at(0).location.to_string() == "t.conf:2:29");  // mount.devfs
 }
@@ -119,7 +127,7 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=512M", "maxproc:d
   const Plan p = test::plan_of(c, ObservedState{});
   FailingRunner runner(0);
   FreeBsdBackend backend(runner, true);
-  REQUIRE(apply_plan(p, backend, std::nullopt).ok());
+  REQUIRE(apply_plan(p, backend, RecordKeeping::none()).ok());
   CHECK(runner.log == std::vector<std::string>{
                           "/usr/sbin/jail -c name=web path=/j/web persist",
                           "/usr/bin/rctl -r jail:web",
@@ -142,14 +150,14 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
   CHECK(q.jails[0].action == Action::update);
   FailingRunner again(0);
   FreeBsdBackend b2(again, true);
-  REQUIRE(apply_plan(q, b2, std::nullopt).ok());
+  REQUIRE(apply_plan(q, b2, RecordKeeping::none()).ok());
   CHECK(again.log ==
         std::vector<std::string>{"/usr/bin/rctl -r jail:web", "/usr/bin/rctl -a jail:web:memoryuse:deny=1G"});
   // gone from the configuration (pruned): removed after the jail
   const Plan gone = test::plan_of(test::site(""), running, true);
   FailingRunner last(0);
   FreeBsdBackend b3(last, true);
-  REQUIRE(apply_plan(gone, b3, std::nullopt).ok());
+  REQUIRE(apply_plan(gone, b3, RecordKeeping::none()).ok());
   CHECK(last.log == std::vector<std::string>{"/bin/pkill -TERM -j 3", "/bin/pgrep -j 3",
                                              "/usr/sbin/jail -R web", "/usr/bin/rctl -r jail:web"});
 }
@@ -170,7 +178,7 @@ db { path = /j/db; persist; exec.clean; mount.procfs; exec.prestart = "echo pre"
 )");
   RecordingRunner runner;
   FreeBsdBackend backend(runner, true);
-  REQUIRE(apply_plan(test::plan_of(c, ObservedState{}), backend, std::nullopt).ok());
+  REQUIRE(apply_plan(test::plan_of(c, ObservedState{}), backend, RecordKeeping::none()).ok());
   std::map<std::string, Command> by_argv;
   for (const auto& cmd : runner.commands()) by_argv[format_argv(cmd.argv)] = cmd;
   const auto has = [](const std::vector<std::string>& env, const std::string& var) {
@@ -206,4 +214,69 @@ db { path = /j/db; persist; exec.clean; mount.procfs; exec.prestart = "echo pre"
   CHECK(found_clean);
   CHECK(by_argv.count("/usr/sbin/jexec -l db /bin/sh /etc/rc") == 1);
   CHECK(by_argv.at("/sbin/mount -t procfs . /j/db/proc").env.has_value());
+}
+
+namespace {
+
+/// Succeeds at every step; the jail's id is 7. Notes the applied record as
+/// it is when each step runs.
+class RecordingBackend final : public Backend {
+ public:
+  explicit RecordingBackend(std::string record) : m_record(std::move(record)) {}
+  std::vector<std::string> seen;  ///< per step: "kind: record text or -"
+  Status run(const JailChange& /*j*/, const Step& s) override {
+    std::ifstream in(m_record);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    seen.push_back(fmt::format("{}: {}", to_string(s.kind),
+                               !in                                                     ? "-"
+                               : text.find("\"complete\": false") != std::string::npos ? "provisional"
+                                                                                       : "whole"));
+    return {};
+  }
+  std::optional<std::int64_t> jid(const JailChange& /*j*/) override { return 7; }
+
+ private:
+  std::string m_record;
+};
+
+}  // namespace
+
+TEST_CASE("apply: the applier keeps the applied records, provisional first, then whole with the jid") {
+  char tmp[] = "/tmp/jailplan-records-XXXXXX";
+  REQUIRE(::mkdtemp(tmp) != nullptr);
+  const std::string dir = std::string(tmp) + "/applied";
+  const std::string record = dir + "/a.json";
+  const auto c = test::site("a { path = /j/a; persist; mount.devfs; }");
+  RecordingBackend backend(record);
+  const ApplyResult r = apply_plan(test::plan_of(c, ObservedState{}), backend, RecordKeeping::in(dir));
+  REQUIRE(r.ok());
+  // every step ran with the provisional record in place; record and forget
+  // never reach the backend
+  CHECK(backend.seen == std::vector<std::string>{"mount.devfs: provisional", "create: provisional"});
+  SourceSet sources;
+  std::ifstream in(record);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto whole = parse_record(sources.add(record, text));
+  REQUIRE(whole.ok());
+  CHECK(whole->complete);
+  CHECK(whole->jid == 7);
+
+  // destroying it forgets the record
+  ObservedState running = test::jls("jid=7 name=a path=/j/a persist");
+  running.jails[0].applied = whole.value();
+  const ApplyResult gone =
+      apply_plan(test::plan_of(test::site(""), running, true), backend, RecordKeeping::in(dir));
+  REQUIRE(gone.ok());
+  CHECK_FALSE(std::filesystem::exists(record));
+
+  // a records directory that cannot be made fails the jail before it starts
+  const std::string blocker = std::string(tmp) + "/a-file";
+  std::ofstream(blocker) << "not a directory\n";
+  RecordingBackend other(record);
+  const ApplyResult refused =
+      apply_plan(test::plan_of(c, ObservedState{}), other, RecordKeeping::in(blocker + "/applied"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.jails.at(0).error.find("jail: a: cannot") == 0);
+  CHECK(other.seen.empty());
+  std::filesystem::remove_all(tmp);
 }

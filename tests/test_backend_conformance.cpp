@@ -611,7 +611,7 @@ std::pair<ApplyResult, std::size_t> apply_failing(Harness& h, const std::string&
   const Plan plan = h.plan(file);
   const auto real = h.make_backend(h.runner());
   FailingBackend failing(*real, h.host(), fail_at);
-  ApplyResult r = apply_plan(plan, failing, h.records(), {}, jobs);
+  ApplyResult r = apply_plan(plan, failing, RecordKeeping::in(h.records()), {}, jobs);
   const Status finished = failing.finish();
   CHECK_MESSAGE(finished.ok(), finished.message());
   h.host().after_apply();

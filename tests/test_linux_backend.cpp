@@ -83,7 +83,7 @@ class Site {
     m_last_plan = make_plan(c.desired, observed.value(), PlanOptions{true, "test"});
     LinuxBackend real(m_runner, m_paths);
     Watcher watcher(real, *this);
-    return apply_plan(m_last_plan, watcher, m_paths.state_dir);
+    return apply_plan(m_last_plan, watcher, RecordKeeping::in(m_paths.state_dir));
   }
   /// Writes the configuration (placeholders filled in) where apply reads it.
   std::string write_conf(const std::string& conf) const {
