@@ -50,12 +50,15 @@ inline std::vector<fakekernel::Param> catalog_kernel_params() {
   return out;
 }
 
+/// A host that applies plans in memory (see the top of this file).
 class ModelHost {
  public:
+  /// What an observer would report; tests may read and edit it.
   ObservedState state;
   /// The kernel the steps run on: the fake host's interfaces, without addresses.
   fakekernel::Kernel kernel{empty_host(), catalog_kernel_params()};
 
+  /// Carries out a plan's steps: stop (reverse order), update, start.
   void apply(const Plan& plan) {
     if (kernel_part(state) != kernel_part(m_exported)) load();
     m_records.clear();
@@ -67,6 +70,7 @@ class ModelHost {
     save();
   }
 
+  /// The jail of that name in `state`, or nullptr.
   ObservedJail* jail(const std::string& name) {
     for (auto& j : state.jails)
       if (j.name == name) return &j;

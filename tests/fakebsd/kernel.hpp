@@ -22,10 +22,10 @@ enum class Type { boolean, integer, string, jailsys, ip4, ip6 };
 
 /// One jail parameter the kernel knows.
 struct Param {
-  std::string name;
-  Type type = Type::string;
-  std::string dflt;  ///< what a new top-level jail reports when not given it
-  bool create_only = false;
+  std::string name;          ///< canonical name (`allow.raw_sockets`)
+  Type type = Type::string;  ///< how its value is read
+  std::string dflt;          ///< what a new top-level jail reports when not given it
+  bool create_only = false;  ///< jail -m may only repeat its value
 };
 
 /// A refused operation; `message` is the text after the tool's `name: `
