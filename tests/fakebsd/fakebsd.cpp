@@ -8,11 +8,14 @@
 // rules) is kept in $FAKEBSD_DIR/state.json under an flock, so parallel
 // applies see one consistent host.
 //
-// It plays the kernel the way jail-semantics.md describes it: jls -n prints
-// every parameter with its default, booleans by name or "no" name, the
-// first address first and the rest sorted, restricted jails as ip4=disable;
-// create-only parameters refuse to change; a jail dropping persist with no
-// process goes away; rctl -r that matches nothing fails with ESRCH.
+// The kernel's rules (create-only parameters refuse to change, a jail
+// dropping persist with no process goes away, rctl -r that matches nothing
+// fails with ESRCH, ...) are the kernel model's (kernel.hpp), which the
+// planner tests' ModelHost shares; this file parses each tool's argv, keeps
+// the state file, injects failures and prints as the tools do: jls -n
+// prints every parameter with its default, booleans by name or "no" name,
+// the first address first and the rest sorted, restricted jails as
+// ip4=disable.
 //
 // The host's directory is FAKEBSD_DIR, or the nearest one above the tool's
 // path with a `.fakebsd` file in it (so helpers run with exec.clean's empty
@@ -50,7 +53,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kernel.hpp"
+
 using json = nlohmann::json;
+using jailplan::fakekernel::Failure;
+using jailplan::fakekernel::Kernel;
+using jailplan::fakekernel::Param;
 
 namespace {
 
@@ -111,28 +119,8 @@ bool is_dir(const std::string& p) {
 }
 
 // ---------------------------------------------------------------------------
-// The host, loaded and saved under one exclusive lock.
-
-json initial_host() {
-  json h;
-  h["next_jid"] = 1;
-  h["jails"] = json::array();
-  h["mounts"] = json::array();
-  h["rctl"] = json::array();
-  // interfaces in kernel order; addresses as {family, address, mask}
-  h["ifaces"] = json::array({
-      {{"name", "em0"},
-       {"vnet", 0},
-       {"addrs", json::array({{{"family", "inet"}, {"address", "203.0.113.2"}, {"mask", "24"}}})}},
-      {{"name", "lo0"},
-       {"vnet", 0},
-       {"addrs", json::array({{{"family", "inet"}, {"address", "127.0.0.1"}, {"mask", "8"}},
-                              {{"family", "inet6"}, {"address", "::1"}, {"mask", "128"}}})}},
-      {{"name", "epair0b"}, {"vnet", 0}, {"addrs", json::array()}},
-      {{"name", "epair1b"}, {"vnet", 0}, {"addrs", json::array()}},
-  });
-  return h;
-}
+// The host, loaded and saved under one exclusive lock; the kernel model
+// (kernel.hpp) keeps its rules.
 
 class Host {
  public:
@@ -143,16 +131,13 @@ class Host {
       std::exit(70);
     }
     std::ifstream in(dir() + "/state.json");
-    if (in) {
-      in >> h;
-    } else {
-      h = initial_host();
-    }
+    if (in) in >> k.state;
+    k.directory_exists = is_dir;
   }
   ~Host() {
     if (m_dirty) {
       const std::string tmp = dir() + "/state.json.tmp";
-      std::ofstream(tmp) << h.dump(1) << '\n';
+      std::ofstream(tmp) << k.state.dump(1) << '\n';
       std::rename(tmp.c_str(), (dir() + "/state.json").c_str());
     }
     ::close(m_lock);
@@ -161,7 +146,7 @@ class Host {
   Host& operator=(const Host&) = delete;
   void changed() { m_dirty = true; }
 
-  json h;
+  Kernel k;
 
  private:
   int m_lock = -1;
@@ -190,231 +175,14 @@ bool injected_failure(Host& host, const std::string& tool) {
   return false;
 }
 
-// ---------------------------------------------------------------------------
-// The kernel's jail parameters.
-
-enum class Type { boolean, integer, string, jailsys, ip4, ip6 };
-struct Param {
-  const char* name;
-  Type type;
-  const char* dflt;
-  bool create_only;
-};
-
-// In jls order: top-level names, then dotted names, each alphabetical.
-const std::vector<Param>& params() {
-  static const std::vector<Param> p = {
-      {"devfs_ruleset", Type::integer, "0", false},
-      {"dying", Type::boolean, "false", false},
-      {"enforce_statfs", Type::integer, "2", false},
-      {"host", Type::jailsys, "new", false},
-      {"ip4", Type::jailsys, "disable", true},
-      {"ip6", Type::jailsys, "disable", true},
-      {"jid", Type::integer, "", true},
-      {"name", Type::string, "", false},
-      {"osreldate", Type::integer, "1403000", true},
-      {"osrelease", Type::string, "14.3-RELEASE", true},
-      {"parent", Type::integer, "0", true},
-      {"path", Type::string, "/", true},
-      {"persist", Type::boolean, "false", false},
-      {"securelevel", Type::integer, "-1", false},
-      {"sysvmsg", Type::jailsys, "disable", false},
-      {"sysvsem", Type::jailsys, "disable", false},
-      {"sysvshm", Type::jailsys, "disable", false},
-      {"vnet", Type::jailsys, "inherit", true},
-      {"allow.adjtime", Type::boolean, "false", false},
-      {"allow.chflags", Type::boolean, "false", false},
-      {"allow.extattr", Type::boolean, "false", false},
-      {"allow.mlock", Type::boolean, "false", false},
-      {"allow.mount", Type::boolean, "false", false},
-      {"allow.mount.devfs", Type::boolean, "false", false},
-      {"allow.mount.fdescfs", Type::boolean, "false", false},
-      {"allow.mount.nullfs", Type::boolean, "false", false},
-      {"allow.mount.procfs", Type::boolean, "false", false},
-      {"allow.mount.tmpfs", Type::boolean, "false", false},
-      {"allow.mount.zfs", Type::boolean, "false", false},
-      {"allow.nfsd", Type::boolean, "false", false},
-      {"allow.quotas", Type::boolean, "false", false},
-      {"allow.raw_sockets", Type::boolean, "false", false},
-      {"allow.read_msgbuf", Type::boolean, "false", false},
-      {"allow.reserved_ports", Type::boolean, "true", false},
-      {"allow.set_hostname", Type::boolean, "true", false},
-      {"allow.settime", Type::boolean, "false", false},
-      {"allow.socket_af", Type::boolean, "false", false},
-      {"allow.suser", Type::boolean, "true", false},
-      {"allow.sysvipc", Type::boolean, "false", false},
-      {"allow.unprivileged_proc_debug", Type::boolean, "true", false},
-      {"children.cur", Type::integer, "0", true},
-      {"children.max", Type::integer, "0", false},
-      {"cpuset.id", Type::integer, "", true},
-      {"host.domainname", Type::string, "", false},
-      {"host.hostid", Type::integer, "0", false},
-      {"host.hostname", Type::string, "", false},
-      {"host.hostuuid", Type::string, "00000000-0000-0000-0000-000000000000", false},
-      {"ip4.addr", Type::ip4, "", false},
-      {"ip4.saddrsel", Type::boolean, "true", false},
-      {"ip6.addr", Type::ip6, "", false},
-      {"ip6.saddrsel", Type::boolean, "true", false},
-  };
-  return p;
-}
-
-const Param* find_param(const std::string& name) {
-  for (const auto& p : params())
-    if (name == p.name) return &p;
-  return nullptr;
-}
-
-struct Failure {
-  std::string message;
-};
-
-// The address's bytes, for the kernel's sort.
-std::string address_key(int family, const std::string& a) {
-  unsigned char buf[16] = {};
-  if (::inet_pton(family, a.c_str(), buf) != 1) throw Failure{"not an address: " + a};
-  return std::string(reinterpret_cast<char*>(buf), family == AF_INET ? 4 : 16);
-}
-
-// One `name[=value]` word as the kernel stores it: {name, value}.
-std::pair<std::string, json> parse_word(const std::string& word) {
-  const auto eq = word.find('=');
-  std::string name = word.substr(0, eq);
-  const bool has_value = eq != std::string::npos;
-  const std::string value = has_value ? word.substr(eq + 1) : "";
-  const Param* p = find_param(name);
-  bool negated = false;
-  if (p == nullptr && !has_value) {
-    // `nopersist`, `allow.noraw_sockets`
-    const auto dot = name.rfind('.');
-    const std::string last = dot == std::string::npos ? name : name.substr(dot + 1);
-    if (last.rfind("no", 0) == 0) {
-      const std::string plain =
-          (dot == std::string::npos ? std::string() : name.substr(0, dot + 1)) + last.substr(2);
-      p = find_param(plain);
-      if (p != nullptr && p->type == Type::boolean) {
-        negated = true;
-        name = plain;
-      } else {
-        p = nullptr;
-      }
-    }
-  }
-  if (p == nullptr) throw Failure{"unknown parameter: " + word.substr(0, eq)};
-  switch (p->type) {
-    case Type::boolean: {
-      bool b = true;
-      if (has_value) {
-        std::string v = value;
-        std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (v == "true")
-          b = true;
-        else if (v == "false")
-          b = false;
-        else if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos)
-          b = std::atoll(v.c_str()) != 0;
-        else
-          throw Failure{name + ": unknown boolean value \"" + value + "\""};
-      }
-      return {name, negated ? !b : b};
-    }
-    case Type::integer:
-      if (value.empty() || value.find_first_not_of("-0123456789") != std::string::npos)
-        throw Failure{name + ": non-integer value \"" + value + "\""};
-      return {name, std::to_string(std::atoll(value.c_str()))};
-    case Type::jailsys: {
-      std::string v = value;
-      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (v.empty() || v == "new" || v == "1") return {name, "new"};
-      if (v == "disable" || v == "0") return {name, "disable"};
-      if (v == "inherit" || v == "2") return {name, "inherit"};
-      throw Failure{name + ": unknown jailsys value \"" + value + "\""};
-    }
-    case Type::ip4:
-    case Type::ip6: {
-      const int family = p->type == Type::ip4 ? AF_INET : AF_INET6;
-      json list = json::array();
-      std::stringstream in(value == "-" ? "" : value);
-      for (std::string a; std::getline(in, a, ',');) {
-        std::string canon = a;
-        unsigned char buf[16];
-        if (::inet_pton(family, a.c_str(), buf) != 1)
-          throw Failure{name + ": not an " + (family == AF_INET ? "IPv4" : "IPv6") + " address: " + a};
-        char text[INET6_ADDRSTRLEN];
-        canon = ::inet_ntop(family, buf, text, sizeof text);
-        for (const auto& have : list)
-          if (have == canon) throw Failure{name + ": duplicate address " + canon};
-        list.push_back(canon);
-      }
-      // the first stays first, the rest sorted
-      if (list.size() > 2)
-        std::sort(list.begin() + 1, list.end(), [family](const json& x, const json& y) {
-          return address_key(family, x.get<std::string>()) < address_key(family, y.get<std::string>());
-        });
-      return {name, list};
-    }
-    case Type::string: return {name, value};
-  }
-  return {name, value};
-}
-
-json* find_jail(Host& host, const std::string& key) {
-  const bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
-  for (auto& j : host.h["jails"])
-    if (numeric ? j["jid"].get<long long>() == std::atoll(key.c_str()) : j["name"] == key) return &j;
-  return nullptr;
-}
-
-// What jls reports for one parameter of `j`.
-json reported(Host& host, const json& j, const Param& p) {
-  const std::string name = p.name;
-  const json& set = j["params"];
-  if (name == "jid") return j["jid"];
-  if (name == "name") return j["name"];
-  if (name == "cpuset.id") return std::to_string(j["jid"].get<long long>() + 2);
-  if (name == "dying") return false;
-  if (name == "parent") {
-    const std::string n = j["name"];
-    const auto dot = n.rfind('.');
-    if (dot == std::string::npos) return "0";
-    const json* parent = find_jail(host, n.substr(0, dot));
-    return parent == nullptr ? "0" : std::to_string((*parent)["jid"].get<long long>());
-  }
-  if (name == "children.cur") {
-    const std::string prefix = j["name"].get<std::string>() + ".";
-    int n = 0;
-    for (const auto& other : host.h["jails"])
-      if (other["name"].get<std::string>().rfind(prefix, 0) == 0) ++n;
-    return std::to_string(n);
-  }
-  if (name == "ip4" || name == "ip6") {
-    const std::string fam = name;
-    if (j["params"].value("vnet", "inherit") == "new") return "inherit";
-    const std::string v = set.value(fam, std::string());
-    if (v == "inherit") return "inherit";
-    return "disable";  // restricted, with or without addresses
-  }
-  if (set.contains(name)) return set[name];
-  if (p.type == Type::ip4 || p.type == Type::ip6) return json::array();
-  if (p.type == Type::boolean) {
-    bool b = std::string(p.dflt) == "true";
-    // a child may only have what its parent has
-    const std::string n = j["name"];
-    if (const auto dot = n.rfind('.'); b && dot != std::string::npos && name.rfind("allow.", 0) == 0)
-      if (const json* parent = find_jail(host, n.substr(0, dot))) b = reported(host, *parent, p).get<bool>();
-    return b;
-  }
-  return p.dflt;
-}
-
 std::string jls_quote(const std::string& v, bool quote) {
   if (!quote) return v;
   if (!v.empty() && v.find_first_of(" \t\"'\\#$") == std::string::npos) return v;
   return "\"" + v + "\"";
 }
 
-std::string jls_word(Host& host, const json& j, const Param& p, bool with_name, bool quote) {
-  const json v = reported(host, j, p);
+std::string jls_word(Kernel& k, const json& j, const Param& p, bool with_name, bool quote) {
+  const json v = k.reported(j, p);
   const std::string name = p.name;
   if (v.is_boolean()) {
     if (!with_name) return v.get<bool>() ? "true" : "false";
@@ -458,12 +226,12 @@ int tool_jls(const Args& a) {
     }
   }
   std::vector<const json*> jails;
-  for (const auto& j : host.h["jails"]) jails.push_back(&j);
+  for (const auto& j : host.k.state["jails"]) jails.push_back(&j);
   std::sort(jails.begin(), jails.end(), [](const json* x, const json* y) {
     return (*x)["jid"].get<long long>() < (*y)["jid"].get<long long>();
   });
   if (!only.empty()) {
-    const json* j = find_jail(host, only);
+    const json* j = host.k.find_jail(only);
     if (j == nullptr) {
       std::cerr << "jls: jail \"" << only << "\" not found\n";
       return 1;
@@ -474,63 +242,32 @@ int tool_jls(const Args& a) {
     // the default table
     std::printf("   JID  IP Address      Hostname                      Path\n");
     for (const json* j : jails) {
-      const json ips = reported(host, *j, *find_param("ip4.addr"));
+      const json ips = host.k.reported(*j, *host.k.param("ip4.addr"));
       const std::string ip = ips.empty() ? "" : ips[0].get<std::string>();
       std::printf("%6lld  %-15.15s %-29.29s %s\n", (*j)["jid"].get<long long>(), ip.c_str(),
-                  reported(host, *j, *find_param("host.hostname")).get<std::string>().c_str(),
-                  reported(host, *j, *find_param("path")).get<std::string>().c_str());
+                  host.k.reported(*j, *host.k.param("host.hostname")).get<std::string>().c_str(),
+                  host.k.reported(*j, *host.k.param("path")).get<std::string>().c_str());
     }
     return 0;
   }
   for (const json* j : jails) {
     std::string line;
     if (wanted.empty() || (wanted.size() == 1 && wanted[0] == "all")) {
-      for (const auto& p : params()) line += (line.empty() ? "" : " ") + jls_word(host, *j, p, names, quote);
+      for (const auto& p : host.k.table)
+        line += (line.empty() ? "" : " ") + jls_word(host.k, *j, p, names, quote);
     } else {
       for (const auto& w : wanted) {
-        const Param* p = find_param(w);
+        const Param* p = host.k.param(w);
         if (p == nullptr) {
           std::cerr << "jls: unknown parameter: " << w << '\n';
           return 1;
         }
-        line += (line.empty() ? "" : " ") + jls_word(host, *j, *p, names, quote);
+        line += (line.empty() ? "" : " ") + jls_word(host.k, *j, *p, names, quote);
       }
     }
     std::printf("%s\n", line.c_str());
   }
   return 0;
-}
-
-void check_address_clash(Host& host, const json& self) {
-  for (const char* fam : {"ip4.addr", "ip6.addr"}) {
-    if (!self["params"].contains(fam)) continue;
-    const json& mine = self["params"][fam];
-    for (const auto& other : host.h["jails"]) {
-      if (other["name"] == self["name"] || !other["params"].contains(fam)) continue;
-      const json& theirs = other["params"][fam];
-      const bool shared = std::any_of(mine.begin(), mine.end(), [&](const json& a) {
-        return std::find(theirs.begin(), theirs.end(), a) != theirs.end();
-      });
-      if (shared && !(mine.size() == 1 && theirs.size() == 1))
-        throw Failure{std::string(fam[2] == '4' ? "IPv4" : "IPv6") + " addresses clash"};
-    }
-  }
-}
-
-void remove_jail(Host& host, const std::string& name) {
-  json kept = json::array();
-  std::vector<long long> gone;
-  for (auto& j : host.h["jails"]) {
-    const std::string n = j["name"];
-    if (n == name || n.rfind(name + ".", 0) == 0)
-      gone.push_back(j["jid"].get<long long>());
-    else
-      kept.push_back(j);
-  }
-  host.h["jails"] = kept;
-  // a vnet jail's interfaces come home
-  for (auto& i : host.h["ifaces"])
-    if (std::find(gone.begin(), gone.end(), i["vnet"].get<long long>()) != gone.end()) i["vnet"] = 0;
 }
 
 int tool_jail(const Args& a) {
@@ -542,71 +279,22 @@ int tool_jail(const Args& a) {
   }
   const std::string mode = a[1];
   try {
+    const Args words(a.begin() + 2, a.end());
     if (mode == "-R" || mode == "-r") {
-      if (find_jail(host, a[2]) == nullptr) throw Failure{"\"" + a[2] + "\" not found"};
-      remove_jail(host, (*find_jail(host, a[2]))["name"]);
-      host.changed();
-      return 0;
+      host.k.remove(a[2]);
+    } else if (mode == "-c") {
+      const std::string name = host.k.create(words);
+      std::printf("%s: created\n", name.c_str());
+    } else if (mode == "-m") {
+      host.k.modify(words);
+    } else {
+      std::cerr << "jail: fakebsd does not implement " << mode << '\n';
+      return 1;
     }
-    std::map<std::string, json> set;
-    std::vector<std::string> order;
-    for (std::size_t i = 2; i < a.size(); ++i) {
-      auto [name, value] = parse_word(a[i]);
-      if (!set.count(name)) order.push_back(name);
-      set[name] = value;
-    }
-    if (!set.count("name") && !set.count("jid")) throw Failure{"no jail name or jid"};
-    const std::string key =
-        set.count("name") ? set["name"].get<std::string>() : set["jid"].get<std::string>();
-    if (mode == "-c") {
-      if (find_jail(host, key) != nullptr) throw Failure{"jail \"" + key + "\" already exists"};
-      if (const auto dot = key.rfind('.'); dot != std::string::npos && !find_jail(host, key.substr(0, dot)))
-        throw Failure{"jail \"" + key.substr(0, dot) + "\" not found"};
-      if (!set.count("persist") || !set["persist"].get<bool>())
-        throw Failure{"new jail must persist or attach"};
-      if (set.count("path") && !is_dir(set["path"].get<std::string>()))
-        throw Failure{"path " + set["path"].get<std::string>() + ": No such file or directory"};
-      if (set.count("vnet") && set["vnet"] == "new" && (set.count("ip4.addr") || set.count("ip6.addr")))
-        throw Failure{"vnet jails cannot have IP address restrictions"};
-      json j;
-      long long jid = set.count("jid") ? std::atoll(set["jid"].get<std::string>().c_str())
-                                       : host.h["next_jid"].get<long long>();
-      host.h["next_jid"] = std::max(host.h["next_jid"].get<long long>(), jid + 1);
-      j["jid"] = jid;
-      j["name"] = set.count("name") ? set["name"].get<std::string>() : std::to_string(jid);
-      j["procs"] = 0;
-      j["params"] = json::object();
-      for (const auto& n : order)
-        if (n != "name" && n != "jid") j["params"][n] = set[n];
-      check_address_clash(host, j);
-      host.h["jails"].push_back(j);
-      host.changed();
-      std::printf("%s: created\n", j["name"].get<std::string>().c_str());
-      return 0;
-    }
-    if (mode == "-m") {
-      json* j = find_jail(host, key);
-      if (j == nullptr) throw Failure{"jail \"" + key + "\" not found"};
-      json updated = *j;
-      for (const auto& n : order) {
-        if (n == "name" || n == "jid") continue;
-        const Param* p = find_param(n);
-        if (p->create_only && reported(host, *j, *p) != set[n])
-          throw Failure{n + " cannot be changed after creation"};
-        updated["params"][n] = set[n];
-      }
-      check_address_clash(host, updated);
-      *j = updated;
-      host.changed();
-      // dropping persist from a jail with no process removes it
-      if (!reported(host, *j, *find_param("persist")).get<bool>() && (*j)["procs"].get<int>() == 0)
-        remove_jail(host, (*j)["name"]);
-      return 0;
-    }
-    std::cerr << "jail: fakebsd does not implement " << mode << '\n';
-    return 1;
+    host.changed();
+    return 0;
   } catch (const Failure& f) {
-    std::cerr << "jail: " << f.message << '\n';
+    std::cerr << "jail: " << f.what() << '\n';
     return 1;
   }
 }
@@ -628,7 +316,7 @@ int mask_bits(const std::string& m) {
 int tool_ifconfig(const Args& a) {
   Host host;
   if (a.size() == 2 && a[1] == "-a") {
-    for (const auto& i : host.h["ifaces"]) {
+    for (const auto& i : host.k.state["ifaces"]) {
       if (i["vnet"].get<long long>() != 0) continue;
       const std::string name = i["name"];
       std::printf("%s: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n", name.c_str());
@@ -649,74 +337,38 @@ int tool_ifconfig(const Args& a) {
     std::cerr << "ifconfig: fakebsd needs an interface and an action\n";
     return 1;
   }
-  json* iface = nullptr;
-  for (auto& i : host.h["ifaces"])
-    if (i["name"] == a[1]) iface = &i;
-  if (iface == nullptr) {
-    std::cerr << "ifconfig: interface " << a[1] << " does not exist\n";
-    return 1;
-  }
-  if (a[2] == "vnet" || a[2] == "-vnet") {
-    const json* j = a.size() > 3 ? find_jail(host, a[3]) : nullptr;
-    if (j == nullptr) {
-      std::cerr << "ifconfig: jail \"" << (a.size() > 3 ? a[3] : "") << "\" not found\n";
-      return 1;
+  const bool known = std::any_of(host.k.state["ifaces"].begin(), host.k.state["ifaces"].end(),
+                                 [&](const json& i) { return i["name"] == a[1]; });
+  try {
+    if (!known) throw Failure("interface " + a[1] + " does not exist");
+    if (a[2] == "vnet" || a[2] == "-vnet") {
+      host.k.move_interface(a[1], a.size() > 3 ? a[3] : "", a[2] == "vnet");
+      host.changed();
+      return 0;
     }
-    const long long jid = (*j)["jid"];
-    if (a[2] == "vnet") {
-      if ((*j)["params"].value("vnet", "inherit") != "new" || (*iface)["vnet"].get<long long>() != 0) {
-        std::cerr << "ifconfig: SIOCSIFVNET: Invalid argument\n";
-        return 1;
-      }
-      (*iface)["vnet"] = jid;
-    } else {
-      if ((*iface)["vnet"].get<long long>() != jid) {
-        std::cerr << "ifconfig: SIOCSIFRVNET: Invalid argument\n";
-        return 1;
-      }
-      (*iface)["vnet"] = 0;
+    if ((a[2] != "inet" && a[2] != "inet6") || a.size() < 5)
+      throw Failure("fakebsd does not implement " + quoted(a));
+    const bool v6 = a[2] == "inet6";
+    std::string addr = a[3], mask = v6 ? "128" : "32";
+    if (const auto slash = addr.find('/'); slash != std::string::npos) {
+      mask = addr.substr(slash + 1);
+      addr = addr.substr(0, slash);
     }
-    host.changed();
-    return 0;
-  }
-  if ((a[2] != "inet" && a[2] != "inet6") || a.size() < 5) {
-    std::cerr << "ifconfig: fakebsd does not implement " << quoted(a) << '\n';
-    return 1;
-  }
-  const bool v6 = a[2] == "inet6";
-  std::string addr = a[3], mask = v6 ? "128" : "32";
-  if (const auto slash = addr.find('/'); slash != std::string::npos) {
-    mask = addr.substr(slash + 1);
-    addr = addr.substr(0, slash);
-  }
-  for (std::size_t i = 4; i + 1 < a.size(); ++i)
-    if (a[i] == "netmask" || a[i] == "prefixlen") mask = std::to_string(mask_bits(a[i + 1]));
-  unsigned char buf[16];
-  if (::inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1) {
-    std::cerr << "ifconfig: " << addr << ": bad value\n";
-    return 1;
-  }
-  char text[INET6_ADDRSTRLEN];
-  addr = ::inet_ntop(v6 ? AF_INET6 : AF_INET, buf, text, sizeof text);
-  const std::string action = a.back();
-  json& addrs = (*iface)["addrs"];
-  auto it = std::find_if(addrs.begin(), addrs.end(), [&](const json& x) { return x["address"] == addr; });
-  if (action == "alias") {
-    for (const auto& i : host.h["ifaces"])
-      for (const auto& x : i["addrs"])
-        if (x["address"] == addr) {
-          std::cerr << "ifconfig: ioctl (SIOCAIFADDR): File exists\n";
-          return 1;
-        }
-    addrs.push_back({{"family", a[2]}, {"address", addr}, {"mask", mask}});
-  } else if (action == "-alias") {
-    if (it == addrs.end()) {
-      std::cerr << "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n";
-      return 1;
-    }
-    addrs.erase(it);
-  } else {
-    std::cerr << "ifconfig: fakebsd does not implement " << quoted(a) << '\n';
+    for (std::size_t i = 4; i + 1 < a.size(); ++i)
+      if (a[i] == "netmask" || a[i] == "prefixlen") mask = std::to_string(mask_bits(a[i + 1]));
+    unsigned char buf[16];
+    if (::inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1) throw Failure(addr + ": bad value");
+    char text[INET6_ADDRSTRLEN];
+    addr = ::inet_ntop(v6 ? AF_INET6 : AF_INET, buf, text, sizeof text);
+    const std::string action = a.back();
+    if (action == "alias")
+      host.k.add_address(a[1], a[2], addr, mask);
+    else if (action == "-alias")
+      host.k.remove_address(a[1], a[2], addr);
+    else
+      throw Failure("fakebsd does not implement " + quoted(a));
+  } catch (const Failure& f) {
+    std::cerr << "ifconfig: " << f.what() << '\n';
     return 1;
   }
   host.changed();
@@ -726,7 +378,7 @@ int tool_ifconfig(const Args& a) {
 int tool_mount(const Args& a) {
   Host host;
   if (a.size() == 2 && a[1] == "-p") {
-    for (const auto& m : host.h["mounts"])
+    for (const auto& m : host.k.state["mounts"])
       std::printf("%s\t%s\t%s\t%s\t0 0\n", m["spec"].get<std::string>().c_str(),
                   m["file"].get<std::string>().c_str(), m["type"].get<std::string>().c_str(),
                   m["opts"].get<std::string>().c_str());
@@ -749,24 +401,12 @@ int tool_mount(const Args& a) {
     std::cerr << "usage: mount [-t fstype] [-o options] special node\n";
     return 1;
   }
-  static const std::vector<std::string> known = {"devfs", "fdescfs", "procfs", "nullfs",
-                                                 "tmpfs", "ufs",     "zfs"};
-  if (std::find(known.begin(), known.end(), type) == known.end()) {
-    std::cerr << "mount: " << rest[0] << ": Operation not supported by device\n";
+  try {
+    host.k.mount(type, rest[0], rest[1], opts);
+  } catch (const Failure& f) {
+    std::cerr << (f.program.empty() ? "mount" : f.program) << ": " << f.what() << '\n';
     return 1;
   }
-  if (!is_dir(rest[1])) {
-    std::cerr << "mount: " << rest[1] << ": No such file or directory\n";
-    return 1;
-  }
-  if (type == "nullfs" && !is_dir(rest[0])) {
-    std::cerr << "mount_nullfs: " << rest[0] << ": No such file or directory\n";
-    return 1;
-  }
-  host.h["mounts"].push_back({{"spec", type == "nullfs" || type == "ufs" ? rest[0] : type},
-                              {"file", rest[1]},
-                              {"type", type},
-                              {"opts", opts}});
   host.changed();
   return 0;
 }
@@ -781,26 +421,20 @@ int tool_umount(const Args& a) {
     else if (a[i] != "-f")
       file = a[i];
   }
-  json& mounts = host.h["mounts"];
-  for (std::size_t i = mounts.size(); i-- > 0;) {
-    if (mounts[i]["file"] != file || (!type.empty() && mounts[i]["type"] != type)) continue;
-    for (std::size_t k = i + 1; k < mounts.size(); ++k)
-      if (mounts[k]["file"].get<std::string>().rfind(file + "/", 0) == 0) {
-        std::cerr << "umount: unmount of " << file << " failed: Device busy\n";
-        return 1;
-      }
-    mounts.erase(mounts.begin() + static_cast<long>(i));
-    host.changed();
-    return 0;
+  try {
+    host.k.unmount(file, type);
+  } catch (const Failure& f) {
+    std::cerr << "umount: " << f.what() << '\n';
+    return 1;
   }
-  std::cerr << "umount: " << file << ": not a file system root directory\n";
-  return 1;
+  host.changed();
+  return 0;
 }
 
 int tool_rctl(const Args& a) {
   Host host;
   if (a.size() == 1) {
-    for (const auto& r : host.h["rctl"]) std::printf("%s\n", r.get<std::string>().c_str());
+    for (const auto& r : host.k.state["rctl"]) std::printf("%s\n", r.get<std::string>().c_str());
     return 0;
   }
   if (injected_failure(host, "rctl")) return 1;
@@ -808,39 +442,15 @@ int tool_rctl(const Args& a) {
     std::cerr << "usage: rctl [-a rule | -r filter]\n";
     return 1;
   }
-  json& rules = host.h["rctl"];
-  if (a[1] == "-a") {
-    // subject:id:resource:action=amount
-    const std::string& r = a[2];
-    const auto eq = r.find('=');
-    if (std::count(r.begin(), r.end(), ':') != 3 || eq == std::string::npos) {
-      std::cerr << "rctl: failed to add rule '" << r << "': Invalid argument\n";
-      return 1;
-    }
-    const std::string head = r.substr(0, eq);
-    json kept = json::array();
-    for (const auto& x : rules)
-      if (x.get<std::string>().substr(0, x.get<std::string>().find('=')) != head) kept.push_back(x);
-    kept.push_back(r);
-    rules = kept;
-    host.changed();
-    return 0;
-  }
-  json kept = json::array();
-  const std::string& f = a[2];
-  bool found = false;
-  for (const auto& x : rules) {
-    const std::string s = x;
-    if (s.rfind(f, 0) == 0 && (s.size() == f.size() || s[f.size()] == ':' || s[f.size()] == '='))
-      found = true;
+  try {
+    if (a[1] == "-a")
+      host.k.add_rule(a[2]);
     else
-      kept.push_back(x);
-  }
-  if (!found) {
-    std::cerr << "rctl: failed to remove rule '" << f << "': No such process\n";
+      host.k.remove_rules(a[2]);
+  } catch (const Failure& f) {
+    std::cerr << "rctl: " << f.what() << '\n';
     return 1;
   }
-  rules = kept;
   host.changed();
   return 0;
 }
@@ -889,17 +499,17 @@ int tool_jexec(const Args& a) {
   {
     Host host;
     if (injected_failure(host, "jexec")) return 1;
-    json* j = find_jail(host, a[i]);
+    json* j = host.k.find_jail(a[i]);
     if (j == nullptr) {
       std::cerr << "jexec: jail \"" << a[i] << "\" not found\n";
       return 1;
     }
     name = (*j)["name"];
     jid = std::to_string((*j)["jid"].get<long long>());
-    path = reported(host, *j, *find_param("path")).get<std::string>();
+    path = host.k.reported(*j, *host.k.param("path")).get<std::string>();
     const std::string program = a[i + 1];
     if (program.substr(program.rfind('/') + 1) == "daemon") {
-      (*j)["procs"] = (*j)["procs"].get<int>() + 1;
+      host.k.attach_process(name);
       host.changed();
       return 0;
     }
@@ -913,14 +523,14 @@ int tool_pkill_pgrep(const Args& a, bool kill) {
   for (std::size_t i = 1; i + 1 < a.size(); ++i)
     if (a[i] == "-j") jid = a[i + 1];
   Host host;
-  json* j = jid.empty() ? nullptr : find_jail(host, jid);
-  const int procs = j == nullptr ? 0 : (*j)["procs"].get<int>();
-  if (procs == 0) return 1;
   if (kill) {
-    (*j)["procs"] = 0;
+    if (jid.empty() || !host.k.kill_processes(jid)) return 1;
     host.changed();
     return 0;
   }
+  const json* j = jid.empty() ? nullptr : host.k.find_jail(jid);
+  const int procs = j == nullptr ? 0 : (*j)["procs"].get<int>();
+  if (procs == 0) return 1;
   for (int p = 0; p < procs; ++p) std::printf("%d\n", 10000 + p);
   return 0;
 }
