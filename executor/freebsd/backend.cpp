@@ -11,10 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "base/atomic_file.hpp"
 #include "executor/freebsd/commands.hpp"
-#include "executor/records.hpp"
-#include "planner/snapshot.hpp"
 
 namespace jailplan {
 

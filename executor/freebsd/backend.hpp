@@ -1,8 +1,7 @@
 #pragma once
 /// The FreeBSD backend: every Step as the command jail(8) itself would run
-/// (freebsd_commands.hpp), in-jail hooks through jexec, the stop.timeout
-/// SIGTERM phase through pkill/pgrep, and jailplan's applied records in
-/// its state directory.
+/// (commands.hpp), in-jail hooks through jexec, the stop.timeout SIGTERM
+/// phase through pkill/pgrep. (The applier keeps the applied records.)
 
 #include <cstdint>
 #include <map>
@@ -12,19 +11,18 @@
 
 #include "executor/backend.hpp"
 #include "executor/command_runner.hpp"
-#include "executor/freebsd/observer.hpp"
 
 namespace jailplan {
 
 class FreeBsdBackend final : public Backend {
  public:
   /// With `dry_run`, only commands go to the runner (a recording one):
-  /// records, console logs and fstab files are left alone.
+  /// console logs and fstab files are left alone, no jid is asked of jls.
   /// `term`: the TERM a clean environment (exec.clean) keeps, as jail(8)
   /// keeps its own.
-  FreeBsdBackend(CommandRunner& runner, bool dry_run = false, std::string state_dir = k_freebsd_state_dir,
-                 std::optional<std::string> term = std::nullopt)
-      : m_runner(runner), m_dry_run(dry_run), m_state_dir(std::move(state_dir)), m_term(std::move(term)) {}
+  explicit FreeBsdBackend(CommandRunner& runner, bool dry_run = false,
+                          std::optional<std::string> term = std::nullopt)
+      : m_runner(runner), m_dry_run(dry_run), m_term(std::move(term)) {}
   Status run(const JailChange& jail, const Step& step) override;
   std::optional<std::int64_t> jid(const JailChange& jail) override;
 
@@ -41,10 +39,9 @@ class FreeBsdBackend final : public Backend {
 
   CommandRunner& m_runner;
   bool m_dry_run;
-  std::string m_state_dir;
   std::optional<std::string> m_term;
   /// jids of the jails this backend made (asked of jls once, right after
-  /// `jail -c`): for JID in later hooks and for the record
+  /// `jail -c`): for JID in later hooks and for jid()
   std::optional<std::int64_t> jid_of(const JailChange& j);
   std::mutex m_jids_mutex;
   std::map<std::string, std::int64_t> m_jids;

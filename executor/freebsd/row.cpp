@@ -23,7 +23,7 @@ Result<ObservedState> observe(const HostEnv& env, SourceLoader& files, CommandRu
 }
 
 std::unique_ptr<Backend> make(const HostEnv& env, CommandRunner& runner, bool dry_run) {
-  return std::make_unique<FreeBsdBackend>(runner, dry_run, FreeBsdPaths::from(env).state_dir, env.term);
+  return std::make_unique<FreeBsdBackend>(runner, dry_run, env.term);
 }
 
 std::string state_dir(const HostEnv& env) {

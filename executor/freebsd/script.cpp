@@ -23,7 +23,7 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
       "set -eu\n",
       file, source);
   RecordingRunner recorder;
-  FreeBsdBackend dry(recorder, true, k_freebsd_state_dir, std::move(term));
+  FreeBsdBackend dry(recorder, true, std::move(term));
   const auto phase_steps = [&](Phase phase, bool reverse) {
     std::vector<const JailChange*> order;
     for (const auto& j : plan.jails) order.push_back(&j);

@@ -17,7 +17,6 @@
 #include "executor/linux/launch.hpp"
 #include "executor/linux/params.hpp"
 #include "executor/linux/running.hpp"
-#include "executor/records.hpp"
 #include "planner/canon.hpp"
 #include "planner/steps.hpp"
 

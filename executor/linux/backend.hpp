@@ -23,7 +23,7 @@ inline constexpr const char* k_linux_state_dir = "/var/lib/jailplan/applied";
 
 struct LinuxPaths {
   std::string runtime_dir = linux_jail::k_runtime_dir;  ///< live jails (state.json each)
-  std::string state_dir = k_linux_state_dir;            ///< applied records
+  std::string state_dir = k_linux_state_dir;            ///< applied records (the applier and observer use it)
   std::string self = self_path();                       ///< jailplan, for in-jail commands
 
   /// This binary's own path (a shell would read /proc/self/exe as itself).

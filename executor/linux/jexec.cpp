@@ -79,14 +79,15 @@ bool enter(int fd, bool new_net) {
 }
 
 /// The command's environment: a login's (-l) or ours.
-std::vector<std::string> environment(const ExecRequest& q, const std::optional<Account>& account) {
+std::vector<std::string> environment(const ExecRequest& q, const std::optional<Account>& account,
+                                     const std::optional<std::string>& term) {
   std::vector<std::string> env;
   if (q.clean) {
     env.push_back("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin");
     env.push_back("HOME=" + (account ? account->home : std::string("/root")));
     env.push_back("SHELL=" + (account ? account->shell : std::string("/bin/sh")));
     env.push_back("USER=" + (q.user.empty() ? std::string("root") : q.user));
-    if (const char* term = std::getenv("TERM")) env.push_back(std::string("TERM=") + term);
+    if (term) env.push_back("TERM=" + *term);
   } else {
     for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   }
@@ -174,7 +175,7 @@ int await_exit(pid_t pid) {
 
 }  // namespace
 
-int exec_main(const std::vector<std::string>& args, std::string dir) {
+int exec_main(const std::vector<std::string>& args, std::string dir, const std::optional<std::string>& term) {
   ExecRequest q;
   q.dir = std::move(dir);
   if (const int rc = parse_request(args, q); rc != 0) return rc;
@@ -208,7 +209,7 @@ int exec_main(const std::vector<std::string>& args, std::string dir) {
                  q.user.c_str(), q.host_user ? "the host's " : "the jail's ");
     return 1;
   }
-  std::vector<std::string> env = environment(q, account);
+  std::vector<std::string> env = environment(q, account, term);
   int started[2] = {-1, -1};  // closed by a successful exec (detach mode)
   if (q.detach && ::pipe2(started, O_CLOEXEC) != 0) {
     std::fprintf(stderr, "jailplan: exec: pipe: %s\n", std::strerror(errno));

@@ -3,15 +3,18 @@
 /// namespaces, cgroups and capability policy (a bare setns would escape
 /// the last two).
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace jailplan::linux_jail {
 
-/// `jailplan __jail-exec [-R RUNTIME_DIR] [-l] [-d] [-U user | -u user] NAME -- ARGV...`:
-/// runs ARGV inside the jail with its namespaces and capability policy;
-/// returns the exit status to exit with. `-d` leaves it running in the
-/// background once it has started (its parent becomes the jail's init).
-int exec_main(const std::vector<std::string>& args, std::string dir);
+/// `jailplan __jail-exec -R RUNTIME_DIR [-l] [-d] [-U user | -u user] NAME -- ARGV...`
+/// (and `jailplan exec`, with `dir` for -R): runs ARGV inside the jail with
+/// its namespaces and capability policy; returns the exit status to exit
+/// with. `-d` leaves it running in the background once it has started (its
+/// parent becomes the jail's init). A clean environment (-l) keeps `term`
+/// as TERM, as jexec(8) keeps its own.
+int exec_main(const std::vector<std::string>& args, std::string dir, const std::optional<std::string>& term);
 
 }  // namespace jailplan::linux_jail

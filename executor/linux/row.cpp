@@ -40,7 +40,7 @@ int exec(const HostEnv& env, const ExecRequest& rq, std::ostream& /*err*/) {
   args.push_back(rq.jail);
   args.emplace_back("--");
   args.insert(args.end(), rq.command.begin(), rq.command.end());
-  return linux_jail::exec_main(args, LinuxPaths::from(env).runtime_dir);
+  return linux_jail::exec_main(args, LinuxPaths::from(env).runtime_dir, env.term);
 }
 
 // `status`: each live jail's init pid and the host end of its link
