@@ -53,6 +53,11 @@ void Journal::step(const StepReport& r) {
                       {"ok", r.error.empty()},
                       {"ms", static_cast<double>(r.elapsed.count()) / 1000.0}};
   if (!r.error.empty()) j["error"] = r.error;
+  // which statement asked for the step (a saved plan carries it as text)
+  if (r.step.origin.valid())
+    j["origin"] = r.step.origin.to_string();
+  else if (!r.step.origin_text.empty())
+    j["origin"] = r.step.origin_text;
   if (r.undo) j["undo"] = true;
   line(j.dump());
 }

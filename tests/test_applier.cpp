@@ -13,6 +13,7 @@
 #include "executor/applier.hpp"
 #include "executor/command_runner.hpp"
 #include "executor/freebsd/backend.hpp"
+#include "executor/journal.hpp"
 #include "planner/snapshot.hpp"
 #include "planner_util.hpp"
 
@@ -278,5 +279,26 @@ TEST_CASE("apply: the applier keeps the applied records, provisional first, then
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.jails.at(0).error.find("jail: a: cannot") == 0);
   CHECK(other.seen.empty());
+  std::filesystem::remove_all(tmp);
+}
+
+TEST_CASE("journal: a step line names the statement that asked for the step") {
+  char tmp[] = "/tmp/jailplan-journal-XXXXXX";
+  REQUIRE(::mkdtemp(tmp) != nullptr);
+  const std::string path = std::string(tmp) + "/journal.jsonl";
+  const auto c = test::site("a { path = /j/a; persist; mount.devfs; }");
+  const Plan p = test::plan_of(c, ObservedState{});
+  FailingRunner runner(1);  // the devfs mount fails
+  FreeBsdBackend backend(runner, true);
+  Journal journal;
+  REQUIRE(journal.open(path, "apply t.conf").empty());
+  const ApplyResult r =
+      apply_plan(p, backend, RecordKeeping::none(), [&](const StepReport& s) { journal.step(s); });
+  journal.finish(r);
+  std::ifstream in(path);
+  std::string line, failed;
+  while (std::getline(in, line))
+    if (line.find("\"ok\":false") != std::string::npos) failed = line;
+  CHECK(failed.find("\"origin\":\"t.conf:1:27\"") != std::string::npos);
   std::filesystem::remove_all(tmp);
 }
