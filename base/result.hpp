@@ -11,6 +11,11 @@
 
 namespace jailplan {
 
+/// The first error's summary in `d` ("" when there is none).
+std::string first_error(const Diagnostics& d);
+/// Diagnostics holding one error: what a failed Result<T> is made of.
+Diagnostics one_error(std::string summary, Location where = {}, std::string code = {});
+
 template <typename T>
 class Result {
  public:
@@ -21,10 +26,14 @@ class Result {
   explicit operator bool() const { return ok(); }
   T& value() { return *m_value; }
   const T& value() const { return *m_value; }
+  T& operator*() { return *m_value; }
+  const T& operator*() const { return *m_value; }
   T* operator->() { return &*m_value; }
   const T* operator->() const { return &*m_value; }
   const Diagnostics& diagnostics() const { return m_diags; }
   Diagnostics& diagnostics() { return m_diags; }
+  /// The first error's summary, the one-line form ("" when ok).
+  std::string message() const { return first_error(m_diags); }
 
  private:
   std::optional<T> m_value;

@@ -133,18 +133,16 @@ std::string CommandResult::describe() const {
   return "ok";
 }
 
-std::optional<HostAccount> host_account(const std::string& name, std::string& error) {
+Result<HostAccount> host_account(const std::string& name) {
   std::vector<char> buf(16384);
   passwd pw{};
   passwd* found = nullptr;
   const int rc = name.empty() ? ::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found)
                               : ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
-  if (found == nullptr) {
-    error = rc != 0        ? fmt::format("getpwnam {}: {}", name, std::strerror(rc))
-            : name.empty() ? fmt::format("unknown uid {}", ::getuid())
-                           : fmt::format("{}: no such user", name);
-    return std::nullopt;
-  }
+  if (found == nullptr)
+    return one_error(rc != 0        ? fmt::format("getpwnam {}: {}", name, std::strerror(rc))
+                     : name.empty() ? fmt::format("unknown uid {}", ::getuid())
+                                    : fmt::format("{}: no such user", name));
   HostAccount a;
   a.name = pw.pw_name;
   a.home = pw.pw_dir;
@@ -224,12 +222,12 @@ CommandResult PosixCommandRunner::run(const Command& c) {
   }
   std::optional<HostAccount> account;
   if (!c.user.empty()) {
-    std::string error;
-    account = host_account(c.user, error);
-    if (!account) {
-      r.spawn_error = error;
+    auto found = host_account(c.user);
+    if (!found) {
+      r.spawn_error = found.message();
       return r;
     }
+    account = std::move(*found);
   }
   Pipe out, err;
   if (!out.open() || !err.open()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "base/text.hpp"
 
 namespace jailplan {
@@ -42,8 +43,8 @@ struct HostAccount {
   std::vector<unsigned> groups;
 };
 /// Looks `name` up in the host's passwd and group files ("" = the invoking
-/// user); nothing and `error` ("NAME: no such user") when it is unknown.
-std::optional<HostAccount> host_account(const std::string& name, std::string& error);
+/// user); an error ("NAME: no such user") when it is unknown.
+Result<HostAccount> host_account(const std::string& name);
 
 struct CommandResult {
   int exit_code = -1;  ///< valid when the command exited

@@ -164,11 +164,10 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
 }
 
 TEST_CASE("apply: exec.system_user, exec.clean, exec.fib and the JNAME/JPATH environment (§4.7)") {
-  std::string error;
-  const auto nobody = host_account("nobody", error);
-  REQUIRE_MESSAGE(nobody.has_value(), error);
-  const auto me = host_account("", error);
-  REQUIRE(me.has_value());
+  const auto nobody = host_account("nobody");
+  REQUIRE_MESSAGE(nobody.ok(), nobody.message());
+  const auto me = host_account("");
+  REQUIRE_MESSAGE(me.ok(), me.message());
   const auto c = test::site(R"(
 web {
   path = /j/web; persist; interface = em0; ip4.addr = 198.51.100.10;

@@ -207,8 +207,7 @@ class LinuxConformanceHost final : public ConformanceHost {
 
   std::vector<std::string> problems(const std::string& jail, const Owned& owned, bool running) override {
     std::vector<std::string> out;
-    std::string error;
-    const auto r = linux_jail::read_runtime(runtime_dir(), jail, error);
+    const auto r = linux_jail::read_runtime(runtime_dir(), jail);
     const auto cgroups = linux_cgroup::directories(jail, linux_cgroup::detect());
     const bool limited =
         std::any_of(cgroups.begin(), cgroups.end(), [](const std::string& d) { return fs::exists(d); });
@@ -219,7 +218,7 @@ class LinuxConformanceHost final : public ConformanceHost {
         if (::if_nametoindex(link.c_str()) != 0) out.push_back("its link " + link);
       return out;
     }
-    if (!r || !linux_jail::alive(*r)) return {"no live runtime record: " + error};
+    if (!r || !linux_jail::alive(*r)) return {"no live runtime record: " + r.message()};
     if (r->veth.empty() || ::if_nametoindex(r->veth.c_str()) == 0) out.push_back("no link " + r->veth);
     if (std::none_of(r->addresses.begin(), r->addresses.end(),
                      [&](const std::string& a) { return a.rfind(owned.address, 0) == 0; }))
@@ -248,14 +247,12 @@ class LinuxConformanceHost final : public ConformanceHost {
 
   // jids are the lowest free index, given again: the init's pid and start
   std::string incarnation(const ObservedJail& j) override {
-    std::string error;
-    const auto r = linux_jail::read_runtime(runtime_dir(), j.name, error);
+    const auto r = linux_jail::read_runtime(runtime_dir(), j.name);
     return r ? fmt::format("{}@{}", r->init_pid, r->init_start) : "none";
   }
 
   void after_step(const std::string& jail) override {
-    std::string error;
-    if (const auto r = linux_jail::read_runtime(runtime_dir(), jail, error); r && !r->veth.empty()) {
+    if (const auto r = linux_jail::read_runtime(runtime_dir(), jail); r && !r->veth.empty()) {
       std::lock_guard lock(m_mutex);
       m_links.emplace(jail, r->veth);
     }

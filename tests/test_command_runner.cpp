@@ -48,9 +48,8 @@ TEST_CASE("runner: a command runs as another user of the host, or fails clearly 
     MESSAGE("SKIPPED: changing to another user needs root");
     return;
   }
-  std::string error;
-  const auto nobody = host_account("nobody", error);
-  REQUIRE(nobody.has_value());
+  const auto nobody = host_account("nobody");
+  REQUIRE_MESSAGE(nobody.ok(), nobody.message());
   Command id({"id", "-u"});
   id.user = "nobody";
   id.extra_env = {"JNAME=web"};

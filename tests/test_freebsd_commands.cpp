@@ -16,9 +16,8 @@ using namespace jailplan;
 namespace {
 
 std::string argv_of(const Step& s, const std::string& jail = "www", const std::string& j = "www") {
-  std::string error;
-  const auto argv = freebsd_helper_argv(jail, j, s, error);
-  return error.empty() ? format_argv(argv) : "error: " + error;
+  const auto argv = freebsd_helper_argv(jail, j, s);
+  return argv ? format_argv(*argv) : "error: " + argv.message();
 }
 
 Step step(StepKind k, std::vector<std::string> args) {

@@ -124,8 +124,8 @@ class Site {
          std::chrono::seconds(20)});
   }
   std::optional<linux_jail::Runtime> runtime() const {
-    std::string error;
-    return linux_jail::read_runtime(m_paths.runtime_dir, m_name, error);
+    auto r = linux_jail::read_runtime(m_paths.runtime_dir, m_name);
+    return r ? std::optional<linux_jail::Runtime>(std::move(*r)) : std::nullopt;
   }
 
  private:
@@ -135,9 +135,7 @@ class Site {
     Watcher(Backend& real, Site& site) : m_real(real), m_site(site) {}
     Status run(const JailChange& j, const Step& s) override {
       Status e = m_real.run(j, s);
-      std::string ignored;
-      if (auto r = linux_jail::read_runtime(m_site.m_paths.runtime_dir, j.name, ignored);
-          r && !r->veth.empty())
+      if (auto r = linux_jail::read_runtime(m_site.m_paths.runtime_dir, j.name); r && !r->veth.empty())
         m_site.m_links.insert(r->veth);
       return e;
     }
@@ -448,16 +446,14 @@ TEST_CASE("linux: an apply killed with SIGKILL part-way converges on the next ap
   }
   REQUIRE(apply > 0);
   // wait until the second jail exists and its exec.start runs, then kill
-  std::string error;
-  for (int i = 0; i < 200 && !linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b", error);
-       ++i)
+  for (int i = 0; i < 200 && !linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b"); ++i)
     ::usleep(25'000);
   ::usleep(200'000);
   ::kill(apply, SIGKILL);
   int status = 0;
   ::waitpid(apply, &status, 0);
   REQUIRE(WIFSIGNALED(status));
-  REQUIRE(linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b", error));
+  REQUIRE(linux_jail::read_runtime(site.paths().runtime_dir, site.name() + "b"));
   // the next apply sees a jail whose start was cut short, and starts it afresh
   REQUIRE(site.apply(conf).ok());
   const JailChange* b = site.last_plan().find(site.name() + "b");

@@ -38,9 +38,8 @@ TEST_CASE("linux runtime: typed parameters round-trip, in order") {
   r.init_pid = 42;
   r.parameters = {{"path", "/j/web"}, {"persist", "true"}, {"allow.raw_sockets", "false"}};
   REQUIRE(linux_jail::write_runtime(dir.path, r).empty());
-  std::string error;
-  const auto back = linux_jail::read_runtime(dir.path, "web", error);
-  REQUIRE_MESSAGE(back, error);
+  const auto back = linux_jail::read_runtime(dir.path, "web");
+  REQUIRE_MESSAGE(back, back.message());
   CHECK(back->parameters == r.parameters);
   CHECK(back->index == 3);
   // the words the previous version reads stay beside the typed pairs
@@ -60,9 +59,8 @@ TEST_CASE("linux runtime: a record with jail(8)'s words (before typed steps) is 
   std::ofstream(dir.path + "/old/state.json")
       << R"({"name": "old", "index": 1, "init_pid": 7, "init_start": 9,
     "parameters": ["name=old", "path=/j/old", "persist", "allow.noraw_sockets", "host.hostname=old.example"]})";
-  std::string error;
-  const auto r = linux_jail::read_runtime(dir.path, "old", error);
-  REQUIRE_MESSAGE(r, error);
+  const auto r = linux_jail::read_runtime(dir.path, "old");
+  REQUIRE_MESSAGE(r, r.message());
   CHECK(r->parameters == linux_jail::KernelParams{{"path", "/j/old"},
                                                   {"persist", "true"},
                                                   {"allow.raw_sockets", "false"},

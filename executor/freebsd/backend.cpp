@@ -54,8 +54,7 @@ Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> ar
   if (const auto* user = applied_setting(j, "exec.system_user")) c.user = *user;
   const bool clean = applied_flag(j, "exec.clean");
   if (!clean && c.user.empty()) return c;
-  std::string error;
-  const auto account = host_account(c.user, error);
+  const auto account = host_account(c.user);
   if (clean) {
     c.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
     if (m_term) c.env->push_back("TERM=" + *m_term);
@@ -173,9 +172,9 @@ Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
     case StepKind::umount_fstab: return fstab(j, s, false);
     default: break;
   }
-  std::string error;
-  auto argv = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s, error);
-  if (!error.empty()) return failure(fmt::format("jail: {}: {}", j.name, error));
+  auto made = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s);
+  if (!made) return failure(fmt::format("jail: {}: {}", j.name, made.message()));
+  std::vector<std::string> argv = std::move(*made);
   // jail(8) runs ifconfig, mount and umount as commands, with exec.system_user
   // and exec.clean; creating, changing and removing the jail it does itself
   const bool jail_call = argv.at(0) == k_jail;

@@ -31,10 +31,8 @@ std::vector<std::string> alias_argv(const std::vector<std::string>& a, bool add,
   return argv;
 }
 
-}  // namespace
-
-std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
-                                             const Step& step, std::string& error) {
+std::vector<std::string> helper_argv(const std::string& jail, const std::string& jid_or_name,
+                                     const Step& step, std::string& error) {
   const auto& a = step.args;
   const auto need = [&](std::size_t n) {
     if (a.size() >= n) return true;
@@ -99,6 +97,16 @@ std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std:
                       a[0], jid_or_name, jail)};
     default: error = fmt::format("step {} is not a helper command", to_string(step.kind)); return {};
   }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
+                                                     const Step& step) {
+  std::string error;
+  auto argv = helper_argv(jail, jid_or_name, step, error);
+  if (!error.empty()) return one_error(std::move(error));
+  return argv;
 }
 
 HookCommand hook_command(const std::string& value) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "planner/plan.hpp"
 #include "planner/steps.hpp"
 
@@ -24,10 +25,10 @@ inline constexpr const char* k_pkill = "/bin/pkill";
 inline constexpr const char* k_pgrep = "/bin/pgrep";
 
 /// argv of a helper step (aliases, mounts, jail -c / -m / -R, vnet
-/// interfaces), or an error sentence in `error`. `jid_or_name` is what
+/// interfaces), or why there is none. `jid_or_name` is what
 /// `ifconfig IF vnet J` names the jail by.
-std::vector<std::string> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
-                                             const Step& step, std::string& error);
+Result<std::vector<std::string>> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
+                                                     const Step& step);
 
 /// How jail(8) runs one exec.* value: through `/bin/sh -c` when it has any
 /// shell character, else split on blanks and exec'd directly. A value whose

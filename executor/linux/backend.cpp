@@ -76,8 +76,8 @@ Status LinuxBackend::finish() {
   return failed_if(std::move(e));
 }
 
-std::optional<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j, std::string& error) const {
-  return linux_jail::read_runtime(m_paths.runtime_dir, j.name, error);
+Result<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j) const {
+  return linux_jail::read_runtime(m_paths.runtime_dir, j.name);
 }
 
 Status LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
@@ -189,17 +189,15 @@ Status LinuxBackend::create(const JailChange& j, const Step& s) {
   if (!is_dir(setup.path))
     return failure(fmt::format("jail: {}: path {}: not a directory", j.name, setup.path));
   if (m_dry_run) return {};
-  std::string error;
-  if (!linux_jail::launch(setup, m_paths.runtime_dir, error))
-    return failure(fmt::format("jail: {}: {}", j.name, error));
+  if (auto launched = linux_jail::launch(setup, m_paths.runtime_dir); !launched)
+    return failure(fmt::format("jail: {}: {}", j.name, launched.message()));
   return {};
 }
 
 Status LinuxBackend::set(const JailChange& j, const Step& s) {
   if (m_dry_run) return {};
-  std::string error;
-  auto r = runtime(j, error);
-  if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
+  auto r = runtime(j);
+  if (!r) return failure(fmt::format("jail: {}: {}", j.name, r.message()));
   std::vector<linux_net::IpAddress> addresses;
   bool new_addresses = false;
   for (const auto& p : s.params) {
@@ -238,8 +236,7 @@ Status LinuxBackend::set(const JailChange& j, const Step& s) {
 }
 
 std::optional<std::int64_t> LinuxBackend::jid(const JailChange& j) {
-  std::string error;
-  const auto r = runtime(j, error);
+  const auto r = runtime(j);
   return r ? std::optional<std::int64_t>(r->index) : std::nullopt;
 }
 
@@ -273,16 +270,15 @@ Status LinuxBackend::run(const JailChange& j, const Step& s) {
 }
 
 Status LinuxBackend::on_running(const JailChange& j, const Step& s) {
-  std::string error;
-  auto r = runtime(j, error);
+  auto r = runtime(j);
   switch (s.kind) {
     case StepKind::vnet_interface:
-      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, r.message()));
       if (auto e = linux_jail::move_interface(*r, s.args.at(0)); !e.empty())
         return failure(fmt::format("jail: {}: {}", j.name, e));
       return {};
     case StepKind::limits: {
-      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, r.message()));
       linux_cgroup::Limits limits;
       if (auto e = linux_cgroup::parse_limits(s.args, limits); !e.empty())
         return failure(fmt::format("jail: {}: {}", j.name, e));
@@ -306,7 +302,7 @@ Status LinuxBackend::on_running(const JailChange& j, const Step& s) {
       return {};
     }
     case StepKind::drop_persist: {
-      if (!r) return failure(fmt::format("jail: {}: {}", j.name, error));
+      if (!r) return failure(fmt::format("jail: {}: {}", j.name, r.message()));
       if (auto e = linux_jail::set_persist(*r, false); !e.empty())
         return failure(fmt::format("jail: {}: {}", j.name, e));
       linux_jail::put_param(r->parameters, "persist", "false");

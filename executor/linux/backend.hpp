@@ -58,7 +58,7 @@ class LinuxBackend final : public Backend {
   Status set(const JailChange& j, const Step& s);
   /// The steps that act on the jail's runtime (signals, limits, removal).
   Status on_running(const JailChange& j, const Step& s);
-  std::optional<linux_jail::Runtime> runtime(const JailChange& j, std::string& error) const;
+  Result<linux_jail::Runtime> runtime(const JailChange& j) const;
 
   CommandRunner& m_runner;
   LinuxPaths m_paths;

@@ -179,10 +179,9 @@ int exec_main(const std::vector<std::string>& args, std::string dir, const std::
   ExecRequest q;
   q.dir = std::move(dir);
   if (const int rc = parse_request(args, q); rc != 0) return rc;
-  std::string error;
-  const auto r = read_runtime(q.dir, q.name, error);
+  const auto r = read_runtime(q.dir, q.name);
   if (!r) {
-    std::fprintf(stderr, "jailplan: exec: %s\n", error.c_str());
+    std::fprintf(stderr, "jailplan: exec: %s\n", r.message().c_str());
     return 1;
   }
   const int fd = open_init(*r);

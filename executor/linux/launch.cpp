@@ -48,8 +48,7 @@ struct ChildExec {
 /// A record left by a jail that is gone (or a launcher that died) goes;
 /// "" when the jail may start, else why it may not.
 std::string clear_the_way(const JailSetup& s, const std::string& dir) {
-  std::string ignored;
-  if (auto old = read_runtime(dir, s.name, ignored)) {
+  if (auto old = read_runtime(dir, s.name)) {
     if (alive(*old))
       return fmt::format("jail \"{}\" is already running (init pid {})", s.name, old->init_pid);
     destroy(*old, dir);
@@ -123,11 +122,8 @@ std::string hand_over(const std::string& text, Fd& setup, Fd& report) {
 
 }  // namespace
 
-std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::string& error) {
-  if (auto e = clear_the_way(s, dir); !e.empty()) {
-    error = std::move(e);
-    return std::nullopt;
-  }
+Result<Runtime> launch(const JailSetup& s, const std::string& dir) {
+  if (auto e = clear_the_way(s, dir); !e.empty()) return one_error(std::move(e));
   // one launcher at a time picks an index and writes its record
   static std::mutex index_mutex;
   std::unique_lock claim(index_mutex);
@@ -136,35 +132,28 @@ std::optional<Runtime> launch(const JailSetup& s, const std::string& dir, std::s
   Runtime r = new_runtime(s, lowest_free_index(dir), gw4, gw6);
   const bool link = s.new_net && !s.vnet && !s.addresses.empty();
   int setup[2], report[2];
-  if (::pipe2(setup, O_CLOEXEC) != 0) {
-    error = errno_text("cannot create", "a pipe");
-    return std::nullopt;
-  }
+  if (::pipe2(setup, O_CLOEXEC) != 0) return one_error(errno_text("cannot create", "a pipe"));
   if (::pipe2(report, O_CLOEXEC) != 0) {
-    error = errno_text("cannot create", "a pipe");
+    Diagnostics why = one_error(errno_text("cannot create", "a pipe"));
     ::close(setup[0]);
     ::close(setup[1]);
-    return std::nullopt;
+    return why;
   }
   Fd setup_w(setup[1]), report_r(report[0]);
   int pidfd = -1;
   const int pid = start_init(s, setup[0], report[1], pidfd);
   ::close(setup[0]);
   ::close(report[1]);
-  if (pid < 0) {
-    error = errno_text("cannot create the jail's namespaces", "(clone)");
-    return std::nullopt;
-  }
+  if (pid < 0) return one_error(errno_text("cannot create the jail's namespaces", "(clone)"));
   Fd init(pidfd);
   r.init_pid = pid;
   r.init_start = process_start_time(r.init_pid);
-  auto fail = [&](std::string why) -> std::optional<Runtime> {
+  auto fail = [&](std::string why) -> Result<Runtime> {
     pidfd_send_signal(init.get(), SIGKILL, nullptr, 0);
     wait_exit(init.get(), r.init_pid);
     if (!r.veth.empty()) Netlink().delete_link(r.veth);
     remove_runtime(dir, r.name);
-    error = std::move(why);
-    return std::nullopt;
+    return one_error(std::move(why));
   };
   if (link)
     if (auto e = make_link(r, pid, gw4, gw6); !e.empty()) return fail(e);

@@ -14,8 +14,8 @@
 namespace jailplan::linux_jail {
 
 /// Starts the jail: its init runs as PID 1 and holds it. Returns the runtime
-/// (also written to `dir`) or an error sentence in `error`; on error nothing
+/// (also written to `dir`) or why not; on error nothing
 /// is left (no process, link or state file).
-std::optional<Runtime> launch(const JailSetup& setup, const std::string& dir, std::string& error);
+Result<Runtime> launch(const JailSetup& setup, const std::string& dir);
 
 }  // namespace jailplan::linux_jail

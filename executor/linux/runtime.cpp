@@ -88,13 +88,10 @@ bool alive(const Runtime& r) {
   return r.init_pid > 0 && process_start_time(r.init_pid) == r.init_start;
 }
 
-std::optional<Runtime> read_runtime(const std::string& dir, const std::string& name, std::string& error) {
+Result<Runtime> read_runtime(const std::string& dir, const std::string& name) {
   const std::string file = runtime_file(dir, name);
   std::ifstream in(file);
-  if (!in) {
-    error = fmt::format("no jail \"{}\" is running (no {})", name, file);
-    return std::nullopt;
-  }
+  if (!in) return one_error(fmt::format("no jail \"{}\" is running (no {})", name, file));
   try {
     const json j = json::parse(in);
     Runtime r;
@@ -111,8 +108,7 @@ std::optional<Runtime> read_runtime(const std::string& dir, const std::string& n
     r.parameters = parameters_from(j);
     return r;
   } catch (const std::exception& e) {
-    error = fmt::format("{}: not a jailplan runtime record: {}", file, e.what());
-    return std::nullopt;
+    return one_error(fmt::format("{}: not a jailplan runtime record: {}", file, e.what()));
   }
 }
 
@@ -150,8 +146,7 @@ std::vector<Runtime> list_runtimes(const std::string& dir) {
   if (d == nullptr) return out;
   while (const dirent* e = ::readdir(d)) {
     if (e->d_name[0] == '.') continue;
-    std::string error;
-    if (auto r = read_runtime(dir, e->d_name, error)) out.push_back(std::move(*r));
+    if (auto r = read_runtime(dir, e->d_name)) out.push_back(std::move(r.value()));
   }
   ::closedir(d);
   std::sort(out.begin(), out.end(), [](const Runtime& a, const Runtime& b) { return a.name < b.name; });

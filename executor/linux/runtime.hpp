@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
+
 namespace jailplan::linux_jail {
 
 inline constexpr const char* k_runtime_dir = "/run/jailplan";
@@ -35,7 +37,7 @@ struct Runtime {
 };
 
 std::string runtime_file(const std::string& dir, const std::string& name);
-std::optional<Runtime> read_runtime(const std::string& dir, const std::string& name, std::string& error);
+Result<Runtime> read_runtime(const std::string& dir, const std::string& name);
 std::string write_runtime(const std::string& dir, const Runtime& r);
 /// Removes a jail's record and its directory; "" when they are gone.
 std::string remove_runtime(const std::string& dir, const std::string& name);
