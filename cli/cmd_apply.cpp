@@ -155,9 +155,10 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
   CommandRunner& runner = live_runner(*row, w.env, own_runner);
   // every step also goes to the journal, next to the applied records
   Journal journal;
-  if (auto err = journal.open(journal_path(row->state_dir(w.env)), fmt::format("{} {}", o.operation, o.file));
-      !err.empty())
-    w.err << fmt::format("jailplan: warning: {}\n", err);
+  if (auto opened =
+          journal.open(journal_path(row->state_dir(w.env)), fmt::format("{} {}", o.operation, o.file));
+      !opened.ok())
+    w.err << fmt::format("jailplan: warning: {}\n", opened.message());
   // on a terminal, a live status line under the step lines
   std::optional<StatusLine> status;
   if (o.progress == "lines" && w.terminal_width > 0) {
@@ -206,8 +207,8 @@ std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions
                                               SourceSet& sources, World& w) {
   if (!o.dry_run) {
     const auto wait = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-    if (auto err = lock.acquire(w.env.lock_path, operation, wait); !err.empty()) {
-      w.err << fmt::format("jailplan: error: {}\n", err);
+    if (auto locked = lock.acquire(w.env.lock_path, operation, wait); !locked.ok()) {
+      w.err << fmt::format("jailplan: error: {}\n", locked.message());
       return std::nullopt;
     }
   }

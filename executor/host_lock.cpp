@@ -63,23 +63,23 @@ HostLock::~HostLock() {
   }
 }
 
-std::string HostLock::acquire(const std::string& path, const std::string& operation,
-                              std::chrono::milliseconds timeout) {
+Status HostLock::acquire(const std::string& path, const std::string& operation,
+                         std::chrono::milliseconds timeout) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return fmt::format("cannot open lock file {}: {}", path, std::strerror(errno));
+  if (fd < 0) return failure(fmt::format("cannot open lock file {}: {}", path, std::strerror(errno)));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!try_lock(fd)) {
     if (errno != EAGAIN && errno != EACCES) {
       const std::string e = std::strerror(errno);
       ::close(fd);
-      return fmt::format("cannot lock {}: {}", path, e);
+      return failure(fmt::format("cannot lock {}: {}", path, e));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       const std::string holder = read_all(fd);
       ::close(fd);
-      return fmt::format("another jailplan holds the host lock {}: pid {}, user {}, {} since {}", path,
-                         field(holder, "pid"), field(holder, "user"), field(holder, "operation"),
-                         field(holder, "started"));
+      return failure(fmt::format("another jailplan holds the host lock {}: pid {}, user {}, {} since {}",
+                                 path, field(holder, "pid"), field(holder, "user"),
+                                 field(holder, "operation"), field(holder, "started")));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -89,7 +89,7 @@ std::string HostLock::acquire(const std::string& path, const std::string& operat
       ::pwrite(fd, info.data(), info.size(), 0) != static_cast<ssize_t>(info.size())) {
     const std::string e = std::strerror(errno);
     ::close(fd);
-    return fmt::format("cannot write lock file {}: {}", path, e);
+    return failure(fmt::format("cannot write lock file {}: {}", path, e));
   }
   m_fd = fd;
   return {};

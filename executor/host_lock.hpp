@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 
+#include "base/result.hpp"
+
 namespace jailplan {
 
 class HostLock {
@@ -16,10 +18,9 @@ class HostLock {
   HostLock(HostLock&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
   ~HostLock();
 
-  /// Takes the lock, waiting up to `timeout`. Returns "" or the refusal
-  /// sentence naming the holder.
-  std::string acquire(const std::string& path, const std::string& operation,
-                      std::chrono::milliseconds timeout);
+  /// Takes the lock, waiting up to `timeout`; else the refusal, a sentence
+  /// naming the holder.
+  Status acquire(const std::string& path, const std::string& operation, std::chrono::milliseconds timeout);
   bool held() const { return m_fd >= 0; }
 
  private:

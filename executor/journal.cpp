@@ -33,11 +33,11 @@ Journal::~Journal() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-std::string Journal::open(const std::string& path, const std::string& operation) {
+Status Journal::open(const std::string& path, const std::string& operation) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   m_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (m_fd < 0) return fmt::format("cannot open the journal {}: {}", path, std::strerror(errno));
+  if (m_fd < 0) return failure(fmt::format("cannot open the journal {}: {}", path, std::strerror(errno)));
   m_run = fmt::format("{}-{}", ::getpid(), now_utc());
   line(nlohmann::json{{"run", m_run}, {"time", now_utc()}, {"begin", operation}}.dump());
   return {};

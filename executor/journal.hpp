@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "executor/applier.hpp"
 
 namespace jailplan {
@@ -22,9 +23,9 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  /// Opens (creates) the journal and writes the run's first line. Returns
-  /// "" or why not.
-  std::string open(const std::string& path, const std::string& operation);
+  /// Opens (creates) the journal and writes the run's first line, or says
+  /// why not.
+  Status open(const std::string& path, const std::string& operation);
   void step(const StepReport& r);
   void finish(const ApplyResult& result);
 

@@ -290,7 +290,7 @@ TEST_CASE("journal: a step line names the statement that asked for the step") {
   FailingRunner runner(1);  // the devfs mount fails
   FreeBsdBackend backend(runner, true);
   Journal journal;
-  REQUIRE(journal.open(path, "apply t.conf").empty());
+  REQUIRE(journal.open(path, "apply t.conf").ok());
   const ApplyResult r =
       apply_plan(p, backend, RecordKeeping::none(), [&](const StepReport& s) { journal.step(s); });
   journal.finish(r);

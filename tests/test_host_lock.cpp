@@ -19,11 +19,11 @@ TEST_CASE("host lock: a second process waits, then refuses naming the holder") {
   const std::string path = std::string(dir) + "/jailplan.lock";
   {
     HostLock held;
-    REQUIRE(held.acquire(path, "apply", 0ms).empty());
+    REQUIRE(held.acquire(path, "apply", 0ms).ok());
     const pid_t child = fork();
     if (child == 0) {
       HostLock other;
-      const std::string err = other.acquire(path, "apply", 200ms);
+      const std::string err = other.acquire(path, "apply", 200ms).message();
       const bool named = err.find(fmt::format("pid {}", getppid())) != std::string::npos &&
                          err.find("apply since ") != std::string::npos;
       _exit(named && !other.held() ? 0 : 1);
@@ -37,13 +37,13 @@ TEST_CASE("host lock: a second process waits, then refuses naming the holder") {
   const pid_t holder = fork();
   if (holder == 0) {
     HostLock l;
-    if (!l.acquire(path, "destroy", 0ms).empty()) _exit(1);
+    if (!l.acquire(path, "destroy", 0ms).ok()) _exit(1);
     usleep(300000);
     _exit(0);
   }
   usleep(100000);
   HostLock waited;
-  CHECK(waited.acquire(path, "apply", 5000ms).empty());
+  CHECK(waited.acquire(path, "apply", 5000ms).ok());
   CHECK(waited.held());
   int status = 0;
   waitpid(holder, &status, 0);
