@@ -273,16 +273,20 @@ void Kernel::remove_tree(const std::string& name) {
     if (std::find(gone.begin(), gone.end(), i["vnet"].get<long long>()) != gone.end()) i["vnet"] = 0;
 }
 
-std::string Kernel::create(const std::vector<std::string>& words) {
-  std::map<std::string, json> set;
-  std::vector<std::string> order;
+Kernel::Words Kernel::parse_words(const std::vector<std::string>& words) const {
+  Words out;
   for (const auto& w : words) {
     auto [name, value] = parse_word(w);
-    if (!set.count(name)) order.push_back(name);
-    set[name] = value;
+    if (!out.set.count(name)) out.order.push_back(name);
+    out.set[name] = value;
   }
-  if (!set.count("name") && !set.count("jid")) throw Failure("no jail name or jid");
-  const std::string key = set.count("name") ? set["name"].get<std::string>() : set["jid"].get<std::string>();
+  if (!out.set.count("name") && !out.set.count("jid")) throw Failure("no jail name or jid");
+  out.key = out.set.count("name") ? out.set["name"].get<std::string>() : out.set["jid"].get<std::string>();
+  return out;
+}
+
+std::string Kernel::create(const std::vector<std::string>& words) {
+  auto [set, order, key] = parse_words(words);
   if (find_jail(key) != nullptr) throw Failure("jail \"" + key + "\" already exists");
   if (const std::string up = parent_name(key); !up.empty() && find_jail(up) == nullptr)
     throw Failure("jail \"" + up + "\" not found");
@@ -307,15 +311,7 @@ std::string Kernel::create(const std::vector<std::string>& words) {
 }
 
 void Kernel::modify(const std::vector<std::string>& words) {
-  std::map<std::string, json> set;
-  std::vector<std::string> order;
-  for (const auto& w : words) {
-    auto [name, value] = parse_word(w);
-    if (!set.count(name)) order.push_back(name);
-    set[name] = value;
-  }
-  if (!set.count("name") && !set.count("jid")) throw Failure("no jail name or jid");
-  const std::string key = set.count("name") ? set["name"].get<std::string>() : set["jid"].get<std::string>();
+  auto [set, order, key] = parse_words(words);
   json* j = find_jail(key);
   if (j == nullptr) throw Failure("jail \"" + key + "\" not found");
   json updated = *j;

@@ -7,6 +7,7 @@
 /// ModelHost keeps it in memory.
 
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,6 +68,14 @@ class Kernel {
   /// One `name[=value]` word (jail(8)'s command-line form, `noflag` for a
   /// false boolean) as the kernel stores it: {canonical name, value}.
   std::pair<std::string, json> parse_word(const std::string& word) const;
+  /// A create or modify call's words: each parameter's last value, the
+  /// order they came in, and the jail they name (`name`, else `jid`).
+  struct Words {
+    std::map<std::string, json> set;
+    std::vector<std::string> order;
+    std::string key;
+  };
+  Words parse_words(const std::vector<std::string>& words) const;
 
   /// The jail with this name, or this jid when `key` is all digits.
   json* find_jail(const std::string& key);
