@@ -23,6 +23,14 @@ const Rows& rows() {
 
 }  // namespace
 
+std::vector<std::string> ExecRequest::jexec_words() const {
+  std::vector<std::string> words;
+  if (clean) words.emplace_back("-l");
+  if (!jail_user.empty()) words.insert(words.end(), {"-U", jail_user});
+  words.push_back(jail);
+  return words;
+}
+
 std::span<const BackendRow> backend_rows() {
   return rows().all;
 }

@@ -39,6 +39,9 @@ struct ExecRequest {
   bool clean = false;     ///< -l
   std::string jail_user;  ///< -U
   std::vector<std::string> command;
+
+  /// jexec(8)'s words before the command: `[-l] [-U user] JAIL`.
+  std::vector<std::string> jexec_words() const;
 };
 
 /// What `validate --host` found that only a backend can find.

@@ -47,12 +47,8 @@ HostFindings host_checks(const HostEnv& /*env*/, const DesiredState& desired, Co
 // jexec(8) itself, in place of this process
 int exec(const HostEnv& env, const ExecRequest& rq, std::ostream& err) {
   std::vector<std::string> args{"/usr/sbin/jexec"};
-  if (rq.clean) args.emplace_back("-l");
-  if (!rq.jail_user.empty()) {
-    args.emplace_back("-U");
-    args.push_back(rq.jail_user);
-  }
-  args.push_back(rq.jail);
+  const auto words = rq.jexec_words();
+  args.insert(args.end(), words.begin(), words.end());
   args.insert(args.end(), rq.command.begin(), rq.command.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -31,13 +31,7 @@ std::string state_dir(const HostEnv& env) {
 // jexec: the jail's namespaces and capability policy (a bare setns would
 // escape the policy)
 int exec(const HostEnv& env, const ExecRequest& rq, std::ostream& /*err*/) {
-  std::vector<std::string> args;
-  if (rq.clean) args.emplace_back("-l");
-  if (!rq.jail_user.empty()) {
-    args.emplace_back("-U");
-    args.push_back(rq.jail_user);
-  }
-  args.push_back(rq.jail);
+  std::vector<std::string> args = rq.jexec_words();
   args.emplace_back("--");
   args.insert(args.end(), rq.command.begin(), rq.command.end());
   return linux_jail::exec_main(args, LinuxPaths::from(env).runtime_dir, env.term);
