@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           tao-pegtl-dev libfmt-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
           clang-format busybox-static iproute2)
+if [[ $(uname -s) == Linux ]]; then
+  packages+=(libseccomp-dev)  # the Linux backend's system-call filter
+fi
 if [[ ${1:-} == --tests ]]; then
   packages+=(mandoc ansible-core)
 fi

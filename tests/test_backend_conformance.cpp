@@ -209,11 +209,19 @@ class LinuxConformanceHost final : public ConformanceHost {
     std::vector<std::string> out;
     const auto r = linux_jail::read_runtime(runtime_dir(), jail);
     const auto cgroups = linux_cgroup::directories(jail, linux_cgroup::detect());
-    const bool limited =
+    const bool grouped =
         std::any_of(cgroups.begin(), cgroups.end(), [](const std::string& d) { return fs::exists(d); });
+    // every running jail has its groups (its init lives in one); a limited
+    // one has a process limit on the leaf its processes live in
+    bool limited = false;
+    for (const auto& d : cgroups) {
+      std::ifstream max(d + "/jail/pids.max");
+      std::string value;
+      if (max >> value && value != "max") limited = true;
+    }
     if (!running) {
       if (r) out.push_back(fmt::format("a runtime record (init {})", r->init_pid));
-      if (limited) out.push_back("its cgroups");
+      if (grouped) out.push_back("its cgroups");
       for (const auto& link : links_of(jail))
         if (::if_nametoindex(link.c_str()) != 0) out.push_back("its link " + link);
       return out;
@@ -229,7 +237,8 @@ class LinuxConformanceHost final : public ConformanceHost {
     for (std::string dev, point, rest; in >> dev >> point && std::getline(in, rest);) points.insert(point);
     for (const auto& m : owned.mounts)
       if (points.count(m) == 0) out.push_back("nothing mounted on " + m + " inside");
-    if (owned.limits != limited) out.push_back(owned.limits ? "no cgroups" : "cgroups it should not have");
+    if (!grouped) out.push_back("no cgroups");
+    if (owned.limits != limited) out.push_back(owned.limits ? "no limits" : "limits it should not have");
     return out;
   }
 

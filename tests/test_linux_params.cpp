@@ -33,49 +33,47 @@ namespace {
 
 // linux/capability.h's numbers, spelled out: no Linux header outside
 // executor/linux/
-constexpr int k_cap_dac_read_search = 2;
+constexpr int k_cap_chown = 0;
+constexpr int k_cap_dac_override = 1;
+constexpr int k_cap_fowner = 3;
+constexpr int k_cap_fsetid = 4;
+constexpr int k_cap_kill = 5;
+constexpr int k_cap_setgid = 6;
+constexpr int k_cap_setuid = 7;
+constexpr int k_cap_setpcap = 8;
 constexpr int k_cap_linux_immutable = 9;
+constexpr int k_cap_net_bind_service = 10;
+constexpr int k_cap_net_broadcast = 11;
 constexpr int k_cap_net_admin = 12;
 constexpr int k_cap_net_raw = 13;
 constexpr int k_cap_ipc_lock = 14;
-constexpr int k_cap_sys_module = 16;
-constexpr int k_cap_sys_rawio = 17;
-constexpr int k_cap_sys_pacct = 20;
+constexpr int k_cap_ipc_owner = 15;
+constexpr int k_cap_sys_chroot = 18;
+constexpr int k_cap_sys_ptrace = 19;
 constexpr int k_cap_sys_admin = 21;
-constexpr int k_cap_sys_boot = 22;
-constexpr int k_cap_sys_resource = 24;
-constexpr int k_cap_sys_time = 25;
-constexpr int k_cap_sys_tty_config = 26;
-constexpr int k_cap_mknod = 27;
-constexpr int k_cap_audit_control = 30;
-constexpr int k_cap_mac_override = 32;
-constexpr int k_cap_mac_admin = 33;
-constexpr int k_cap_syslog = 34;
-constexpr int k_cap_wake_alarm = 35;
-constexpr int k_cap_block_suspend = 36;
-constexpr int k_cap_perfmon = 38;
-constexpr int k_cap_bpf = 39;
-constexpr int k_cap_checkpoint_restore = 40;
+constexpr int k_cap_sys_nice = 23;
+constexpr int k_cap_lease = 28;
+constexpr int k_cap_audit_write = 29;
+constexpr int k_cap_setfcap = 31;
 
 constexpr std::uint64_t bit(int cap) {
   return std::uint64_t{1} << cap;
 }
 
-/// The five-flag policy the table replaced, as it was written.
-std::uint64_t five_flag_policy(bool allow_raw_sockets, bool allow_mount, bool allow_chflags, bool allow_mlock,
-                               bool vnet) {
-  std::uint64_t drop = bit(k_cap_sys_module) | bit(k_cap_sys_rawio) | bit(k_cap_sys_time) |
-                       bit(k_cap_syslog) | bit(k_cap_mknod) | bit(k_cap_sys_boot) | bit(k_cap_mac_admin) |
-                       bit(k_cap_mac_override) | bit(k_cap_bpf) | bit(k_cap_perfmon) |
-                       bit(k_cap_dac_read_search) | bit(k_cap_sys_pacct) | bit(k_cap_audit_control) |
-                       bit(k_cap_wake_alarm) | bit(k_cap_block_suspend) | bit(k_cap_sys_tty_config) |
-                       bit(k_cap_checkpoint_restore) | bit(k_cap_sys_resource);
-  if (!allow_mount) drop |= bit(k_cap_sys_admin);
-  if (!allow_raw_sockets) drop |= bit(k_cap_net_raw);
-  if (!allow_chflags) drop |= bit(k_cap_linux_immutable);
-  if (!allow_mlock) drop |= bit(k_cap_ipc_lock);
-  if (!vnet) drop |= bit(k_cap_net_admin);
-  return drop;
+/// The policy written out: jail root's own capabilities, plus what each
+/// flag gives back; every other bit of the 64 is dropped.
+std::uint64_t policy(bool allow_raw_sockets, bool allow_chflags, bool allow_mlock, bool vnet,
+                     bool allow_reserved_ports = true) {
+  std::uint64_t keep = bit(k_cap_chown) | bit(k_cap_dac_override) | bit(k_cap_fowner) | bit(k_cap_fsetid) |
+                       bit(k_cap_kill) | bit(k_cap_setgid) | bit(k_cap_setuid) | bit(k_cap_setpcap) |
+                       bit(k_cap_net_broadcast) | bit(k_cap_ipc_owner) | bit(k_cap_sys_chroot) |
+                       bit(k_cap_lease) | bit(k_cap_audit_write) | bit(k_cap_setfcap);
+  if (allow_raw_sockets) keep |= bit(k_cap_net_raw);
+  if (allow_chflags) keep |= bit(k_cap_linux_immutable);
+  if (allow_mlock) keep |= bit(k_cap_ipc_lock);
+  if (vnet) keep |= bit(k_cap_net_admin);
+  if (allow_reserved_ports) keep |= bit(k_cap_net_bind_service);
+  return ~keep;
 }
 
 }  // namespace
@@ -116,32 +114,63 @@ TEST_CASE("linux params: each row names a catalog entry once and says how") {
     CHECK((capabilities & row.keeps) == 0);
     capabilities |= row.keeps;
   }
-  CHECK(capabilities == (bit(k_cap_net_raw) | bit(k_cap_sys_admin) | bit(k_cap_linux_immutable) |
+  CHECK(capabilities == (bit(k_cap_net_raw) | bit(k_cap_net_bind_service) | bit(k_cap_linux_immutable) |
                          bit(k_cap_ipc_lock) | bit(k_cap_net_admin)));
 }
 
-TEST_CASE("linux params: the capabilities dropped for allow.* words are the five-flag policy's") {
-  // what every jail root loses, written out: the five-flag policy's floor
-  CHECK(five_flag_policy(true, true, true, true, true) == 0x1df4f530004);
-  CHECK(capabilities_to_drop({}) == five_flag_policy(false, false, false, false, false));
+TEST_CASE("linux params: the capabilities dropped for allow.* words") {
+  // never kept, whatever is allowed: tracing (the init and entering
+  // processes are beyond jail root's reach), priorities, the machine's
+  for (int never : {k_cap_sys_ptrace,
+                    k_cap_sys_nice,
+                    k_cap_sys_admin,
+                    2,
+                    16,
+                    17,
+                    20,
+                    22,
+                    24,
+                    25,
+                    26,
+                    27,
+                    30,
+                    32,
+                    33,
+                    34,
+                    35,
+                    36,
+                    37,
+                    38,
+                    39,
+                    40,
+                    41,
+                    63}) {
+    CAPTURE(never);
+    CHECK((capabilities_to_drop({"allow.raw_sockets", "allow.mount", "allow.chflags", "allow.mlock", "vnet",
+                                 "children.max=5", "allow.set_hostname"}) &
+           bit(never)) != 0);
+  }
+  CHECK(capabilities_to_drop({}) == policy(false, false, false, false));
   CHECK(capabilities_to_drop({"name=web", "path=/j/web", "persist", "host.hostname=web"}) ==
-        five_flag_policy(false, false, false, false, false));
-  CHECK(capabilities_to_drop({"allow.raw_sockets"}) == five_flag_policy(true, false, false, false, false));
+        policy(false, false, false, false));
+  CHECK(capabilities_to_drop({"allow.raw_sockets"}) == policy(true, false, false, false));
   CHECK(capabilities_to_drop({"allow.mount", "allow.mount.nullfs", "allow.noraw_sockets"}) ==
-        five_flag_policy(false, true, false, false, false));
+        policy(false, false, false, false));
   CHECK(capabilities_to_drop({"allow.chflags", "allow.mlock", "vnet=new"}) ==
-        five_flag_policy(false, false, true, true, true));
+        policy(false, true, true, true));
   CHECK(capabilities_to_drop({"allow.raw_sockets=true", "allow.mount=true", "allow.chflags=true",
-                              "allow.mlock=true", "vnet=1"}) ==
-        five_flag_policy(true, true, true, true, true));
+                              "allow.mlock=true", "vnet=1"}) == policy(true, true, true, true));
   CHECK(capabilities_to_drop({"allow.set_hostname", "allow.sysvipc", "allow.mount.zfs", "allow.quotas"}) ==
-        five_flag_policy(false, false, false, false, false));
+        policy(false, false, false, false));
   // the last word for a parameter wins; only vnet=new (or 1) is a stack of its own
   CHECK(capabilities_to_drop({"allow.mount", "allow.nomount", "allow.nomlock", "allow.mlock"}) ==
-        five_flag_policy(false, false, false, true, false));
-  CHECK(capabilities_to_drop({"vnet="}) == five_flag_policy(false, false, false, false, false));
-  CHECK(capabilities_to_drop({"vnet=inherit"}) == five_flag_policy(false, false, false, false, false));
-  CHECK(capabilities_to_drop({"allow.raw_sockets=1"}) == five_flag_policy(false, false, false, false, false));
+        policy(false, false, true, false));
+  CHECK(capabilities_to_drop({"vnet="}) == policy(false, false, false, false));
+  CHECK(capabilities_to_drop({"vnet=inherit"}) == policy(false, false, false, false));
+  CHECK(capabilities_to_drop({"allow.raw_sockets=1"}) == policy(false, false, false, false));
+  // allow.reserved_ports is on unless turned off, as on FreeBSD
+  CHECK(capabilities_to_drop({"allow.noreserved_ports"}) == policy(false, false, false, false, false));
+  CHECK(capabilities_to_drop({"allow.reserved_ports=false"}) == policy(false, false, false, false, false));
 }
 
 TEST_CASE("linux params: the plan-time checks read from the table are unchanged") {
@@ -173,6 +202,10 @@ db {
 }
 )");
   REQUIRE(c.ok());
+  const std::string mount =
+      "mounting needs CAP_SYS_ADMIN over the host's mount tree (devtmpfs, cgroup release agents, /proc/sys "
+      "underneath): safe only in a user namespace of the jail's own, which the Linux backend does not make "
+      "yet";
   const std::string why[] = {
       "securelevel cannot be enforced by the Linux backend: Linux has no per-jail securelevel (lockdown is "
       "host-wide)",
@@ -182,16 +215,14 @@ db {
       "cannot be set per jail)",
       "sysvshm cannot be enforced by the Linux backend: SysV IPC cannot be disabled; the jail gets an IPC "
       "namespace of its own",
-      "allow.noset_hostname cannot be enforced by the Linux backend: with allow.mount the jail keeps "
-      "CAP_SYS_ADMIN, which also sets the host name",
-      "allow.mount.nonullfs cannot be enforced by the Linux backend: allow.mount lets the jail mount every "
-      "file system type (CAP_SYS_ADMIN is all or nothing)",
+      "allow.mount cannot be enforced by the Linux backend: " + mount,
+      "allow.mount.tmpfs cannot be enforced by the Linux backend: " + mount,
       "cpuset.id cannot be enforced by the Linux backend: cpusets are not mapped yet",
       "zfs.dataset cannot be enforced by the Linux backend: the Linux backend has no ZFS datasets to attach",
       "jailplan.rctl cannot be enforced by the Linux backend: resource limit 'vmemoryuse:deny=1G': cgroups "
       "have no per-jail limit for 'vmemoryuse' (memoryuse, maxproc and pcpu are mapped)",
   };
-  const char* where[] = {"3:3", "4:3", "5:3", "6:3", "9:3", "10:3", "13:3", "14:3", "15:3"};
+  const char* where[] = {"3:3", "4:3", "5:3", "6:3", "8:3", "11:3", "13:3", "14:3", "15:3"};
   std::string errors, warnings;
   for (std::size_t i = 0; i < std::size(why); ++i) {
     errors += std::string(where[i]) + ": error: jail \"web\": " + why[i] + "\n";

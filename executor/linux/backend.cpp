@@ -174,13 +174,15 @@ Status LinuxBackend::create(const JailChange& j, const Step& s) {
       setup.new_ipc = false;
     else if (name.starts_with("sysv") && value == "inherit")
       setup.new_ipc = false;
+    else if (name == "children.max")
+      setup.confinement.nested = std::strtoll(value.c_str(), nullptr, 10) > 0;
   }
   if (setup.path.empty())
     return failure(fmt::format("jail: {}: no path: the Linux backend needs a root directory", j.name));
   if (auto e = addresses_of(setup.parameters, setup.addresses); !e.empty())
     return failure(fmt::format("jail: {}: {}", j.name, e));
   setup.new_net = setup.vnet || !ip_inherit;
-  setup.drop_caps = linux_jail::capabilities_to_drop(setup.parameters);
+  setup.confinement.drop_caps = linux_jail::capabilities_to_drop(setup.parameters);
   {
     std::lock_guard lock(m_mutex);
     setup.mounts = std::move(m_pending[j.name]);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -99,41 +100,79 @@ std::vector<std::string> directories(const std::string& jail, Mode mode) {
   return {};
 }
 
-std::string apply(const std::string& jail, const Limits& l, const std::vector<int>& pids) {
-  const Mode mode = detect();
-  if (mode == Mode::none) return "this host has no cgroups to hold resource limits";
-  const auto dirs = directories(jail, mode);
+namespace {
+
+constexpr const char* k_init_leaf = "/init";
+constexpr const char* k_jail_leaf = "/jail";
+// the init's own budget: it neither forks nor grows (measured: under 4 MiB)
+constexpr std::int64_t k_init_memory = 32 * 1024 * 1024;
+constexpr std::int64_t k_init_processes = 1;
+
+/// The jail's groups and both leaves, made where missing.
+std::string make_groups(const std::vector<std::string>& dirs, Mode mode) {
   for (const auto& d : dirs) {
     const std::string parent = d.substr(0, d.rfind('/'));
-    if (auto e = make_dir(parent); !e.empty()) return e;
     if (mode == Mode::v2)
       if (auto e = write_file(std::string(k_root) + "/cgroup.subtree_control", "+memory +pids +cpu");
           !e.empty())
         return e;
+    if (auto e = make_dir(parent); !e.empty()) return e;
     if (mode == Mode::v2)
       if (auto e = write_file(parent + "/cgroup.subtree_control", "+memory +pids +cpu"); !e.empty()) return e;
     if (auto e = make_dir(d); !e.empty()) return e;
+    // v2 keeps processes in leaves only: the jail's group holds none
+    if (mode == Mode::v2)
+      if (auto e = write_file(d + "/cgroup.subtree_control", "+memory +pids +cpu"); !e.empty()) return e;
+    for (const char* leaf : {k_init_leaf, k_jail_leaf})
+      if (auto e = make_dir(d + leaf); !e.empty()) return e;
   }
+  return {};
+}
+
+/// The files and values that set `l` on the leaves under `dirs`.
+std::vector<std::pair<std::string, std::string>> limit_writes(const std::vector<std::string>& dirs, Mode mode,
+                                                              const char* leaf, const Limits& l) {
   const auto text = [](const std::optional<std::int64_t>& v, const char* none) {
     return v ? std::to_string(*v) : std::string(none);
   };
   const std::string quota = l.cpu_percent ? std::to_string(*l.cpu_percent * k_cpu_period / 100) : "";
-  std::vector<std::pair<std::string, std::string>> writes;
-  if (mode == Mode::v2) {
-    writes = {{dirs[0] + "/memory.max", text(l.memory, "max")},
-              {dirs[0] + "/pids.max", text(l.processes, "max")},
-              {dirs[0] + "/cpu.max", fmt::format("{} {}", l.cpu_percent ? quota : "max", k_cpu_period)}};
-  } else {
-    writes = {{dirs[0] + "/memory.limit_in_bytes", text(l.memory, "-1")},
-              {dirs[1] + "/pids.max", text(l.processes, "max")},
-              {dirs[2] + "/cpu.cfs_period_us", std::to_string(k_cpu_period)},
-              {dirs[2] + "/cpu.cfs_quota_us", l.cpu_percent ? quota : "-1"}};
-  }
-  for (const auto& [file, value] : writes)
+  if (mode == Mode::v2)
+    return {{dirs[0] + leaf + "/memory.max", text(l.memory, "max")},
+            {dirs[0] + leaf + "/pids.max", text(l.processes, "max")},
+            {dirs[0] + leaf + "/cpu.max", fmt::format("{} {}", l.cpu_percent ? quota : "max", k_cpu_period)}};
+  return {{dirs[0] + leaf + "/memory.limit_in_bytes", text(l.memory, "-1")},
+          {dirs[1] + leaf + "/pids.max", text(l.processes, "max")},
+          {dirs[2] + leaf + "/cpu.cfs_period_us", std::to_string(k_cpu_period)},
+          {dirs[2] + leaf + "/cpu.cfs_quota_us", l.cpu_percent ? quota : "-1"}};
+}
+
+}  // namespace
+
+std::string place_init(const std::string& jail, int init_pid) {
+  const Mode mode = detect();
+  if (mode == Mode::none) return {};
+  const auto dirs = directories(jail, mode);
+  if (auto e = make_groups(dirs, mode); !e.empty()) return e;
+  for (const auto& [file, value] :
+       limit_writes(dirs, mode, k_init_leaf, {k_init_memory, k_init_processes, {}}))
+    if (auto e = write_file(file, value); !e.empty()) return e;
+  for (const auto& d : dirs)
+    if (auto e = write_file(d + k_init_leaf + "/cgroup.procs", std::to_string(init_pid)); !e.empty())
+      return e;
+  return {};
+}
+
+std::string apply(const std::string& jail, const Limits& l, const std::vector<int>& pids) {
+  const Mode mode = detect();
+  if (mode == Mode::none) return "this host has no cgroups to hold resource limits";
+  const auto dirs = directories(jail, mode);
+  if (auto e = make_groups(dirs, mode); !e.empty()) return e;
+  for (const auto& [file, value] : limit_writes(dirs, mode, k_jail_leaf, l))
     if (auto e = write_file(file, value); !e.empty()) return e;
   for (const auto& d : dirs)
     for (int pid : pids)
-      if (auto e = write_file(d + "/cgroup.procs", std::to_string(pid)); !e.empty() && ::kill(pid, 0) == 0)
+      if (auto e = write_file(d + k_jail_leaf + "/cgroup.procs", std::to_string(pid));
+          !e.empty() && ::kill(pid, 0) == 0)
         return e;
   return {};
 }
@@ -141,8 +180,34 @@ std::string apply(const std::string& jail, const Limits& l, const std::vector<in
 std::vector<int> open_join_handles(const std::string& jail) {
   std::vector<int> out;
   for (const auto& d : directories(jail, detect()))
-    if (const int fd = ::open((d + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC); fd >= 0)
+    if (const int fd = ::open((d + k_jail_leaf + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC); fd >= 0)
       out.push_back(fd);
+  return out;
+}
+
+std::vector<int> open_home_handles() {
+  std::vector<int> out;
+  const Mode mode = detect();
+  std::ifstream in("/proc/self/cgroup");
+  // "ID:CONTROLLERS:PATH": v1 lines name their controllers, v2's is "0::PATH"
+  for (std::string line; std::getline(in, line);) {
+    const auto first = line.find(':');
+    const auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(first + 1, second - first - 1);
+    const std::string path = line.substr(second + 1);
+    std::string dir;
+    if (mode == Mode::v2 && controllers.empty()) dir = std::string(k_root) + path;
+    if (mode == Mode::v1)
+      for (const char* c : {"memory", "pids", "cpu"}) {
+        std::istringstream names(controllers);
+        for (std::string n; std::getline(names, n, ',');)
+          if (n == c) dir = fmt::format("{}/{}{}", k_root, c, path);
+      }
+    if (dir.empty()) continue;
+    if (const int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC); fd >= 0)
+      out.push_back(fd);
+  }
   return out;
 }
 
@@ -159,12 +224,13 @@ std::string remove(const std::string& jail) {
   for (const auto& d : directories(jail, detect())) {
     // tasks that have exited may still be charged for a moment (EBUSY)
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (::rmdir(d.c_str()) != 0) {
-      if (errno == ENOENT) break;
-      if (errno != EBUSY || std::chrono::steady_clock::now() > deadline)
-        return fmt::format("cannot remove {}: {}", d, std::strerror(errno));
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    for (const std::string& group : {d + k_init_leaf, d + k_jail_leaf, d})
+      while (::rmdir(group.c_str()) != 0) {
+        if (errno == ENOENT) break;
+        if (errno != EBUSY || std::chrono::steady_clock::now() > deadline)
+          return fmt::format("cannot remove {}: {}", group, std::strerror(errno));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
     // the jailplan/ group goes with its last jail (busy or not empty: kept)
     ::rmdir(d.substr(0, d.rfind('/')).c_str());
   }

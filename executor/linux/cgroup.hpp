@@ -1,8 +1,11 @@
 #pragma once
 /// Resource limits for Linux jails: jailplan.rctl's rules as cgroup limits,
 /// on whichever hierarchy the host has (v2, or the v1 trees of a v1 or
-/// hybrid host). One group per jail, named after it:
-/// `/sys/fs/cgroup[/CONTROLLER]/jailplan/NAME`.
+/// hybrid host). One group per jail, named after it,
+/// `/sys/fs/cgroup[/CONTROLLER]/jailplan/NAME`, with two leaves: `init`
+/// holds the jail's init on a small budget of its own (one process, 32
+/// MiB), `jail` holds every other process of the jail and its limits, so
+/// that maxproc counts what FreeBSD counts.
 
 #include <cstdint>
 #include <optional>
@@ -32,13 +35,19 @@ std::string unenforceable(std::string_view rule);
 /// The jail's group directories on this host (they may not exist).
 std::vector<std::string> directories(const std::string& jail, Mode mode);
 
-/// Creates the groups, writes the limits (those not given are lifted) and
-/// moves `pids` into them.
+/// Creates the jail's groups and puts its init, still alone in its
+/// namespaces, in the `init` leaf; nothing on a host without cgroups.
+std::string place_init(const std::string& jail, int init_pid);
+/// Creates the groups, writes the limits on the `jail` leaf (those not
+/// given are lifted) and moves `pids` into it.
 std::string apply(const std::string& jail, const Limits& limits, const std::vector<int>& pids);
-/// Opens the jail's groups' `cgroup.procs` (where they exist), so that a
-/// process can join them later from inside the jail's mount namespace by
-/// writing "0" (itself) to each.
+/// Opens the `cgroup.procs` of the jail's `jail` leaves (where they exist),
+/// so that a process can join them later from inside the jail's mount
+/// namespace by writing "0" (itself) to each.
 std::vector<int> open_join_handles(const std::string& jail);
+/// Opens the `cgroup.procs` of this process's own groups in the
+/// hierarchies the jails use: the way back out after a fork inside.
+std::vector<int> open_home_handles();
 /// Joins through the handles and closes them; false when a write failed.
 bool join(const std::vector<int>& handles);
 /// Removes the jail's groups (retrying while exiting tasks are still

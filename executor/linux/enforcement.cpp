@@ -26,19 +26,8 @@ struct Checker {
   }
 };
 
-/// The capabilities the jail's parameters give back (the table's rows).
-std::uint64_t kept_capabilities(const JailSpec& jail) {
-  std::uint64_t kept = 0;
-  for (const auto& row : linux_jail::linux_params()) {
-    if (row.keeps == 0) continue;
-    const std::string_view* word = jail.text(row.name);
-    if (jail.flag(row.name) || (word != nullptr && linux_jail::grants(row.name, *word))) kept |= row.keeps;
-  }
-  return kept;
-}
-
 /// Whether `p`'s value asks for more than its row says Linux enforces.
-bool asks_more(const LinuxParam& row, const TypedParam& p, const JailSpec& jail, std::uint64_t kept) {
+bool asks_more(const LinuxParam& row, const TypedParam& p) {
   const auto* n = std::get_if<std::int64_t>(&p.value);
   const auto* s = std::get_if<std::string_view>(&p.value);
   switch (row.weaker.kind) {
@@ -48,7 +37,10 @@ bool asks_more(const LinuxParam& row, const TypedParam& p, const JailSpec& jail,
     case K::above: return n != nullptr && *n > row.weaker.bound;
     case K::below: return n != nullptr && *n < row.weaker.bound;
     case K::equals: return s != nullptr && *s == row.weaker.word;
-    case K::denied_yet_kept: return (kept & row.weaker.capabilities) != 0 && !jail.flag(p.name());
+    case K::on: {
+      const auto* b = std::get_if<bool>(&p.value);
+      return b != nullptr && *b;
+    }
   }
   return false;
 }
@@ -59,7 +51,6 @@ Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced
   Diagnostics out;
   for (const auto& jail : desired.jails) {
     Checker c{out, allow_unenforced, jail};
-    const std::uint64_t kept = kept_capabilities(jail);
     for (const auto& p : jail.params) {
       const LinuxParam* row = linux_jail::find_linux_param(p.name());
       if (row == nullptr) continue;  // tests/test_linux_params.cpp: every parameter has a row
@@ -67,7 +58,7 @@ Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced
         for (const auto& rule : p.raw())
           if (auto why = linux_cgroup::unenforceable(rule); !why.empty())
             c.weaker(p, fmt::format("resource limit '{}': {}", rule, why));
-      } else if (asks_more(*row, p, jail, kept)) {
+      } else if (asks_more(*row, p)) {
         c.weaker(p, row->how);
       }
     }

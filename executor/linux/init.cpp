@@ -77,6 +77,9 @@ InitSetup receive_setup(const std::string& name, int setup, int report) {
 }  // namespace
 
 void init_main(const std::string& name, int setup, int report) {
+  // first: jail root may never trace or read the init, which starts with
+  // the launcher's privileges (confine() repeats it once they are gone)
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   const InitSetup in = receive_setup(name, setup, report);
   if (auto e = set_up(in); !e.empty()) child_fail(report, e);
   ::close(report);  // end of file: the parent knows the jail is up

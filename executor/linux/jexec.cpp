@@ -4,6 +4,8 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +15,9 @@
 #include <cstring>
 #include <optional>
 
-#include "executor/linux/capabilities.hpp"
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/confine.hpp"
+#include "executor/linux/pty.hpp"
 #include "executor/linux/runtime.hpp"
 #include "executor/linux/sys.hpp"
 #include "executor/linux/users.hpp"
@@ -94,32 +97,39 @@ std::vector<std::string> environment(const ExecRequest& q, const std::optional<A
   return env;
 }
 
-/// The forked child, inside the jail: joins its cgroups, takes its
-/// capability policy and the account, and execs the command. A detached
-/// one writes why its exec failed to `started`.
-[[noreturn]] void run_command(ExecRequest& q, const Runtime& r, const std::vector<int>& groups,
-                              const std::optional<Account>& account, std::vector<std::string>& env,
-                              int started) {
+/// The terminal an interactive command gets: a pty of its own in place of
+/// each of 0, 1 and 2 that is the operator's terminal.
+struct Terminal {
+  Pty pty;
+  bool std_fd[3] = {false, false, false};  ///< which of 0, 1, 2 were a terminal
+  bool any() const { return std_fd[0] || std_fd[1] || std_fd[2]; }
+};
+
+/// The forked child, inside the jail and already confined (the parent was
+/// before it forked): a session of its own with no terminal but its pty,
+/// the account, and the command. A detached one writes why its exec failed
+/// to `started`.
+[[noreturn]] void run_command(ExecRequest& q, Terminal& t, const std::optional<Account>& account,
+                              std::vector<std::string>& env, int started) {
   if (q.detach) {
     // one more fork, inside the jail: orphaned there, the command's
     // parent becomes the jail's init (an orphan of a process outside
     // would go to the host's init)
     const pid_t inner = ::fork();
     if (inner != 0) ::_exit(inner < 0 ? 126 : 0);
-    ::setsid();
     const int null = ::open("/dev/null", O_RDWR);
     for (int std_fd = 0; std_fd < 3 && null >= 0; ++std_fd) ::dup2(null, std_fd);
   }
-  if (!linux_cgroup::join(groups)) {
-    std::fprintf(stderr, "jailplan: exec: cannot join the cgroups of jail %s: %s\n", q.name.c_str(),
-                 std::strerror(errno));
-    ::_exit(126);
+  // never the operator's terminal: a new session has none
+  ::setsid();
+  if (t.any()) {
+    for (int std_fd = 0; std_fd < 3; ++std_fd)
+      if (t.std_fd[std_fd]) ::dup2(t.pty.slave.get(), std_fd);
+    if (::ioctl(0, TIOCSCTTY, 0) != 0 && ::ioctl(1, TIOCSCTTY, 0) != 0) ::ioctl(2, TIOCSCTTY, 0);
+    t.pty.slave.reset();
+    t.pty.master.reset();
   }
   if (::chdir(account ? account->home.c_str() : "/") != 0 && ::chdir("/") != 0) ::_exit(126);
-  if (!drop_capabilities(r.drop_caps)) {
-    std::fprintf(stderr, "jailplan: exec: cannot drop capabilities: %s\n", std::strerror(errno));
-    ::_exit(126);
-  }
   if (account &&
       (::setgroups(0, nullptr) != 0 || ::setgid(account->gid) != 0 || ::setuid(account->uid) != 0)) {
     std::fprintf(stderr, "jailplan: exec: cannot become %s: %s\n", q.user.c_str(), std::strerror(errno));
@@ -175,7 +185,27 @@ int await_exit(pid_t pid) {
 
 }  // namespace
 
+namespace {
+
+/// Becomes a process of the jail in every respect but the pid namespace
+/// (which only our children enter): its namespaces, its root, its cgroups
+/// and its confinement. Whatever forks after this appears in the jail as
+/// no more than jail root. "" or why not.
+std::string become_jail_process(const Runtime& r, int init) {
+  // its limits hold for what runs here too: a bare setns would escape
+  // them. The groups are opened while the host's /sys is in view
+  const std::vector<int> groups = linux_cgroup::open_join_handles(r.name);
+  if (!enter(init, r.new_net)) return errno_text("cannot enter jail", "\"" + r.name + "\"");
+  if (::chdir("/") != 0) return errno_text("cannot enter", "the jail's root");
+  if (!linux_cgroup::join(groups)) return errno_text("cannot join the cgroups of jail", r.name);
+  return confine({r.drop_caps, r.nested});
+}
+
+}  // namespace
+
 int exec_main(const std::vector<std::string>& args, std::string dir, const std::optional<std::string>& term) {
+  // nothing the caller has open crosses into the jail: only 0, 1 and 2
+  ::syscall(SYS_close_range, 3U, ~0U, 0U);
   ExecRequest q;
   q.dir = std::move(dir);
   if (const int rc = parse_request(args, q); rc != 0) return rc;
@@ -184,24 +214,30 @@ int exec_main(const std::vector<std::string>& args, std::string dir, const std::
     std::fprintf(stderr, "jailplan: exec: %s\n", r.message().c_str());
     return 1;
   }
-  const int fd = open_init(*r);
-  if (fd < 0) {
+  Fd init(open_init(*r));
+  if (init.get() < 0) {
     std::fprintf(stderr, "jailplan: exec: jail \"%s\" is not running (its init %d is gone)\n", q.name.c_str(),
                  r->init_pid);
     return 1;
   }
   std::optional<Account> account;
   if (!q.user.empty() && q.host_user) account = find_account("/etc/passwd", q.user);
-  // its limits hold for what runs here too: a bare setns would escape
-  // them. The groups are opened while the host's /sys is in view; the
-  // command joins them itself, so only it is charged
-  const std::vector<int> groups = linux_cgroup::open_join_handles(q.name);
-  if (!enter(fd, r->new_net)) {
-    std::fprintf(stderr, "jailplan: exec: cannot enter jail \"%s\": %s\n", q.name.c_str(),
-                 std::strerror(errno));
+  // an interactive command gets a pty of its own, never the operator's
+  // terminal (docs/linux-backend.md, "Terminals")
+  Terminal t;
+  for (int std_fd = 0; std_fd < 3; ++std_fd) t.std_fd[std_fd] = !q.detach && ::isatty(std_fd) == 1;
+  if (t.any())
+    if (auto e = open_pty(t.std_fd[0] ? 0 : t.std_fd[1] ? 1 : 2, t.pty); !e.empty()) {
+      std::fprintf(stderr, "jailplan: exec: %s\n", e.c_str());
+      return 1;
+    }
+  // the way back out of the jail's cgroups, once the command is forked
+  const std::vector<int> home = linux_cgroup::open_home_handles();
+  if (auto e = become_jail_process(*r, init.get()); !e.empty()) {
+    std::fprintf(stderr, "jailplan: exec: %s\n", e.c_str());
     return 1;
   }
-  ::close(fd);
+  init.reset();
   if (!q.user.empty() && !q.host_user) account = find_account("/etc/passwd", q.user);
   if (!q.user.empty() && !account) {
     std::fprintf(stderr, "jailplan: exec: jail \"%s\": no user \"%s\" in %s/etc/passwd\n", q.name.c_str(),
@@ -219,9 +255,16 @@ int exec_main(const std::vector<std::string>& args, std::string dir, const std::
     std::fprintf(stderr, "jailplan: exec: fork: %s\n", std::strerror(errno));
     return 1;
   }
-  if (pid == 0) run_command(q, *r, groups, account, env, started[1]);
-  for (int g : groups) ::close(g);
-  return q.detach ? await_start(pid, started, q.command[0]) : await_exit(pid);
+  if (pid == 0) {
+    for (int h : home) ::close(h);
+    run_command(q, t, account, env, started[1]);
+  }
+  // only the command counts against the jail's limits, as on FreeBSD
+  linux_cgroup::join(home);
+  if (q.detach) return await_start(pid, started, q.command[0]);
+  if (!t.any()) return await_exit(pid);
+  t.pty.slave.reset();
+  return relay(t.pty, pid, t.std_fd[0] ? 0 : -1, t.std_fd[1] ? 1 : t.std_fd[2] ? 2 : -1);
 }
 
 }  // namespace jailplan::linux_jail

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "executor/linux/cgroup.hpp"
 #include "executor/linux/link.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/linux/sys.hpp"
@@ -66,7 +67,8 @@ Runtime new_runtime(const JailSetup& s, int index, const std::optional<IpAddress
   Runtime r;
   r.name = s.name;
   r.index = index;
-  r.drop_caps = s.drop_caps;
+  r.drop_caps = s.confinement.drop_caps;
+  r.nested = s.confinement.nested;
   r.new_net = s.new_net;
   r.parameters = s.parameters;
   for (const auto& a : s.addresses) r.addresses.push_back(a.text());
@@ -152,9 +154,12 @@ Result<Runtime> launch(const JailSetup& s, const std::string& dir) {
     pidfd_send_signal(init.get(), SIGKILL, nullptr, 0);
     wait_exit(init.get(), r.init_pid);
     if (!r.veth.empty()) Netlink().delete_link(r.veth);
+    linux_cgroup::remove(r.name);
     remove_runtime(dir, r.name);
     return one_error(std::move(why));
   };
+  // still alone in its namespaces: in its cgroup before anything joins it
+  if (auto e = linux_cgroup::place_init(s.name, pid); !e.empty()) return fail(e);
   if (link)
     if (auto e = make_link(r, pid, gw4, gw6); !e.empty()) return fail(e);
   if (auto e = write_runtime(dir, r); !e.empty()) return fail(e);

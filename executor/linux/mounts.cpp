@@ -83,11 +83,36 @@ std::string mount_devfs(const std::string& dev) {
   return {};
 }
 
+// What a jail's proc shows of the machine, as the trusted container
+// runtimes hide it: the kernel's knobs stay the host's (read-only), and
+// the files that read or drive the whole machine are covered.
+constexpr const char* k_proc_read_only[] = {"sys", "irq", "bus", "fs", "sysrq-trigger"};
+constexpr const char* k_proc_covered_files[] = {"kcore",       "keys",          "timer_list",
+                                                "sched_debug", "latency_stats", "timer_stats",
+                                                "kpagecount",  "kpageflags",    "kpagecgroup"};
+constexpr const char* k_proc_covered_dirs[] = {"acpi", "scsi", "driver"};
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 std::string mount_procfs(const std::string& proc) {
-  if (::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+  constexpr unsigned long k_locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (::mount("proc", proc.c_str(), "proc", k_locked, nullptr) != 0)
     return errno_text("cannot mount proc on", proc);
-  // the kernel's knobs stay the host's: read-only for jail root
-  return bind_mount(proc + "/sys", proc + "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  for (const char* name : k_proc_read_only)
+    if (const std::string p = proc + "/" + name; exists(p))
+      if (auto e = bind_mount(p, p, MS_RDONLY | k_locked); !e.empty()) return e;
+  // the host's /dev/null: the jail's /dev may not be there yet
+  for (const char* name : k_proc_covered_files)
+    if (const std::string p = proc + "/" + name; exists(p))
+      if (auto e = bind_mount("/dev/null", p, 0); !e.empty()) return e;
+  for (const char* name : k_proc_covered_dirs)
+    if (const std::string p = proc + "/" + name; exists(p))
+      if (::mount("none", p.c_str(), "tmpfs", MS_RDONLY | k_locked, "size=0,mode=555") != 0)
+        return errno_text("cannot cover", p);
+  return {};
 }
 
 }  // namespace

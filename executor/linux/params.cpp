@@ -20,17 +20,15 @@ constexpr std::uint64_t cap(int c) {
 constexpr Weaker when_set{K::set};
 constexpr Weaker per_rctl_rule{K::rctl_rules};
 constexpr Weaker above(std::int64_t n) {
-  return {K::above, n, {}, 0};
+  return {K::above, n, {}};
 }
 constexpr Weaker below(std::int64_t n) {
-  return {K::below, n, {}, 0};
+  return {K::below, n, {}};
 }
 constexpr Weaker equals(std::string_view word) {
-  return {K::equals, 0, word, 0};
+  return {K::equals, 0, word};
 }
-constexpr Weaker denied_yet_kept(std::uint64_t capabilities) {
-  return {K::denied_yet_kept, 0, {}, capabilities};
-}
+constexpr Weaker when_on{K::on};
 
 constexpr std::string_view k_hook_on_host = "run on the host by jailplan, as jail(8) runs it";
 constexpr std::string_view k_hook_in_jail =
@@ -43,6 +41,9 @@ constexpr std::string_view k_uname = "the jail sees the host kernel's release (u
 constexpr std::string_view k_sysv = "SysV IPC cannot be disabled; the jail gets an IPC namespace of its own";
 constexpr std::string_view k_metadata =
     "kept with the jail's runtime record and reported back by observe; the jail itself cannot read it";
+constexpr std::string_view k_mount =
+    "mounting needs CAP_SYS_ADMIN over the host's mount tree (devtmpfs, cgroup release agents, /proc/sys "
+    "underneath): safe only in a user namespace of the jail's own, which the Linux backend does not make yet";
 constexpr std::string_view k_not_mapped =
     "not mapped: the jail gets what Linux gives a root without this knob";
 
@@ -100,7 +101,8 @@ const std::vector<LinuxParam> k_table = {
    {}, cap(CAP_NET_ADMIN)},
   {"dying",                 R::not_applicable, "read-only"},
   {"children.max",          R::approximate,
-   "no nesting: without allow.mount jail root cannot make namespaces; with it, nothing counts them"},
+   "0 (the default): no namespace can be made or joined (the system-call filter); above 0: the jail may "
+   "make namespaces (child jails through a user namespace), not counted against the limit"},
   {"children.cur",          R::not_applicable, "read-only"},
   {"host",                  R::approximate, "the jail always gets a UTS namespace of its own, inherit included"},
   {"host.hostname",         R::exact,       "the host name of the jail's UTS namespace, changed in place"},
@@ -126,25 +128,25 @@ const std::vector<LinuxParam> k_table = {
   {"meta.*",                R::approximate, k_metadata},
   {"env.*",                 R::approximate, k_metadata},
   // allow.*: CAP_SYS_ADMIN is allow.mount's, all or nothing
-  {"allow.set_hostname",    R::approximate,
-   "with allow.mount the jail keeps CAP_SYS_ADMIN, which also sets the host name",
-   denied_yet_kept(cap(CAP_SYS_ADMIN))},
+  {"allow.set_hostname",    R::unsupported,
+   "sethostname needs CAP_SYS_ADMIN, which no jail root holds without a user namespace of its own: the jail "
+   "cannot change its host name (FreeBSD's default allows it; see docs/jailconf-dialect.md)",
+   when_on},
   {"allow.sysvipc",         R::approximate, "the host's IPC namespace; without it the jail gets one of its own"},
   {"allow.raw_sockets",     R::exact,       "jail root keeps CAP_NET_RAW", {}, cap(CAP_NET_RAW)},
   {"allow.chflags",         R::approximate, "jail root keeps CAP_LINUX_IMMUTABLE (the immutable and append-only "
                                             "attributes)", {}, cap(CAP_LINUX_IMMUTABLE)},
-  {"allow.mount",           R::approximate, "jail root keeps CAP_SYS_ADMIN, which allows more than mounting",
-   {}, cap(CAP_SYS_ADMIN)},
-  {"allow.mount.*",         R::approximate,
-   "allow.mount lets the jail mount every file system type (CAP_SYS_ADMIN is all or nothing)",
-   denied_yet_kept(cap(CAP_SYS_ADMIN))},
-  {"allow.quotas",          R::approximate, "quotas need CAP_SYS_ADMIN: allowed with allow.mount, not without"},
+  {"allow.mount",           R::unsupported, k_mount, when_on},
+  {"allow.mount.*",         R::unsupported, k_mount, when_on},
+  {"allow.quotas",          R::approximate, "quotas need CAP_SYS_ADMIN, which no jail root holds: never allowed"},
   {"allow.socket_af",       R::ignored,     "every socket family the kernel has is open to the jail"},
   {"allow.mlock",           R::approximate, "jail root keeps CAP_IPC_LOCK", {}, cap(CAP_IPC_LOCK)},
-  {"allow.reserved_ports",  R::ignored,     "jail root keeps CAP_NET_BIND_SERVICE: ports below 1024 are open"},
+  {"allow.reserved_ports",  R::exact,       "jail root keeps CAP_NET_BIND_SERVICE (ports below 1024)", {},
+   cap(CAP_NET_BIND_SERVICE)},
   {"allow.read_msgbuf",     R::approximate,
    "CAP_SYSLOG is always dropped: the jail reads the kernel log only where kernel.dmesg_restrict is 0"},
-  {"allow.unprivileged_proc_debug", R::ignored, "debugging follows the host's ptrace rules"},
+  {"allow.unprivileged_proc_debug", R::ignored,
+   "debugging follows Linux's ptrace rules: a process debugs its own uid's (CAP_SYS_PTRACE is never kept)"},
   {"allow.suser",           R::ignored,     "jail root is uid 0 with the jail's capabilities"},
   {"allow.nfsd",            R::ignored,     k_not_mapped},
   {"allow.extattr",         R::ignored,     "extended attributes follow Linux's rules"},

@@ -29,18 +29,17 @@ std::string_view to_string(Realisation r);
 /// plan-time `weaker` diagnostic, an error unless --allow-unenforced.
 struct Weaker {
   enum class Kind : std::uint8_t {
-    never,            ///< the difference never makes it weaker than asked
-    set,              ///< whenever it is set
-    above,            ///< an integer value above `bound`
-    below,            ///< an integer value below `bound`
-    equals,           ///< a string value equal to `word`
-    denied_yet_kept,  ///< false while the jail keeps one of `capabilities` through another parameter
-    rctl_rules,       ///< once per rule that cgroups cannot enforce (linux_cgroup::unenforceable)
+    never,       ///< the difference never makes it weaker than asked
+    set,         ///< whenever it is set
+    above,       ///< an integer value above `bound`
+    below,       ///< an integer value below `bound`
+    equals,      ///< a string value equal to `word`
+    on,          ///< a boolean set to true (allow.mount, not allow.nomount)
+    rctl_rules,  ///< once per rule that cgroups cannot enforce (linux_cgroup::unenforceable)
   };
   Kind kind = Kind::never;
   std::int64_t bound = 0;
   std::string_view word = {};
-  std::uint64_t capabilities = 0;  ///< bits (1 << CAP_*) whose drop is what denies it
 };
 
 /// One row: a catalog parameter's Linux realisation.

@@ -104,6 +104,7 @@ Result<Runtime> read_runtime(const std::string& dir, const std::string& name) {
     r.gateway4 = j.value("gateway4", "");
     r.gateway6 = j.value("gateway6", "");
     r.drop_caps = j.value("drop_caps", std::uint64_t{0});
+    r.nested = j.value("nested", false);
     r.new_net = j.value("new_net", true);
     r.parameters = parameters_from(j);
     return r;
@@ -125,6 +126,7 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"gateway4", r.gateway4},
                   {"gateway6", r.gateway6},
                   {"drop_caps", r.drop_caps},
+                  {"nested", r.nested},
                   {"new_net", r.new_net},
                   {"parameters", words_to_json(r.name, r.parameters)},
                   {"kernel_params", typed_to_json(r.parameters)}};

@@ -31,7 +31,8 @@ struct Runtime {
   std::string veth;              ///< the host end, "" without a link
   std::vector<std::string> addresses;
   std::string gateway4, gateway6;
-  std::uint64_t drop_caps = 0;
+  std::uint64_t drop_caps = 0;  ///< the jail's Confinement (confine.hpp)
+  bool nested = false;
   bool new_net = true;
   KernelParams parameters;
 };

@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "executor/linux/capabilities.hpp"
 #include "executor/linux/link.hpp"
 #include "executor/linux/sys.hpp"
 
@@ -22,10 +21,17 @@ std::string setup_text(const JailSetup& s, const std::string& gw4, const std::st
     mounts.push_back({static_cast<int>(m.kind), m.source, m.target, m.type, m.options});
   std::vector<std::string> addresses;
   for (const auto& a : s.addresses) addresses.push_back(a.text());
-  const json j = {{"path", s.path},   {"hostname", s.hostname},   {"new_net", s.new_net},
-                  {"vnet", s.vnet},   {"persist", s.persist},     {"addresses", addresses},
-                  {"mounts", mounts}, {"drop_caps", s.drop_caps}, {"gateway4", gw4},
-                  {"gateway6", gw6}};
+  const json j = {{"path", s.path},
+                  {"hostname", s.hostname},
+                  {"new_net", s.new_net},
+                  {"vnet", s.vnet},
+                  {"persist", s.persist},
+                  {"addresses", addresses},
+                  {"mounts", mounts},
+                  {"drop_caps", s.confinement.drop_caps},
+                  {"gateway4", gw4},
+                  {"gateway6", gw6},
+                  {"nested", s.confinement.nested}};
   return j.dump();
 }
 
@@ -38,7 +44,8 @@ InitSetup parse_setup(const std::string& text) {
   s.new_net = j.at("new_net").get<bool>();
   s.vnet = j.at("vnet").get<bool>();
   s.persist = j.at("persist").get<bool>();
-  s.drop_caps = j.at("drop_caps").get<std::uint64_t>();
+  s.confinement.drop_caps = j.at("drop_caps").get<std::uint64_t>();
+  s.confinement.nested = j.at("nested").get<bool>();
   for (const auto& t : j.at("addresses")) {
     IpAddress a;
     if (linux_net::parse_ip(t.get<std::string>(), a)) s.addresses.push_back(a);
@@ -72,8 +79,7 @@ std::string set_up(const InitSetup& in) {
   if (::syscall(SYS_pivot_root, ".", ".") != 0) return errno_text("cannot pivot_root into", s.path);
   if (::umount2(".", MNT_DETACH) != 0) return errno_text("cannot detach", "the host's root");
   if (::chdir("/") != 0) return errno_text("cannot enter", "/");
-  if (!drop_capabilities(s.drop_caps)) return errno_text("cannot drop", "capabilities");
-  return {};
+  return confine(s.confinement);
 }
 
 }  // namespace jailplan::linux_jail

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/linux/confine.hpp"
 #include "executor/linux/mounts.hpp"
 #include "executor/linux/netlink.hpp"
 #include "executor/linux/runtime.hpp"
@@ -25,8 +26,8 @@ struct JailSetup {
   bool persist = false;  ///< the init holds the jail while it has no process
   std::vector<linux_net::IpAddress> addresses;
   std::vector<MountSpec> mounts;
-  std::uint64_t drop_caps = 0;  ///< capability bits removed from the bounding set
-  KernelParams parameters;      ///< the create step's parameters, reported back by observe
+  Confinement confinement;  ///< what every process of the jail holds (the init too)
+  KernelParams parameters;  ///< the create step's parameters, reported back by observe
 };
 
 /// The set-up the init reads from its parent: the jail and the gateways
@@ -45,7 +46,7 @@ std::string setup_text(const JailSetup& s, const std::string& gw4, const std::st
 InitSetup parse_setup(const std::string& text);
 
 /// Everything between the namespaces and the jail's first process, run by
-/// the init: mounts, host name, network, pivot_root, capabilities.
+/// the init: mounts, host name, network, pivot_root, and last confine().
 std::string set_up(const InitSetup& in);
 
 }  // namespace jailplan::linux_jail

@@ -1,0 +1,43 @@
+#pragma once
+/// What makes a process a jail process: the confinement the jail's init
+/// and every process that enters a jail (jexec, hooks) take on before
+/// anything in the jail can see them. One function, one order:
+/// non-dumpable, resource limits, the system-call filter, capabilities.
+/// docs/linux-backend.md ("Confinement") lists each piece and why.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jailplan::linux_jail {
+
+/// A jail's confinement, from its create step's parameters.
+struct Confinement {
+  std::uint64_t drop_caps = 0;  ///< capability bits jail root does not hold
+  bool nested = false;          ///< children.max > 0: the jail may make namespaces
+};
+
+/// Confines the calling process, which must be single-threaded and still
+/// hold CAP_SYS_ADMIN and CAP_SETPCAP (the filter is installed without
+/// no_new_privs, so setuid programs in the jail keep working): "" once it
+/// holds exactly what jail root holds, else why not. In order:
+///  1. not dumpable: jail root (without CAP_SYS_PTRACE) can neither trace
+///     it nor open its /proc files until it execs a program of the jail;
+///  2. RLIMIT_RTPRIO and RLIMIT_NICE 0: no real-time or raised priority;
+///  3. the system-call filter (system_call_rules());
+///  4. the capabilities: bounding, ambient, effective, permitted and
+///     inheritable sets all lose `drop_caps`.
+std::string confine(const Confinement& c);
+
+/// One rule of the filter, for the documentation and the tests.
+struct SyscallRule {
+  std::string_view call;  ///< the system call's name
+  std::string_view when;  ///< "" always, else the argument it looks at
+  std::string_view why;
+};
+
+/// The filter's rules for a jail (namespace calls only when not nested).
+std::vector<SyscallRule> system_call_rules(bool nested);
+
+}  // namespace jailplan::linux_jail
