@@ -62,6 +62,17 @@ Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced
         c.weaker(p, row->how);
       }
     }
+    // FreeBSD puts the jail's own address on every packet; for IPv4 the
+    // host's strict reverse-path filter on the jail's link does too, for
+    // IPv6 nothing does yet
+    const auto* v6 = jail.addresses("ip6.addr");
+    if (jail.flag("allow.raw_sockets") && v6 != nullptr && !v6->empty())
+      for (const auto& p : jail.params)
+        if (p.name() == "allow.raw_sockets")
+          c.weaker(
+              p,
+              "a raw socket could send IPv6 packets with another jail's source address: the Linux backend "
+              "validates IPv4 sources only (strict reverse-path filtering), not IPv6 ones yet");
   }
   out.sort_by_location();
   return out;

@@ -1,10 +1,12 @@
 #include "executor/linux/link.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 
 #include "executor/linux/runtime.hpp"
+#include "executor/linux/sys.hpp"
 
 namespace jailplan::linux_jail {
 
@@ -53,6 +55,13 @@ std::optional<IpAddress> gateway_for(const std::vector<IpAddress>& addresses, in
 
 std::string host_side(Netlink& nl, const Runtime& r, const std::optional<IpAddress>& gw4,
                       const std::optional<IpAddress>& gw6) {
+  // FreeBSD puts the jail's own address on every packet it sends: here
+  // the host drops what arrives from the link with a source that is not
+  // routed back through it (strict reverse-path filtering; the host's
+  // routes to the jail's addresses are this link's only)
+  const std::string rp_filter = "/proc/sys/net/ipv4/conf/" + r.veth + "/rp_filter";
+  if (Fd f(::open(rp_filter.c_str(), O_WRONLY | O_CLOEXEC)); f.get() < 0 || !write_all(f.get(), "1"))
+    return errno_text("cannot turn on source address validation on", r.veth);
   if (auto e = nl.link_up(r.veth); !e.empty()) return e;
   for (const auto& text : r.addresses) {
     IpAddress a;
