@@ -182,8 +182,10 @@ class LinuxConformanceHost final : public ConformanceHost {
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     m_dir = tmpl;
     REQUIRE(test::shared_root().ok());
-    // a second root for the create-only change: the same tree by another name
-    fs::create_directory_symlink(test::shared_root().path(), m_dir / "root2");
+    // a second root for the create-only change: a copy of the tree (a jail
+    // is never rooted through a symbolic link)
+    fs::copy(test::shared_root().path(), m_dir / "root2",
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     name_site(octet, test::shared_root().path(), (m_dir / "root2").string(), test::shared_root().path(), "");
   }
   ~LinuxConformanceHost() override {

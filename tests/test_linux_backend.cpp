@@ -383,7 +383,16 @@ TEST_CASE("linux: a changed path replaces the jail") {
   REQUIRE(site.apply(k_web).ok());
   const auto before = site.runtime();
   REQUIRE(before);
-  fs::create_directory_symlink(site.path(), site.root() + "/root2");
+  // another real directory: a path through a symbolic link is refused
+  fs::create_directory_symlink(site.path(), site.root() + "/linked");
+  std::string linked = k_web;
+  linked.replace(linked.find("\"@ROOT@\""), 8, "\"" + site.root() + "/linked\"");
+  const ApplyResult refused = site.apply(linked);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.jails.front().error.find("a component is a symbolic link") != std::string::npos);
+  REQUIRE(site.apply(k_web).ok());
+  fs::copy(site.path(), site.root() + "/root2",
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   std::string moved = k_web;
   moved.replace(moved.find("\"@ROOT@\""), 8, "\"" + site.root() + "/root2\"");
   REQUIRE(site.apply(moved).ok());

@@ -1,7 +1,14 @@
 #include "executor/linux/backend.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,6 +24,7 @@
 #include "executor/linux/launch.hpp"
 #include "executor/linux/params.hpp"
 #include "executor/linux/running.hpp"
+#include "executor/linux/sys.hpp"
 #include "planner/canon.hpp"
 #include "planner/steps.hpp"
 
@@ -42,6 +50,26 @@ std::string addresses_of(const linux_jail::KernelParams& params, std::vector<lin
       out.push_back(a);
     }
   }
+  return {};
+}
+
+// exec.consolelog, appended to as jail(8) does, but never through a
+// symbolic link: a log under a jail's root is the jail's to replace
+std::string append_consolelog_beneath(const JailChange& j, const std::string& text) {
+  const auto* log = applied_setting(j, "exec.consolelog");
+  if (log == nullptr) return {};
+  open_how how{};
+  how.flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.mode = 0666;  // less the umask, as jail(8)'s DEFFILEMODE
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  linux_jail::Fd fd(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, log->c_str(), &how, sizeof how)));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
+    return fmt::format("exec.consolelog {}: {}", *log,
+                       errno == ELOOP ? "a component is a symbolic link" : std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fmt::format("exec.consolelog {}: not a regular file", *log);
+  if (!linux_jail::write_all(fd.get(), text))
+    return fmt::format("exec.consolelog {}: {}", *log, std::strerror(errno));
   return {};
 }
 
@@ -102,7 +130,9 @@ Status LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
   c.timeout = applied_exec_timeout(j);
   if (m_dry_run) return {};
   const CommandResult r = m_runner.run(c);
-  if (in_jail) append_consolelog(j, r.out, r.err);
+  if (in_jail)
+    if (auto e = append_consolelog_beneath(j, r.out + r.err); !e.empty())
+      return failure(fmt::format("jail: {}: {}", j.name, e));
   if (r.ok()) return {};
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
   if (!r.err.empty()) msg += ": " + r.err.substr(0, r.err.find('\n'));

@@ -68,14 +68,15 @@ std::string set_up(const InitSetup& in) {
   }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return errno_text("cannot make", "/ private");
-  if (auto e = bind_mount(s.path, s.path, 0); !e.empty()) return e;
+  Fd root;
+  if (auto e = mount_root(s.path, root); !e.empty()) return e;
   for (const auto& m : s.mounts)
-    if (auto e = make_mount(m); !e.empty()) return e;
+    if (auto e = make_mount(m, root.get(), s.path); !e.empty()) return e;
   if (!s.hostname.empty() && ::sethostname(s.hostname.data(), s.hostname.size()) != 0)
     return errno_text("cannot set host name", s.hostname);
   if (s.new_net)
     if (auto e = configure_jail_end(s.vnet, s.addresses, in.gw4, in.gw6); !e.empty()) return e;
-  if (::chdir(s.path.c_str()) != 0) return errno_text("cannot enter", s.path);
+  if (::fchdir(root.get()) != 0) return errno_text("cannot enter", s.path);
   if (::syscall(SYS_pivot_root, ".", ".") != 0) return errno_text("cannot pivot_root into", s.path);
   if (::umount2(".", MNT_DETACH) != 0) return errno_text("cannot detach", "the host's root");
   if (::chdir("/") != 0) return errno_text("cannot enter", "/");
