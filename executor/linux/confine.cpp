@@ -1,5 +1,6 @@
 #include "executor/linux/confine.hpp"
 
+#include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -186,6 +187,10 @@ std::string drop_capabilities(std::uint64_t drop) {
 
 std::string confine(const Confinement& c) {
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return errno_text("cannot make", "the process non-dumpable");
+  // jail root's credentials, none of the caller's groups (a host "disk"
+  // group would open the host's disks' nodes)
+  if (::setgroups(0, nullptr) != 0 || ::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)
+    return errno_text("cannot take", "jail root's credentials");
   const rlimit none{0, 0};
   if (::setrlimit(RLIMIT_RTPRIO, &none) != 0 || ::setrlimit(RLIMIT_NICE, &none) != 0)
     return errno_text("cannot limit", "real-time and raised priorities");

@@ -24,6 +24,7 @@ struct Confinement {
 /// holds exactly what jail root holds, else why not. In order:
 ///  1. not dumpable: jail root (without CAP_SYS_PTRACE) can neither trace
 ///     it nor open its /proc files until it execs a program of the jail;
+///     uid and gid 0 and no supplementary group of the caller's;
 ///  2. RLIMIT_RTPRIO and RLIMIT_NICE 0: no real-time or raised priority;
 ///  3. the system-call filter (system_call_rules());
 ///  4. the capabilities: bounding, ambient, effective, permitted and
