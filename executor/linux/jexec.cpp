@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/confine.hpp"
@@ -192,6 +195,9 @@ namespace {
 /// and its confinement. Whatever forks after this appears in the jail as
 /// no more than jail root. "" or why not.
 std::string become_jail_process(const Runtime& r, int init) {
+  // the record is written before the init has made the jail: its root
+  // may still be the host's then
+  if (!r.ready) return fmt::format("jail \"{}\" is not ready: it is still being made", r.name);
   // its limits hold for what runs here too: a bare setns would escape
   // them. The groups are opened while the host's /sys is in view
   const std::vector<int> groups = linux_cgroup::open_join_handles(r.name);
