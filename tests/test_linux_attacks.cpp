@@ -3,7 +3,8 @@
 // static C program (tests/attacks/*.c) copied into the jail and run there
 // as jail root; it prints one line per check (CONTAINED or ESCAPED) and
 // exits 0 only when the jail held. A failing test here is a way out of the
-// jail: its message has the program's lines.
+// jail: its message has the program's lines. Jail names that are paths,
+// refused at plan time, are tried here too.
 //
 // Addresses: 203.0.113.100 to .129 (each Site takes its octet and the next).
 #include <doctest/doctest.h>
@@ -29,7 +30,6 @@
 #include <future>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -74,7 +74,7 @@ std::string shown(const CommandResult& r) {
                      r.err.empty() ? "" : "stderr:\n" + r.err);
 }
 
-/// `conf` with `text` added to the first jail's block, before `persist;`.
+/// `conf` with `text` added to its first jail, after `persist;`.
 std::string with(std::string conf, const std::string& text) {
   conf.replace(conf.find("persist;"), 8, "persist; " + text);
   return conf;
