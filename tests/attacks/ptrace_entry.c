@@ -78,9 +78,23 @@ static int worth_reporting(void) {
 static struct caps mine;
 static char my_cgroup[8192];
 
+/* Whether `pid` still runs a program of the host (jailplan, before its
+ * exec): a process entering the jail, not one of the jail's own. */
+static int entering(const char* pid) {
+  char link[64], target[4096];
+  snprintf(link, sizeof link, "/proc/%s/exe", pid);
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n < 0) return 1;
+  target[n] = '\0';
+  return !reachable(link, target);
+}
+
 /* Descriptors >= 3 of `pid` whose files the jail cannot reach; how many.
- * `how` says how they were read. */
+ * `how` says how they were read. A pipe or socket has no name: one the
+ * jail made is the jail's, so those count only while the process still
+ * runs the host's program (what it holds then came from the host). */
 static int foreign_fds(const char* pid, const char* what, const char* how) {
+  const int from_host = entering(pid);
   char dir[64];
   snprintf(dir, sizeof dir, "/proc/%s/fd", pid);
   DIR* d = opendir(dir);
@@ -94,7 +108,7 @@ static int foreign_fds(const char* pid, const char* what, const char* how) {
     ssize_t n = readlink(link, target, sizeof target - 1);
     if (n < 0) continue;
     target[n] = '\0';
-    if (reachable(link, target)) continue;
+    if (reachable(link, target) || (target[0] != '/' && !from_host)) continue;
     ++found;
     char comm[64];
     comm_of(pid, comm, sizeof comm);
