@@ -39,6 +39,16 @@ static const char* cgroup_path(const char* text, const char* controllers, char* 
   return NULL;
 }
 
+/* Whether two cgroup paths are leaves of one jail's group: jailplan puts
+ * the init in .../jailplan/NAME/init (its own small budget) and the jail's
+ * processes in .../jailplan/NAME/jail, both under NAME. */
+static int same_jail_group(const char* mine, const char* its) {
+  const char* slash = strrchr(mine, '/');
+  if (slash == NULL) return 0;
+  const size_t group = (size_t)(slash - mine) + 1; /* "/jailplan/NAME/" */
+  return strncmp(mine, its, group) == 0 && strchr(its + group, '/') == NULL;
+}
+
 static void check_init_cgroups(void) {
   char self[8192], init[8192];
   if (read_small("/proc/self/cgroup", self, sizeof self) < 0 ||
@@ -56,11 +66,11 @@ static void check_init_cgroups(void) {
     snprintf(what, sizeof what, "the init in the jail's %s cgroup", *hierarchies[i] ? hierarchies[i] : "v2");
     if (strstr(mine, "/jailplan/") == NULL)
       escaped(what, "this process is not under the jail's limits: %s", mine);
-    else if (cgroup_path(init, hierarchies[i], its, sizeof its) == NULL || strcmp(mine, its) != 0)
+    else if (cgroup_path(init, hierarchies[i], its, sizeof its) == NULL || !same_jail_group(mine, its))
       escaped(what, "the init is in %s, the jail's processes in %s",
               cgroup_path(init, hierarchies[i], its, sizeof its) ? its : "none", mine);
     else
-      contained(what, "%s", mine);
+      contained(what, "%s beside %s", its, mine);
   }
   if (compared == 0)
     setup_problem("the init's cgroups", "no memory, pids or v2 hierarchy in /proc/self/cgroup");
