@@ -151,11 +151,17 @@ std::vector<std::pair<std::string, std::string>> limit_writes(const std::vector<
 std::string place_init(const std::string& jail, int init_pid) {
   const Mode mode = detect();
   if (mode == Mode::none) return {};
-  const auto dirs = directories(jail, mode);
+  auto dirs = directories(jail, mode);
+  // v1: memory and pids hold its budget; the cpu tree has nothing to hold
+  // for it (its groups are made with the jail's first limits)
+  if (mode == Mode::v1) dirs.pop_back();
   if (auto e = make_groups(dirs, mode); !e.empty()) return e;
-  for (const auto& [file, value] :
-       limit_writes(dirs, mode, k_init_leaf, {k_init_memory, k_init_processes, {}}))
-    if (auto e = write_file(file, value); !e.empty()) return e;
+  const std::string memory = dirs.front() + k_init_leaf, pids = dirs.back() + k_init_leaf;
+  if (auto e = write_file(memory + (mode == Mode::v2 ? "/memory.max" : "/memory.limit_in_bytes"),
+                          std::to_string(k_init_memory));
+      !e.empty())
+    return e;
+  if (auto e = write_file(pids + "/pids.max", std::to_string(k_init_processes)); !e.empty()) return e;
   for (const auto& d : dirs)
     if (auto e = write_file(d + k_init_leaf + "/cgroup.procs", std::to_string(init_pid)); !e.empty())
       return e;
@@ -229,7 +235,7 @@ std::string remove(const std::string& jail) {
         if (errno == ENOENT) break;
         if (errno != EBUSY || std::chrono::steady_clock::now() > deadline)
           return fmt::format("cannot remove {}: {}", group, std::strerror(errno));
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     // the jailplan/ group goes with its last jail (busy or not empty: kept)
     ::rmdir(d.substr(0, d.rfind('/')).c_str());
