@@ -579,3 +579,81 @@ TEST_CASE("linux attack: allow.mount is refused, or gives no way out") {
   const CommandResult r = site.in_jail_argv({program.inside()});
   CHECK_MESSAGE(r.ok(), shown(r));
 }
+
+// --- paths ----------------------------------------------------------------
+
+namespace {
+
+/// A copy of the shared root this test may change (a jail that controls a
+/// tree can replace any entry of it with a symbolic link).
+std::string own_root(const Site& site) {
+  const std::string root = site.root() + "/own";
+  fs::copy(site.path(), root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  return root;
+}
+
+}  // namespace
+
+// A tree whose /dev is a link to a host directory: jailplan's /dev/fd link
+// (mount.fdescfs) must be made inside the jail's root, never through the
+// link on the host's file system.
+TEST_CASE("linux attack: a symbolic link in a jail's tree does not take jailplan's writes out of it") {
+  if (!can_make_jails()) return;
+  Site site(130);
+  const std::string root = own_root(site);
+  const std::string host_dir = site.root() + "/host-only";
+  fs::create_directory(host_dir);
+  fs::remove_all(root + "/dev");
+  fs::create_directory_symlink(host_dir, root + "/dev");
+  const std::string conf = "@JAIL@ { path = \"" + root + "\"; mount.fdescfs; persist; }\n";
+  site.apply(conf);  // made inside the root, or refused: never on the host
+  CHECK_FALSE(fs::exists(fs::symlink_status(host_dir + "/fd")));
+  CHECK(fs::is_empty(host_dir));
+}
+
+// A jail whose path is a link (the inner jail of a jail that replaced it
+// with one to /usr) is not started at all.
+TEST_CASE("linux attack: a jail whose path was replaced by a symbolic link does not start") {
+  if (!can_make_jails()) return;
+  Site site(132);
+  const std::string outer = site.root() + "/outer";
+  fs::create_directory(outer);
+  fs::create_directory_symlink("/usr", outer + "/inner");
+  const ApplyResult r = site.apply("@JAIL@ { path = \"" + outer + "/inner\"; persist; }\n");
+  REQUIRE_FALSE(r.ok());
+  CHECK_MESSAGE(r.jails.front().error.find("a component is a symbolic link") != std::string::npos,
+                r.jails.front().error);
+  CHECK_FALSE(site.runtime());
+}
+
+// exec.consolelog under a jail's root is the jail's to replace: a link
+// there to a host file must not make jailplan append to that file.
+TEST_CASE("linux attack: exec.consolelog is never written through a symbolic link") {
+  if (!can_make_jails()) return;
+  Site site(134);
+  const std::string root = own_root(site);
+  const std::string victim = site.root() + "/host-file";
+  std::ofstream(victim) << "host\n";
+  fs::create_symlink(victim, root + "/tmp/console.log");
+  const std::string conf = "@JAIL@ { path = \"" + root + "\"; persist; exec.consolelog = \"" + root +
+                           "/tmp/console.log\"; exec.start = \"echo injected\"; }\n";
+  const ApplyResult r = site.apply(conf);
+  CHECK_FALSE(r.ok());
+  std::ifstream in(victim);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == "host\n");
+}
+
+// A mount whose target is outside the jail's path would live only in the
+// jail's private namespace: refused, not silently dropped.
+TEST_CASE("linux: a mount target outside the jail's path is refused when the jail starts") {
+  if (!can_make_jails()) return;
+  Site site(136);
+  const std::string elsewhere = site.root() + "/elsewhere";
+  fs::create_directory(elsewhere);
+  const ApplyResult r = site.apply("@JAIL@ { path = \"@ROOT@\"; persist; mount = \"tmpfs " + elsewhere +
+                                   " tmpfs rw 0 0\"; }\n");
+  REQUIRE_FALSE(r.ok());
+  CHECK_MESSAGE(r.jails.front().error.find("not beneath the jail's path") != std::string::npos,
+                r.jails.front().error);
+}
