@@ -178,6 +178,13 @@ class Planner {
         }
         break;
     }
+    if (!o.faults.empty() && action != Action::replace) {
+      // a link down or a route gone: only a fresh start makes it whole
+      action = Action::restart;
+      reason = Reason::damaged;
+      d.note.clear();
+      for (const auto& f : o.faults) d.note += (d.note.empty() ? "" : "; ") + f;
+    }
     if (o.applied && !o.applied->complete) {
       // its start was cut short: what ran of it is unknown
       action = Action::replace;
