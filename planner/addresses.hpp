@@ -28,9 +28,10 @@ enum class AddressSharing : std::uint8_t {
 
 /// An address the host itself holds or uses, and what it is there.
 struct HostAddress {
-  std::string address;  ///< canonical text
-  std::string is;       ///< what it is, a phrase: "the host's own (on interface eth0)"
-  std::string owner;    ///< a jail whose link holds it (its gateway), "" for the host's own
+  std::string address;     ///< canonical text
+  std::string is;          ///< what it is, a phrase: "the host's own (on interface eth0)"
+  std::string owner;       ///< a jail whose link holds it (its gateway), "" when none or unknown
+  bool jail_link = false;  ///< on a jail's link (a gateway jails of one /24 share)
 };
 
 /// Errors, located at the declared address, for every address two owners

@@ -237,11 +237,12 @@ TEST_CASE("addresses: the host's own addresses and the gateways of jails' links 
   ObservedState host;
   host.addresses = {{"eth0", "inet", "10.9.8.7"}, {"jp4242", "inet", "198.51.100.1"}};
   const std::string got = test::summaries(linux_plan_checks({}, c.desired, host, false));
-  CHECK(
-      got.find("4:17: error: address 198.51.100.1 of jail \"gw\" is the host's own (on interface jp4242)") !=
-      std::string::npos);
+  CHECK(got.find("4:17: error: address 198.51.100.1 of jail \"gw\" is the gateway on a jail's link (jp4242) "
+                 "on the host") != std::string::npos);
   CHECK(got.find("5:18: error: address 10.9.8.7 of jail \"lan\" is the host's own (on interface eth0)") !=
         std::string::npos);
+  // web's link shares its gateway with the jail whose link is jp4242
+  CHECK(got.find("jail \"web\"'s link would hold") == std::string::npos);
   // lan2's link would take 10.9.8.1, the host's own address
   const Compilation lan2 = test::compile("lan2 { path = /j/l; persist; ip4.addr = 10.9.8.50; }\n");
   ObservedState eth0;

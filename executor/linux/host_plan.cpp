@@ -25,6 +25,13 @@ bool gets_link(const JailSpec& j) {
   return !(vnet != nullptr && *vnet == "new") && !(ip4 != nullptr && *ip4 == "inherit");
 }
 
+/// The host end of a jail's link, by its name (`jp<init pid>`, link.hpp),
+/// also one another runtime directory keeps.
+bool jail_link_name(const std::string& name) {
+  return name.size() > 2 && name.compare(0, 2, "jp") == 0 &&
+         name.find_first_not_of("0123456789", 2) == std::string::npos;
+}
+
 /// The IPv4 gateway a declared jail's link gets (link.hpp), if any.
 std::optional<std::string> gateway_of(const JailSpec& j) {
   const auto* list = j.addresses("ip4.addr");
@@ -49,33 +56,37 @@ std::vector<HostAddress> host_addresses(const HostEnv& env, const DesiredState& 
       if (!r.veth.empty()) link_owner[r.veth] = r.name;
   std::vector<HostAddress> out;
   for (const auto& a : observed.addresses) {
+    const std::string address = canonical_address(a.address);
     const auto owner = link_owner.find(a.interface);
-    if (owner == link_owner.end())
+    if (owner != link_owner.end())
       out.push_back(
-          {canonical_address(a.address), fmt::format("the host's own (on interface {})", a.interface), ""});
-    else
-      out.push_back(
-          {canonical_address(a.address),
+          {address,
            fmt::format("the gateway on jail \"{}\"'s link ({}) on the host", owner->second, a.interface),
-           owner->second});
+           owner->second, true});
+    else if (jail_link_name(a.interface))
+      out.push_back(
+          {address, fmt::format("the gateway on a jail's link ({}) on the host", a.interface), "", true});
+    else
+      out.push_back({address, fmt::format("the host's own (on interface {})", a.interface), "", false});
   }
   if (live) {
     std::string error;
     const auto net = linux_net::read_host_network(error);
     for (const auto& route : net.routes) {
       const auto* link = net.link(route.out_index);
-      if (route.gateway.empty() || link == nullptr || link_owner.count(link->name) != 0) continue;
+      if (route.gateway.empty() || link == nullptr || jail_link_name(link->name)) continue;
       const std::string to = route.destination.empty()
                                  ? std::string("default")
                                  : fmt::format("{}/{}", route.destination, route.prefix);
       out.push_back({canonical_address(route.gateway),
                      fmt::format("the host's router (its {} route goes through it, on {})", to, link->name),
-                     ""});
+                     "", false});
     }
   }
   for (const auto& j : desired.jails)
     if (const auto gw = gateway_of(j))
-      out.push_back({*gw, fmt::format("the gateway jail \"{}\"'s link gets on the host", j.name), j.name});
+      out.push_back(
+          {*gw, fmt::format("the gateway jail \"{}\"'s link gets on the host", j.name), j.name, true});
   return out;
 }
 
@@ -86,7 +97,7 @@ void check_gateways(const DesiredState& desired, const std::vector<HostAddress>&
     const auto gw = gateway_of(j);
     if (!gw) continue;
     for (const auto& h : host) {
-      if (h.address != *gw || !h.owner.empty()) continue;  // another jail's link: shared, as meant
+      if (h.address != *gw || h.jail_link) continue;  // jails of one /24 share their gateway
       d.error(j.addresses("ip4.addr")->front().location,
               fmt::format("jail \"{}\"'s link would hold {} as its gateway, which is {}", j.name, *gw, h.is),
               "address-clash")
