@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/single_file.hpp"
+#include "executor/host_checks.hpp"
 #include "planner/addresses.hpp"
 #include "planner/snapshot.hpp"
 
@@ -67,6 +68,8 @@ bool host_accepts(const Compilation& c, const ObservedState& observed, const Hos
   Diagnostics d = row != nullptr && row->plan_checks != nullptr
                       ? row->plan_checks(w.env, c.desired, observed, live)
                       : check_address_clashes(c.desired, observed, AddressSharing::single_only);
+  // the paths of a snapshot's host are not this host's
+  if (live) d.append(check_root_ancestry(c.desired));
   d.sort_by_location();
   w.err << render(d, w.style());
   return !d.has_errors();
