@@ -61,4 +61,58 @@ std::string format_argv(const std::vector<std::string>& argv) {
   return out;
 }
 
+namespace {
+
+bool plain_in_path(char c, bool first) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  if (c == '.') return !first;  // never ".", "..", nor a hidden file
+  return std::string_view("_-+,@:=~").find(c) != std::string_view::npos;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string encode_path_component(std::string_view name) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(name.size());
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (plain_in_path(c, i == 0)) {
+      out += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    out += '%';
+    out += k_hex[byte >> 4];
+    out += k_hex[byte & 15];
+  }
+  return out.empty() ? std::string("%") : out;  // "" has a name too
+}
+
+std::optional<std::string> decode_path_component(std::string_view text) {
+  if (text == "%") return std::string();
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      if (!plain_in_path(text[i], i == 0)) return std::nullopt;
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    const auto c = static_cast<char>(hi * 16 + lo);
+    if (plain_in_path(c, i == 0)) return std::nullopt;  // one spelling per name
+    out += c;
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace jailplan

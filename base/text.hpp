@@ -2,6 +2,7 @@
 /// Small text helpers every layer uses: splitting on blanks as jail(8) and
 /// fstab(5) do, strunvis(3)'s escapes, and argv shown to people.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,14 @@ std::string unvis(std::string_view text);
 /// An argv for people: words joined by spaces, quoted for sh(1) when they
 /// need it.
 std::string format_argv(const std::vector<std::string>& argv);
+
+/// `name` as one path component that cannot leave its directory: letters,
+/// digits and `_ - . + , @ : = ~` stay as they are (so ordinary names are
+/// their own file names); every other byte, `%`, and a leading `.` become
+/// `%XX`. The result never contains `/` or NUL and is never `.`, `..`, ""
+/// or hidden; it may be longer than a file name can be (callers check).
+std::string encode_path_component(std::string_view name);
+/// The inverse of encode_path_component; nullopt for text it cannot have made.
+std::optional<std::string> decode_path_component(std::string_view text);
 
 }  // namespace jailplan

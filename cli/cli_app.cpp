@@ -163,7 +163,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   status->add_option("file", cl.status.file, "Also compare with this configuration");
   add_host_options(*status, cl.status.host);
 
-  app.add_subcommand("doctor", "What this host offers the Linux backend (namespaces, veth, cgroups, ...)");
+  auto* doctor = app.add_subcommand(
+      "doctor", "What this host offers the Linux backend (namespaces, veth, cgroups, ...)");
+  doctor->add_option("file", cl.doctor.file, "Also check this configuration's jail roots on this host");
 
   auto* exec = app.add_subcommand("exec", "Run a command inside a running jail, as jexec(8) does");
   exec->add_option("--backend", cl.exec.backend, "Backend of the jail")
@@ -190,7 +192,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("destroy")) return run_destroy(cl.destroy, w);
   if (app.got_subcommand("status")) return run_status(cl.status, w);
   if (app.got_subcommand("exec")) return run_exec(cl.exec, w);
-  if (app.got_subcommand("doctor")) return run_doctor(w);
+  if (app.got_subcommand("doctor")) return run_doctor(cl.doctor, w);
   return k_exit_error;
 }
 

@@ -264,7 +264,7 @@ int run_apply(const ApplyOptions& o, World& w) {
   HostLock lock;
   SourceSet sources;
   auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
-  if (!observed) return k_exit_error;
+  if (!observed || !host_accepts(*compiled, *observed, o.host, w)) return k_exit_error;
   for (const auto& name : o.restart)
     if (compiled->desired.find(name) == nullptr) {
       w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.file);

@@ -43,7 +43,7 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
-  if (!observed) return k_exit_error;
+  if (!observed || !host_accepts(*compiled, *observed, o.host, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
   if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
   if (!o.out.empty()) {

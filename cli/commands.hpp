@@ -112,7 +112,10 @@ struct ExecOptions {
 };
 int run_exec(const ExecOptions& o, World& w);
 
-int run_doctor(World& w);
+struct DoctorOptions {
+  std::string file;  ///< optional: also check where this configuration's jails live
+};
+int run_doctor(const DoctorOptions& o, World& w);
 
 struct ExplainOptions {
   HostOptions host;
@@ -158,6 +161,7 @@ struct CommandLine {
   DestroyOptions destroy;
   StatusOptions status;
   ExecOptions exec;
+  DoctorOptions doctor;
   bool no_color = false;
 };
 void register_commands(CLI::App& app, CommandLine& cl);

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "cli/single_file.hpp"
+#include "executor/host_checks.hpp"
+#include "planner/addresses.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
@@ -56,6 +58,19 @@ bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w) {
   const BackendRow* row = o.target();
   if (row == nullptr || row->enforcement == nullptr) return true;
   const Diagnostics d = row->enforcement(c.desired, o.allow_unenforced);
+  w.err << render(d, w.style());
+  return !d.has_errors();
+}
+
+bool host_accepts(const Compilation& c, const ObservedState& observed, const HostOptions& o, World& w) {
+  const bool live = o.state.empty();
+  const BackendRow* row = o.target();
+  Diagnostics d = row != nullptr && row->plan_checks != nullptr
+                      ? row->plan_checks(w.env, c.desired, observed, live)
+                      : check_address_clashes(c.desired, observed, AddressSharing::single_only);
+  // the paths of a snapshot's host are not this host's
+  if (live) d.append(check_root_ancestry(c.desired));
+  d.sort_by_location();
   w.err << render(d, w.style());
   return !d.has_errors();
 }

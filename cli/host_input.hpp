@@ -37,4 +37,11 @@ std::optional<Compilation> compile_for_plan(const std::string& file, World& w);
 /// (docs/linux-backend.md); diagnostics go to w.err.
 bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w);
 
+/// Whether the configuration fits the observed host: the target backend's
+/// plan checks (addresses two owners would have; for a snapshot of no
+/// known backend, the FreeBSD kernel's rule) and, when `observed` is this
+/// host's, that no jail root is reachable by other users. Diagnostics go
+/// to w.err.
+bool host_accepts(const Compilation& c, const ObservedState& observed, const HostOptions& o, World& w);
+
 }  // namespace jailplan

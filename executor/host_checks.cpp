@@ -45,8 +45,45 @@ std::vector<Listener> parse_sockstat(const std::string& text) {
   return out;
 }
 
-Diagnostics check_host_paths(const DesiredState& desired) {
+std::string root_way_in_open(const std::string& path) {
+  if (path.empty() || path.front() != '/') return {};  // jail(8) refuses it already
+  // "/", "/a", "/a/b", ... up to path's parent
+  std::vector<std::string> above{"/"};
+  for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
+    if (slash > 1 && path[slash - 1] != '/') above.push_back(path.substr(0, slash));
+  const uid_t me = ::geteuid();
+  std::string open;
+  for (const auto& dir : above) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) break;  // made later: by root, under these
+    const bool owner_ok = st.st_uid == 0 || st.st_uid == me;
+    const bool others_out = (st.st_mode & S_IXOTH) == 0;
+    const bool group_out = (st.st_mode & S_IXGRP) == 0 || st.st_gid == 0;
+    if (owner_ok && others_out && group_out) return {};
+    open += fmt::format("{}{} ({:o}, uid {}, gid {})", open.empty() ? "" : ", ", dir, st.st_mode & 07777,
+                        st.st_uid, st.st_gid);
+  }
+  return fmt::format("no directory above it is closed to other users: {}", open);
+}
+
+Diagnostics check_root_ancestry(const DesiredState& desired) {
   Diagnostics d;
+  for (const auto& j : desired.jails) {
+    if (j.failed) continue;
+    const std::string_view* path = j.text("path");
+    if (path == nullptr) continue;
+    if (auto why = root_way_in_open(std::string(*path)); !why.empty())
+      d.error(j.find("path")->location(),
+              fmt::format("jail {}: path {}: other users can reach it: {}", j.name, *path, why), "host")
+          .detail =
+          "a setuid program made by jail root would make any host user root: put jail roots under a "
+          "directory owned by root with mode 0700 (e.g. /var/lib/jailplan/jails)";
+  }
+  return d;
+}
+
+Diagnostics check_host_paths(const DesiredState& desired) {
+  Diagnostics d = check_root_ancestry(desired);
   for (const auto& j : desired.jails) {
     if (j.failed) continue;
     if (const std::string_view* path = j.text("path")) {

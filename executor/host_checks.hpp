@@ -27,8 +27,21 @@ struct Listener {
 /// `sockstat -46l` output → the listening sockets.
 std::vector<Listener> parse_sockstat(const std::string& text);
 
-/// Paths and files the jails need on this host: errors, located.
+/// Paths and files the jails need on this host: errors, located. Also
+/// check_root_ancestry's.
 Diagnostics check_host_paths(const DesiredState& desired);
+
+/// A jail root other users can reach is a way to host root: jail root
+/// plants a setuid binary, any host user runs it. So some directory on
+/// the way to `path` (from / down to path's parent, those that exist) must
+/// be closed to others: owned by root (or by the user running jailplan),
+/// no search (x) permission for others, and none for its group unless the
+/// group is root's (gid 0). One located error (at `path`) per jail whose
+/// way in is open (docs/operations.md).
+Diagnostics check_root_ancestry(const DesiredState& desired);
+/// "" when some directory above `path` closes it to other users, else why
+/// not, in words (for doctor and the diagnostics above).
+std::string root_way_in_open(const std::string& path);
 
 /// One warning per wildcard listener that shadows shared-stack jails
 /// (located at the first such jail's address).

@@ -9,14 +9,47 @@
 #include <fmt/format.h>
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
+#include "planner/sha256.hpp"
 #include "planner/snapshot.hpp"
 
 namespace jailplan {
 
 namespace {
 
+// The longest file name Linux and FreeBSD take (NAME_MAX).
+constexpr std::size_t k_name_max = 255;
+constexpr std::string_view k_suffix = ".json";
+// A name too long for its file name is stored under its digest; the record
+// holds the name (params.name). "%%" starts no encoded name.
+constexpr std::string_view k_hashed = "%%";
+
+/// The record's file name: the jail name made safe as one path component
+/// (base/text.hpp), so no name reaches outside state_dir.
+std::string record_file(const std::string& jail) {
+  std::string file = encode_path_component(jail);
+  if (file.size() + k_suffix.size() > k_name_max) {
+    std::string digest = Sha256().update(jail).hex_digest();
+    file = std::string(k_hashed) + digest.substr(digest.find(':') + 1);
+  }
+  return file + std::string(k_suffix);
+}
+
 std::string record_path(const std::string& state_dir, const std::string& jail) {
-  return fmt::format("{}/{}.json", state_dir, jail);
+  return state_dir + "/" + record_file(jail);
+}
+
+/// The jail a record file is for: from its file name, or for a long name
+/// from the record; nullopt for a file jailplan did not name.
+std::optional<std::string> record_name(const std::string& file, const AppliedRecord& record) {
+  const std::string_view stem = std::string_view(file).substr(0, file.size() - k_suffix.size());
+  if (stem.substr(0, k_hashed.size()) == k_hashed) {
+    const CanonParam* name = find_param(record.params, "name");
+    if (name == nullptr || name->values.size() != 1 || record_file(name->values[0]) != file)
+      return std::nullopt;
+    return name->values[0];
+  }
+  return decode_path_component(stem);
 }
 
 std::string basename_of(const std::string& path) {
@@ -56,8 +89,9 @@ Diagnostics attach_records(ObservedState& s, const std::string& state_dir, Sourc
     }
     auto record = parse_record(sources.add(path, std::move(*text)));
     if (!record) return record.diagnostics();
-    std::string name = basename_of(path);
-    name.resize(name.size() - 5);  // ".json"
+    auto jail = record_name(basename_of(path), record.value());
+    if (!jail) continue;  // not a name jailplan writes: not one of its records
+    std::string name = std::move(*jail);
     ObservedJail* running = nullptr;
     for (auto& j : s.jails)
       if (j.name == name && !j.dying) running = &j;

@@ -77,6 +77,11 @@ struct BackendRow {
   /// Plan-time diagnostics for what it enforces less strictly than asked
   /// (nullptr: it enforces everything the catalog has).
   Diagnostics (*enforcement)(const DesiredState& desired, bool allow_unenforced) = nullptr;
+  /// Plan-time checks of the configuration against the observed host
+  /// (addresses two owners would have, ...); `live`: `observed` is this
+  /// host's (not a --state snapshot), whose other state may be read too.
+  Diagnostics (*plan_checks)(const HostEnv& env, const DesiredState& desired, const ObservedState& observed,
+                             bool live) = nullptr;
   /// `validate --host` checks beyond the portable ones (nullptr: none).
   HostFindings (*host_checks)(const HostEnv& env, const DesiredState& desired,
                               CommandRunner& runner) = nullptr;

@@ -61,6 +61,7 @@ std::string ObservedState::digest(const ObservedJail& j) {
   h.field(j.dying ? "dying" : "alive");
   hash_spec(h, j.params);
   hash_record(h, j.applied);
+  for (const auto& f : j.faults) h.field(f);
   return h.hex_digest();
 }
 

@@ -48,6 +48,9 @@ struct ObservedJail {
   bool dying = false;
   CanonSpec params;  ///< kernel parameters as reported, canonical, sorted
   std::optional<AppliedRecord> applied;
+  /// What the backend found broken in a running jail, in words (the Linux
+  /// backend: its link down, a host route gone). Such a jail is restarted.
+  std::vector<std::string> faults = {};
   bool operator==(const ObservedJail&) const = default;
 };
 

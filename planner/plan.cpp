@@ -39,7 +39,7 @@ constexpr std::array<std::pair<Effect, std::string_view>, 5> k_effects{{
     {Effect::replace, "replace"},
 }};
 
-constexpr std::array<std::pair<Reason, std::string_view>, 13> k_reasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 14> k_reasons{{
     {Reason::none, "none"},
     {Reason::not_running, "not-running"},
     {Reason::not_declared, "not-declared"},
@@ -53,6 +53,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 13> k_reasons{{
     {Reason::left_over, "left-over"},
     {Reason::interrupted, "interrupted"},
     {Reason::requested, "requested"},
+    {Reason::damaged, "damaged"},
 }};
 
 constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
@@ -182,6 +183,7 @@ std::string reason_text(const JailChange& j) {
     case Reason::left_over: return "it stopped without jailplan: cleaning up what it left";
     case Reason::interrupted: return "an earlier apply was interrupted while starting it: starting it afresh";
     case Reason::requested: return "restart requested";
+    case Reason::damaged: return "it runs, but part of it is broken: restarting it";
     default: return {};
   }
 }

@@ -41,6 +41,7 @@ enum class Reason : std::uint8_t {
   left_over,       ///< recorded, not running, resources remain: clean up
   interrupted,     ///< an apply was killed while starting it: start it afresh
   requested,       ///< `jailplan restart` asked for it
+  damaged,         ///< running, but the backend found part of it broken (note: what)
 };
 
 /// What one parameter change needs.

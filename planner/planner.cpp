@@ -52,6 +52,7 @@ class Planner {
     add_declared();
     add_undeclared();
     add_edges();
+    if (!m_options.restart.empty()) restrict_to_restart();
     const auto order = topological_order();
     cascade(order);
     Plan plan;
@@ -176,6 +177,13 @@ class Planner {
           reason = Reason::adopt;
         }
         break;
+    }
+    if (!o.faults.empty() && action != Action::replace) {
+      // a link down or a route gone: only a fresh start makes it whole
+      action = Action::restart;
+      reason = Reason::damaged;
+      d.note.clear();
+      for (const auto& f : o.faults) d.note += (d.note.empty() ? "" : "; ") + f;
     }
     if (o.applied && !o.applied->complete) {
       // its start was cut short: what ran of it is unknown
@@ -315,6 +323,41 @@ class Planner {
       for (const std::size_t i : by_name)
         if (waiting[i] != 0) order.push_back(i);
     return order;
+  }
+
+  // `jailplan restart A`: only A and what jail(8) -rc A reaches change.
+  // Its stop phase stops A's dependents (state.c dep_check marks them
+  // JF_STOP; cascade() below restarts the running ones); its start phase
+  // starts A's dependencies (JF_START|JF_DEPEND: created when not running,
+  // left alone when they are). A stopped A is started (jail -rc would say
+  // "not found"), which needs those dependencies too. Nothing else
+  // changes: not drift in other jails, not a cleanup, not a --prune.
+  void restrict_to_restart() {
+    const std::size_t n = m_nodes.size();
+    std::vector<char> named(n, 0), needed(n, 0);
+    std::vector<std::size_t> work;
+    for (std::size_t i = 0; i < n; ++i)
+      if (m_nodes[i].spec != nullptr && std::find(m_options.restart.begin(), m_options.restart.end(),
+                                                  m_nodes[i].key) != m_options.restart.end()) {
+        named[i] = needed[i] = 1;
+        work.push_back(i);
+      }
+    while (!work.empty()) {
+      const std::size_t i = work.back();
+      work.pop_back();
+      for (const auto& e : deps(i))
+        if (needed[e.to] == 0) {
+          needed[e.to] = 1;
+          work.push_back(e.to);
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      Node& node = m_nodes[i];
+      if (named[i] != 0 || !node.change) continue;
+      if (needed[i] != 0 && node.spec != nullptr && node.running == nullptr) continue;  // started for A
+      if (node.running != nullptr && node.spec != nullptr) node.unchanged = node.change->unchanged;
+      node.change.reset();
+    }
   }
 
   // Stopping a jail stops what depends on it first (jail(8) -r does, §5);

@@ -15,9 +15,11 @@ namespace jailplan {
 struct PlanOptions {
   bool prune = false;  ///< destroy jails jailplan created that are no longer declared
   std::string tool_version;
-  /// `jailplan restart`: these running jails are stopped and started
-  /// again even when nothing changed (a change that needs more, a
-  /// replacement, stays one); their dependents follow.
+  /// `jailplan restart`: these jails are stopped and started again even
+  /// when nothing changed (a change that needs more, a replacement, stays
+  /// one), or started when they are not running; their running dependents
+  /// are restarted after them, their dependencies that are not running are
+  /// started before them (as jail -rc). No other jail changes.
   std::vector<std::string> restart = {};
 };
 

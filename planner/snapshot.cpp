@@ -116,6 +116,9 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
       j.jid = o["jid"].get<std::int64_t>();
     }
     j.dying = o.value("dying", false);
+    if (const auto faults = o.find("faults"); faults != o.end() && faults->is_array())
+      for (const auto& f : *faults)
+        if (f.is_string()) j.faults.push_back(f.get<std::string>());
     if (o.contains("params")) {
       if (auto err = json_util::spec_from_json(o["params"], where + ".params", j.params); !err.empty())
         return shape_error(file, err);
@@ -260,6 +263,7 @@ std::string render_snapshot(const ObservedState& state) {
     o["name"] = j.name;
     o["jid"] = j.jid;
     o["dying"] = j.dying;
+    if (!j.faults.empty()) o["faults"] = j.faults;
     o["params"] = json_util::spec_to_json(j.params);
     o["applied"] = j.applied ? json_util::record_to_json(*j.applied) : json(nullptr);
     jails.push_back(std::move(o));

@@ -11,11 +11,15 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 jailplan=./build/cli/jailplan
 set -x
-$jailplan doctor
-$jailplan validate examples/site.conf
+# jail roots under a directory only root can enter: a setuid program made
+# by jail root must not be reachable by the host's other users
+install -d -m 0700 /var/lib/jailplan/jails
+chmod 0700 /var/lib/jailplan/jails
 for jail in db web worker; do
   ./scripts/mkroot.sh "/var/lib/jailplan/jails/$jail" "examples/roots/$jail"
 done
+$jailplan doctor examples/site.conf
+$jailplan validate --host examples/site.conf
 $jailplan apply examples/site.conf --auto-approve
 $jailplan status examples/site.conf
 busybox wget -q -O - http://198.51.100.10/

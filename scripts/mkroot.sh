@@ -12,7 +12,24 @@ busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "mkroot.sh: $busybox is missing (apt-get install busybox-static)" >&2; exit 1; }
 
 if [ -n "$overlay" ]; then overlay=$(cd "$overlay" && pwd); fi
+# directories made on the way are closed to other users (0700): jail root
+# can plant setuid programs in DIR, which no other host user may reach
+parent=$(dirname "$dir")
+(umask 077 && mkdir -p "$parent")
 mkdir -p "$dir"
+# warn when every directory above DIR lets other users through
+closed=""
+p=$(cd "$parent" && pwd -P)
+while :; do
+  if [ "$(stat -c %u "$p")" = 0 ] && [ $(( 0$(stat -c %a "$p") & 1 )) = 0 ] &&
+     { [ $(( 0$(stat -c %a "$p") & 8 )) = 0 ] || [ "$(stat -c %g "$p")" = 0 ]; }; then
+    closed=$p
+    break
+  fi
+  [ "$p" = / ] && break
+  p=$(dirname "$p")
+done
+[ -n "$closed" ] || echo "mkroot.sh: warning: other users can reach $dir (no directory above it is owned by root with mode 0700); jailplan plan will refuse it" >&2
 cd "$dir"
 mkdir -p bin sbin usr/bin usr/sbin usr/local/bin etc/rc.d dev proc tmp root var/log var/run
 chmod 1777 tmp

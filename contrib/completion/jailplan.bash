@@ -61,7 +61,6 @@ _jailplan()
 	fi
 	case "$cmd" in
 	exec|explain) COMPREPLY=($(compgen -W "$(_jailplan_jails)" -- "$cur")) ;;
-	doctor) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -12,6 +12,7 @@
 #include "executor/freebsd/script.hpp"
 #include "executor/host_checks.hpp"
 #include "executor/rows.hpp"
+#include "planner/addresses.hpp"
 
 namespace jailplan {
 
@@ -59,6 +60,12 @@ int exec(const HostEnv& env, const ExecRequest& rq, std::ostream& err) {
   return 1;
 }
 
+// the kernel's own address rule (kern_jail.c), before jail -c meets it
+Diagnostics plan_checks(const HostEnv& /*env*/, const DesiredState& desired, const ObservedState& observed,
+                        bool /*live*/) {
+  return check_address_clashes(desired, observed, AddressSharing::single_only);
+}
+
 std::string script(const Plan& plan, const HostEnv& env, const std::string& file, const std::string& source) {
   return render_script(plan, file, source, env.term);
 }
@@ -79,6 +86,7 @@ const BackendRow& freebsd_backend_row() {
       .state_dir = state_dir,
       .uses_tool_root = true,
       .enforcement = nullptr,
+      .plan_checks = plan_checks,
       .host_checks = host_checks,
       .doctor = nullptr,
       .exec = exec,

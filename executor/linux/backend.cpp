@@ -22,6 +22,7 @@
 #include "executor/linux/capabilities.hpp"
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/launch.hpp"
+#include "executor/linux/names.hpp"
 #include "executor/linux/params.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/linux/sys.hpp"
@@ -273,6 +274,10 @@ std::optional<std::int64_t> LinuxBackend::jid(const JailChange& j) {
 }
 
 Status LinuxBackend::run(const JailChange& j, const Step& s) {
+  // plan refuses such a name (enforcement.cpp); a saved plan or a caller
+  // that skipped it must not get to make a directory or cgroup of it
+  if (auto why = linux_jail::unusable_name(j.name); !why.empty())
+    return failure(fmt::format("jail: {}: the Linux backend cannot use this name: {}", j.name, why));
   if (const HookPlace place = hook_place(s.kind); place != HookPlace::none)
     return hook(j, s, place == HookPlace::jail);
   switch (s.kind) {

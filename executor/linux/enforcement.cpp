@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "executor/linux/cgroup.hpp"
+#include "executor/linux/names.hpp"
 #include "executor/linux/params.hpp"
 
 namespace jailplan {
@@ -50,6 +51,15 @@ bool asks_more(const LinuxParam& row, const TypedParam& p) {
 Diagnostics linux_enforcement(const DesiredState& desired, bool allow_unenforced) {
   Diagnostics out;
   for (const auto& jail : desired.jails) {
+    // not a weaker restriction but a name it cannot store: always an error
+    if (auto why = linux_jail::unusable_name(jail.name); !why.empty())
+      out.error(jail.location,
+                fmt::format("jail name \"{}\" cannot be used by the Linux backend: {}", jail.name, why),
+                "name")
+          .detail =
+          "the Linux backend names a directory, a cgroup and a record file after each jail; FreeBSD's "
+          "jail(8) "
+          "may take this name";
     Checker c{out, allow_unenforced, jail};
     for (const auto& p : jail.params) {
       const LinuxParam* row = linux_jail::find_linux_param(p.name());

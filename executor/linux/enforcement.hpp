@@ -4,6 +4,8 @@
 /// restriction that would silently be weaker is an error unless the caller
 /// allows it (`--allow-unenforced`), then a warning; weaker is never silent.
 /// The rules are the parameter table's (params.hpp: each row's `weaker`).
+/// A jail name the backend cannot use as a file name (names.hpp) is an
+/// error at the jail's name, whatever --allow-unenforced says.
 
 #include "base/diagnostic.hpp"
 #include "compiler/model.hpp"

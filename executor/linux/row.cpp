@@ -6,6 +6,7 @@
 #include "executor/linux/doctor.hpp"
 #include "executor/linux/enforcement.hpp"
 #include "executor/linux/entry.hpp"
+#include "executor/linux/host_plan.hpp"
 #include "executor/linux/jexec.hpp"
 #include "executor/linux/observer.hpp"
 #include "executor/linux/runtime.hpp"
@@ -61,6 +62,7 @@ const BackendRow& linux_backend_row() {
       .state_dir = state_dir,
       .uses_tool_root = false,
       .enforcement = linux_enforcement,
+      .plan_checks = linux_plan_checks,
       .host_checks = nullptr,
       .doctor = linux_host_checks,
       .exec = exec,

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
+#include "executor/linux/names.hpp"
 #include "executor/linux/params.hpp"
 #include "executor/linux/sys.hpp"
 #include "planner/steps.hpp"
@@ -62,8 +64,14 @@ KernelParams parameters_from(const json& record) {
 
 }  // namespace
 
+std::string runtime_jail_dir(const std::string& dir, const std::string& name) {
+  // one component under dir whatever the name (names.hpp refuses the odd
+  // ones before anything is made; this holds if one slips through)
+  return fmt::format("{}/{}", dir, encode_path_component(name));
+}
+
 std::string runtime_file(const std::string& dir, const std::string& name) {
-  return fmt::format("{}/{}/state.json", dir, name);
+  return runtime_jail_dir(dir, name) + "/state.json";
 }
 
 std::uint64_t process_start_time(int pid) {
@@ -88,8 +96,9 @@ bool alive(const Runtime& r) {
   return r.init_pid > 0 && process_start_time(r.init_pid) == r.init_start;
 }
 
-Result<Runtime> read_runtime(const std::string& dir, const std::string& name) {
-  const std::string file = runtime_file(dir, name);
+namespace {
+
+Result<Runtime> read_runtime_file(const std::string& file, const std::string& name) {
   std::ifstream in(file);
   if (!in) return one_error(fmt::format("no jail \"{}\" is running (no {})", name, file));
   try {
@@ -114,8 +123,20 @@ Result<Runtime> read_runtime(const std::string& dir, const std::string& name) {
   }
 }
 
+}  // namespace
+
+Result<Runtime> read_runtime(const std::string& dir, const std::string& name) {
+  auto r = read_runtime_file(runtime_file(dir, name), name);
+  if (r && r->name != name)
+    return one_error(
+        fmt::format("{}: holds jail \"{}\", not \"{}\"", runtime_file(dir, name), r->name, name));
+  return r;
+}
+
 std::string write_runtime(const std::string& dir, const Runtime& r) {
-  const std::string jail_dir = fmt::format("{}/{}", dir, r.name);
+  if (auto why = unusable_name(r.name); !why.empty())
+    return fmt::format("cannot record jail \"{}\" under {}: {}", r.name, dir, why);
+  const std::string jail_dir = runtime_jail_dir(dir, r.name);
   for (const std::string& d : {dir, jail_dir})
     if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) return errno_text("cannot create", d);
   const json j = {{"name", r.name},
@@ -139,7 +160,7 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
 std::string remove_runtime(const std::string& dir, const std::string& name) {
   const std::string file = runtime_file(dir, name);
   if (::unlink(file.c_str()) != 0 && errno != ENOENT) return errno_text("cannot remove", file);
-  const std::string jail_dir = fmt::format("{}/{}", dir, name);
+  const std::string jail_dir = runtime_jail_dir(dir, name);
   if (::rmdir(jail_dir.c_str()) != 0 && errno != ENOENT) return errno_text("cannot remove", jail_dir);
   return {};
 }
@@ -150,7 +171,9 @@ std::vector<Runtime> list_runtimes(const std::string& dir) {
   if (d == nullptr) return out;
   while (const dirent* e = ::readdir(d)) {
     if (e->d_name[0] == '.') continue;
-    if (auto r = read_runtime(dir, e->d_name)) out.push_back(std::move(r.value()));
+    // a record counts only in the directory its name gives
+    auto r = read_runtime_file(fmt::format("{}/{}/state.json", dir, e->d_name), e->d_name);
+    if (r && encode_path_component(r->name) == e->d_name) out.push_back(std::move(r.value()));
   }
   ::closedir(d);
   std::sort(out.begin(), out.end(), [](const Runtime& a, const Runtime& b) { return a.name < b.name; });

@@ -38,8 +38,12 @@ struct Runtime {
   KernelParams parameters;
 };
 
+/// The jail's directory under `dir` and its record there: one path
+/// component per name, whatever the name (base/text.hpp's encoding).
+std::string runtime_jail_dir(const std::string& dir, const std::string& name);
 std::string runtime_file(const std::string& dir, const std::string& name);
 Result<Runtime> read_runtime(const std::string& dir, const std::string& name);
+/// Refuses a name the backend cannot use (names.hpp).
 std::string write_runtime(const std::string& dir, const Runtime& r);
 /// Removes a jail's record and its directory; "" when they are gone.
 std::string remove_runtime(const std::string& dir, const std::string& name);
