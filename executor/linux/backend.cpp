@@ -319,11 +319,15 @@ Status LinuxBackend::on_running(const JailChange& j, const Step& s) {
       linux_cgroup::Limits limits;
       if (auto e = linux_cgroup::parse_limits(s.args, limits); !e.empty())
         return failure(fmt::format("jail: {}: {}", j.name, e));
-      // the jail's processes, not its init: a memory limit must end them,
-      // not the jail (and jail(8) has no such process to count)
+      // the jail's processes in its `jail` leaf, under the limits; its
+      // init beside them, on a budget of its own: a memory limit must end
+      // the processes, not the jail, jail(8) has no init to count, and
+      // the init is no way around the limits
       auto pids = linux_jail::processes(*r);
       if (!pids.empty()) pids.erase(pids.begin());
       if (auto e = linux_cgroup::apply(j.name, limits, pids); !e.empty())
+        return failure(fmt::format("jail: {}: {}", j.name, e));
+      if (auto e = linux_cgroup::place_init(j.name, r->init_pid); !e.empty())
         return failure(fmt::format("jail: {}: {}", j.name, e));
       return {};
     }

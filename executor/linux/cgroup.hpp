@@ -1,11 +1,12 @@
 #pragma once
 /// Resource limits for Linux jails: jailplan.rctl's rules as cgroup limits,
 /// on whichever hierarchy the host has (v2, or the v1 trees of a v1 or
-/// hybrid host). One group per jail, named after it,
+/// hybrid host). One group per jail with limits, named after it,
 /// `/sys/fs/cgroup[/CONTROLLER]/jailplan/NAME`, with two leaves: `init`
 /// holds the jail's init on a small budget of its own (one process, 32
 /// MiB), `jail` holds every other process of the jail and its limits, so
-/// that maxproc counts what FreeBSD counts.
+/// that maxproc counts what FreeBSD counts and the init is no way around
+/// them. A jail without limits has no group: nothing to escape.
 
 #include <cstdint>
 #include <optional>
@@ -35,8 +36,8 @@ std::string unenforceable(std::string_view rule);
 /// The jail's group directories on this host (they may not exist).
 std::vector<std::string> directories(const std::string& jail, Mode mode);
 
-/// Creates the jail's groups and puts its init, still alone in its
-/// namespaces, in the `init` leaf; nothing on a host without cgroups.
+/// Creates the jail's groups and puts its init in the `init` leaf, on its
+/// budget; nothing on a host without cgroups.
 std::string place_init(const std::string& jail, int init_pid);
 /// Creates the groups, writes the limits on the `jail` leaf (those not
 /// given are lifted) and moves `pids` into it.

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include <fmt/format.h>
 
+#include "executor/linux/runtime.hpp"
 #include "executor/linux/setup.hpp"
 #include "executor/linux/sys.hpp"
 
@@ -43,7 +45,6 @@ InitSetup receive_setup(const std::string& name, int setup, int report) {
   ::sigemptyset(&set);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) ::sigaddset(&set, sig);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
-  ::prctl(PR_SET_NAME, "jail-init", 0, 0, 0);
   for (;;) {
     bool children = true;
     for (;;) {
@@ -76,12 +77,20 @@ InitSetup receive_setup(const std::string& name, int setup, int report) {
 
 }  // namespace
 
+bool init_ready(const Runtime& r) {
+  std::ifstream in(fmt::format("/proc/{}/comm", r.init_pid));
+  std::string comm;
+  return std::getline(in, comm) && comm == k_ready_init_name;
+}
+
 void init_main(const std::string& name, int setup, int report) {
   // first: jail root may never trace or read the init, which starts with
   // the launcher's privileges (confine() repeats it once they are gone)
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   const InitSetup in = receive_setup(name, setup, report);
   if (auto e = set_up(in); !e.empty()) child_fail(report, e);
+  // ready: jexec may enter from now on (before the parent hears of it)
+  ::prctl(PR_SET_NAME, k_ready_init_name, 0, 0, 0);
   ::close(report);  // end of file: the parent knows the jail is up
   hold(in.jail.persist);
 }

@@ -14,4 +14,12 @@ namespace jailplan::linux_jail {
 /// persistent (SIGUSR1 drops persist, SIGUSR2 sets it). Never returns.
 [[noreturn]] void init_main(const std::string& name, int setup, int report);
 
+/// The name the init takes once the jail is made ("jail-init", its
+/// /proc/PID/comm): until then nothing may enter the jail.
+inline constexpr const char* k_ready_init_name = "jail-init";
+
+struct Runtime;
+/// Whether the recorded init has made its jail (its name says so).
+bool init_ready(const Runtime& r);
+
 }  // namespace jailplan::linux_jail

@@ -19,6 +19,7 @@
 
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/confine.hpp"
+#include "executor/linux/init.hpp"
 #include "executor/linux/pty.hpp"
 #include "executor/linux/runtime.hpp"
 #include "executor/linux/sys.hpp"
@@ -196,7 +197,7 @@ namespace {
 std::string become_jail_process(const Runtime& r, int init) {
   // the record is written before the init has made the jail: its root
   // may still be the host's then
-  if (!r.ready) return fmt::format("jail \"{}\" is not ready: it is still being made", r.name);
+  if (!init_ready(r)) return fmt::format("jail \"{}\" is not ready: it is still being made", r.name);
   // its limits hold for what runs here too: a bare setns would escape
   // them. The groups are opened while the host's /sys is in view
   const std::vector<int> groups = linux_cgroup::open_join_handles(r.name);

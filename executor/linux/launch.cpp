@@ -158,17 +158,12 @@ Result<Runtime> launch(const JailSetup& s, const std::string& dir) {
     remove_runtime(dir, r.name);
     return one_error(std::move(why));
   };
-  // still alone in its namespaces: in its cgroup before anything joins it
-  if (auto e = linux_cgroup::place_init(s.name, pid); !e.empty()) return fail(e);
   if (link)
     if (auto e = make_link(r, pid, gw4, gw6); !e.empty()) return fail(e);
-  r.ready = false;
   if (auto e = write_runtime(dir, r); !e.empty()) return fail(e);
   claim.unlock();  // the index is taken: other jails may start alongside
   if (auto e = hand_over(setup_text(s, r.gateway4, r.gateway6), setup_w, report_r); !e.empty())
     return fail(e);
-  r.ready = true;  // jexec may enter from now on
-  if (auto e = write_runtime(dir, r); !e.empty()) return fail(e);
   return r;
 }
 

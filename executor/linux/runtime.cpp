@@ -114,7 +114,6 @@ Result<Runtime> read_runtime_file(const std::string& file, const std::string& na
     r.gateway6 = j.value("gateway6", "");
     r.drop_caps = j.value("drop_caps", std::uint64_t{0});
     r.nested = j.value("nested", false);
-    r.ready = j.value("ready", true);
     r.new_net = j.value("new_net", true);
     r.parameters = parameters_from(j);
     return r;
@@ -150,7 +149,6 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"drop_caps", r.drop_caps},
                   {"nested", r.nested},
                   {"new_net", r.new_net},
-                  {"ready", r.ready},
                   {"parameters", words_to_json(r.name, r.parameters)},
                   {"kernel_params", typed_to_json(r.parameters)}};
   // what it describes ends with the machine: no need to reach the disk

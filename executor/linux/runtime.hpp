@@ -34,7 +34,6 @@ struct Runtime {
   std::uint64_t drop_caps = 0;  ///< the jail's Confinement (confine.hpp)
   bool nested = false;
   bool new_net = true;
-  bool ready = true;  ///< false until the init has made the jail (nothing may enter before)
   KernelParams parameters;
 };
 
