@@ -417,3 +417,24 @@ TEST_CASE(
   r = h.jailplan("plan", {"--detailed-exitcode"});
   CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
 }
+
+TEST_CASE("paths: a live Linux plan refuses, located, a jail path through a symbolic link") {
+  char tmpl[] = "/tmp/jailplan-linked-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  fs::create_directory(dir + "/real");
+  fs::create_directory_symlink(dir + "/real", dir + "/link");
+  const Compilation c = test::compile(fmt::format(R"(linked {{ path = "{0}/link/jail"; persist; }}
+direct {{ path = "{0}/real/jail"; persist; }}
+)",
+                                                  dir));
+  REQUIRE(c.ok());
+  // live: the host's paths are read; a snapshot's are not this host's
+  const std::string live = test::summaries(linux_plan_checks({}, c.desired, {}, true));
+  CHECK(live.find(fmt::format("1:10: error: jail linked: path {0}/link/jail: {0}/link is a symbolic link",
+                              dir)) != std::string::npos);
+  CHECK(live.find("jail direct") == std::string::npos);
+  CHECK(test::summaries(linux_plan_checks({}, c.desired, {}, false)).find("symbolic link") ==
+        std::string::npos);
+  fs::remove_all(dir);
+}

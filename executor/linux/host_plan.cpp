@@ -1,6 +1,7 @@
 #include "executor/linux/host_plan.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <optional>
@@ -109,6 +110,29 @@ void check_gateways(const DesiredState& desired, const std::vector<HostAddress>&
   }
 }
 
+/// A jail is rooted only at a real directory (mounts.hpp): a symbolic
+/// link anywhere in its path is refused when it starts, so say so now.
+void check_linked_paths(const DesiredState& desired, Diagnostics& d) {
+  for (const auto& j : desired.jails) {
+    const std::string_view* path = j.failed ? nullptr : j.text("path");
+    if (path == nullptr || path->empty() || path->front() != '/') continue;
+    for (std::size_t end = path->find('/', 1);; end = path->find('/', end + 1)) {
+      const std::string above(path->substr(0, end));
+      struct stat st {};
+      if (::lstat(above.c_str(), &st) != 0) break;  // made later, by root
+      if (S_ISLNK(st.st_mode)) {
+        d.error(j.find("path")->location(),
+                fmt::format("jail {}: path {}: {} is a symbolic link", j.name, *path, above), "host")
+            .detail =
+            "the Linux backend roots a jail only at a real directory (a jail that can write into another "
+            "jail's tree could otherwise re-root it): name the directory the link points to";
+        break;
+      }
+      if (end == std::string_view::npos) break;
+    }
+  }
+}
+
 }  // namespace
 
 Diagnostics linux_plan_checks(const HostEnv& env, const DesiredState& desired, const ObservedState& observed,
@@ -116,6 +140,7 @@ Diagnostics linux_plan_checks(const HostEnv& env, const DesiredState& desired, c
   const auto host = host_addresses(env, desired, observed, live);
   Diagnostics d = check_address_clashes(desired, observed, AddressSharing::never, host);
   check_gateways(desired, host, d);
+  if (live) check_linked_paths(desired, d);
   d.sort_by_location();
   return d;
 }
