@@ -17,6 +17,10 @@
 
 #include <fmt/format.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "executor/linux/cgroup.hpp"
 #include "executor/linux/confine.hpp"
 #include "executor/linux/init.hpp"
@@ -204,6 +208,11 @@ std::string become_jail_process(const Runtime& r, int init) {
   if (!enter(init, r.new_net)) return errno_text("cannot enter jail", "\"" + r.name + "\"");
   if (::chdir("/") != 0) return errno_text("cannot enter", "the jail's root");
   if (!linux_cgroup::join(groups)) return errno_text("cannot join the cgroups of jail", r.name);
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer's check at exit traces this process, which it may not
+  // once confined: check now, and not again
+  __lsan_do_leak_check();
+#endif
   return confine({r.drop_caps, r.nested});
 }
 
