@@ -202,17 +202,18 @@ std::string become_jail_process(const Runtime& r, int init) {
   // the record is written before the init has made the jail: its root
   // may still be the host's then
   if (!init_ready(r)) return fmt::format("jail \"{}\" is not ready: it is still being made", r.name);
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer's check at exit traces this process from a task of its
+  // own, which could neither see it (the jail's pid namespace) nor trace
+  // it (confined): check now, before entering, and not again
+  __lsan_do_leak_check();
+#endif
   // its limits hold for what runs here too: a bare setns would escape
   // them. The groups are opened while the host's /sys is in view
   const std::vector<int> groups = linux_cgroup::open_join_handles(r.name);
   if (!enter(init, r.new_net)) return errno_text("cannot enter jail", "\"" + r.name + "\"");
   if (::chdir("/") != 0) return errno_text("cannot enter", "the jail's root");
   if (!linux_cgroup::join(groups)) return errno_text("cannot join the cgroups of jail", r.name);
-#if defined(__SANITIZE_ADDRESS__)
-  // LeakSanitizer's check at exit traces this process, which it may not
-  // once confined: check now, and not again
-  __lsan_do_leak_check();
-#endif
   return confine({r.drop_caps, r.nested});
 }
 
