@@ -190,10 +190,6 @@ int await_exit(pid_t pid) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 /// Becomes a process of the jail in every respect but the pid namespace
 /// (which only our children enter): its namespaces, its root, its cgroups
 /// and its confinement. Whatever forks after this appears in the jail as
