@@ -198,17 +198,4 @@ std::string confine(const Confinement& c) {
   return drop_capabilities(c.drop_caps);
 }
 
-std::vector<SyscallRule> system_call_rules(bool nested) {
-  std::vector<SyscallRule> out;
-  for (const Rule& r : k_rules) {
-    if (r.nesting && nested) continue;
-    const char* when = r.test == Test::ns_flags    ? "a CLONE_NEW* flag"
-                       : r.test == Test::ioctl_cmd ? "its request"
-                       : r.test == Test::no_such   ? "(ENOSYS)"
-                                                   : "";
-    out.push_back({r.call, when, r.why});
-  }
-  return out;
-}
-
 }  // namespace jailplan::linux_jail

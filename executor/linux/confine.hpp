@@ -7,8 +7,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace jailplan::linux_jail {
 
@@ -26,19 +24,10 @@ struct Confinement {
 ///     it nor open its /proc files until it execs a program of the jail;
 ///     uid and gid 0 and no supplementary group of the caller's;
 ///  2. RLIMIT_RTPRIO and RLIMIT_NICE 0: no real-time or raised priority;
-///  3. the system-call filter (system_call_rules());
+///  3. the system-call filter (confine.cpp's rules; docs/linux-backend.md
+///     lists them with their reasons);
 ///  4. the capabilities: bounding, ambient, effective, permitted and
 ///     inheritable sets all lose `drop_caps`.
 std::string confine(const Confinement& c);
-
-/// One rule of the filter, for the documentation and the tests.
-struct SyscallRule {
-  std::string_view call;  ///< the system call's name
-  std::string_view when;  ///< "" always, else the argument it looks at
-  std::string_view why;
-};
-
-/// The filter's rules for a jail (namespace calls only when not nested).
-std::vector<SyscallRule> system_call_rules(bool nested);
 
 }  // namespace jailplan::linux_jail
