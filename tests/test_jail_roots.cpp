@@ -21,18 +21,8 @@ using namespace jailplan;
 namespace {
 
 /// A directory under /tmp that other users may enter (0755), removed after.
-struct OpenDir {
-  std::string path;
-  OpenDir() {
-    char t[] = "/tmp/jailplan-roots-XXXXXX";
-    REQUIRE(::mkdtemp(t) != nullptr);
-    path = t;
-    REQUIRE(::chmod(t, 0755) == 0);
-  }
-  ~OpenDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct OpenDir : test::TempDir {
+  OpenDir() : test::TempDir("roots") { REQUIRE(::chmod(path.c_str(), 0755) == 0); }
   std::string dir(const std::string& sub, mode_t mode) const {
     const std::string p = path + "/" + sub;
     fs::create_directories(p);

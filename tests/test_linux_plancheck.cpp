@@ -29,19 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/jailplan-plancheck-XXXXXX";
-    REQUIRE(::mkdtemp(t) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const char* const k_empty_state = R"({"format": "jailplan-state", "version": 1, "jails": []})";
 
 struct Run {
@@ -115,7 +102,7 @@ TEST_CASE("linux names: plan gives a located error per name the backend cannot s
       test::compile(fmt::format("\"{}\" {{ path = /j; persist; }}\n", std::string(300, 'n')));
   CHECK(test::summaries(too_long).find("1:1: error: the value of 'name' is 300 bytes") != std::string::npos);
 
-  TempDir tmp;
+  test::TempDir tmp("plancheck");
   const Run linux_plan = run({"plan", "--backend", "linux", "site.conf"}, odd_names_conf(), tmp.path);
   CHECK(linux_plan.rc == 1);
   CHECK(linux_plan.err.find("site.conf:3:1: error: jail name \"..\" cannot be used by the Linux backend") !=
@@ -133,7 +120,7 @@ TEST_CASE("linux names: plan gives a located error per name the backend cannot s
 }
 
 TEST_CASE("linux names: runtime records stay in their directory and refuse odd names") {
-  TempDir tmp;
+  test::TempDir tmp("plancheck");
   linux_jail::Runtime r;
   r.name = "../escape";
   r.index = 1;
@@ -258,7 +245,7 @@ TEST_CASE("addresses: the host's own addresses and the gateways of jails' links 
 }
 
 TEST_CASE("addresses: plan refuses, located, on a live Linux host and for a FreeBSD snapshot") {
-  TempDir tmp;
+  test::TempDir tmp("plancheck");
   fs::create_directories(tmp.path + "/jails/web");
   // 127.0.0.1 is on every host's lo
   const std::string conf = fmt::format(
@@ -350,7 +337,7 @@ namespace {
 /// The jailplan binary and `ip` run against a Linux host of the test's own
 /// (runtime and state directories, lock).
 struct LiveHost {
-  TempDir tmp;
+  test::TempDir tmp{"plancheck"};
   std::string conf;
 
   CommandResult run(std::vector<std::string> argv) const {
@@ -419,9 +406,8 @@ TEST_CASE(
 }
 
 TEST_CASE("paths: a live Linux plan refuses, located, a jail path through a symbolic link") {
-  char tmpl[] = "/tmp/jailplan-linked-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::string dir = tmpl;
+  const test::TempDir tmp("linked");
+  const std::string& dir = tmp.path;
   fs::create_directory(dir + "/real");
   fs::create_directory_symlink(dir + "/real", dir + "/link");
   const Compilation c = test::compile(fmt::format(R"(linked {{ path = "{0}/link/jail"; persist; }}

@@ -9,29 +9,13 @@
 #include <iterator>
 
 #include "executor/linux/runtime.hpp"
+#include "testutil.hpp"
 
 using namespace jailplan;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/jailplan-runtime-XXXXXX";
-    REQUIRE(::mkdtemp(t) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-}  // namespace
-
 TEST_CASE("linux runtime: typed parameters round-trip, in order") {
-  TempDir dir;
+  test::TempDir dir("runtime");
   linux_jail::Runtime r;
   r.name = "web";
   r.index = 3;
@@ -54,7 +38,7 @@ TEST_CASE("linux runtime: typed parameters round-trip, in order") {
 }
 
 TEST_CASE("linux runtime: a record with jail(8)'s words (before typed steps) is read") {
-  TempDir dir;
+  test::TempDir dir("runtime");
   fs::create_directories(dir.path + "/old");
   std::ofstream(dir.path + "/old/state.json")
       << R"({"name": "old", "index": 1, "init_pid": 7, "init_start": 9,

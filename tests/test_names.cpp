@@ -13,24 +13,12 @@
 #include "executor/records.hpp"
 #include "grammar/source_loader.hpp"
 #include "planner/snapshot.hpp"
+#include "testutil.hpp"
 
 using namespace jailplan;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/jailplan-names-XXXXXX";
-    REQUIRE(::mkdtemp(t) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 AppliedRecord record_named(const std::string& name) {
   AppliedRecord r;
@@ -71,7 +59,7 @@ TEST_CASE("path components: ordinary names are their own file names, odd ones ar
 }
 
 TEST_CASE("records: any jail name stays inside the state directory and reads back as itself") {
-  TempDir tmp;
+  test::TempDir tmp("names");
   const std::string state = tmp.path + "/applied";
   const std::string long_name(255, 'x');  // FreeBSD's longest: NAME.json would not fit a file name
   const std::vector<std::string> names = {"web", "..", "../escape", "a/b", "a b", ".", long_name};

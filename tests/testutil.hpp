@@ -2,16 +2,37 @@
 // Helpers shared by the unit tests: an in-memory SourceLoader and one-call
 // compile / show / diagnostics helpers that return plain text.
 
+#include <doctest/doctest.h>
 #include <fnmatch.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "compiler/compile.hpp"
 #include "compiler/jail_print.hpp"
 #include "grammar/source_loader.hpp"
 
 namespace jailplan::test {
+
+/// A scratch directory, /tmp/jailplan-PREFIX-XXXXXX (mkdtemp: mode 0700),
+/// removed with everything in it at scope exit.
+struct TempDir {
+  std::string path;
+  explicit TempDir(std::string_view prefix) {
+    std::string t = "/tmp/jailplan-" + std::string(prefix) + "-XXXXXX";
+    REQUIRE(::mkdtemp(t.data()) != nullptr);
+    path = t;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 /// Files held in memory; glob() matches with fnmatch(3), sorted.
 class MemoryLoader final : public SourceLoader {
