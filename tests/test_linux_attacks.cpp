@@ -440,6 +440,22 @@ TEST_CASE("linux attack: the jail's resource limits hold, through its init too")
 
 // --- the classics ---------------------------------------------------------
 
+namespace {
+
+/// Applies `conf`, then runs the classic escapes (classic.c) inside the
+/// jail, as jail root; a host file beside the root is the marker no path
+/// may reach.
+void check_classic_escapes_fail(Site& site, const std::string& conf) {
+  const std::string marker = site.root() + "/outside-marker";
+  std::ofstream(marker) << "host only\n";
+  REQUIRE(site.apply(conf).ok());
+  Planted program(site, "classic");
+  const CommandResult r = site.in_jail_argv({program.inside(), marker, "deny"}, {}, 90s);
+  CHECK_MESSAGE(r.ok(), shown(r));
+}
+
+}  // namespace
+
 // Chroot escapes, device nodes, mounts, namespaces, modules, kexec, bpf,
 // perf, userfaultfd, the clock, real-time priority, /proc and /sys knobs,
 // raw sockets, interfaces and the host name: each refused to jail root.
@@ -447,12 +463,7 @@ TEST_CASE("linux attack: the jail's resource limits hold, through its init too")
 TEST_CASE("linux attack: the classic escapes fail") {
   if (!can_make_jails()) return;
   Site site(118);
-  const std::string marker = site.root() + "/outside-marker";
-  std::ofstream(marker) << "host only\n";
-  REQUIRE(site.apply(with(k_web, "allow.noset_hostname;")).ok());
-  Planted program(site, "classic");
-  const CommandResult r = site.in_jail_argv({program.inside(), marker, "deny"}, {}, 90s);
-  CHECK_MESSAGE(r.ok(), shown(r));
+  check_classic_escapes_fail(site, with(k_web, "allow.noset_hostname;"));
 }
 
 // allow.set_hostname cannot be given without a user namespace of the
@@ -468,12 +479,7 @@ TEST_CASE("linux attack: allow.set_hostname is refused at plan time, and gives n
   CHECK_MESSAGE(
       plan.err.find("allow.set_hostname cannot be enforced by the Linux backend") != std::string::npos,
       plan.err);
-  const std::string marker = site.root() + "/outside-marker";
-  std::ofstream(marker) << "host only\n";
-  REQUIRE(site.apply(conf).ok());
-  Planted program(site, "classic");
-  const CommandResult r = site.in_jail_argv({program.inside(), marker, "deny"}, {}, 90s);
-  CHECK_MESSAGE(r.ok(), shown(r));
+  check_classic_escapes_fail(site, conf);
 }
 
 // --- spoofing -------------------------------------------------------------

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int attack_escapes;
@@ -98,6 +100,19 @@ static inline int attack_status(void) {
   if (attack_escapes > 0) return 1;
   if (attack_setup_problems > 0) return 2;
   return 0;
+}
+
+/* PTRACE_ATTACH on the jail's init (pid 1) must be denied; `why` says what
+ * an attach would give jail root. */
+static inline void expect_init_untraceable(const char* what, const char* why) {
+  if (ptrace(PTRACE_ATTACH, 1, 0, 0) == 0) {
+    int status;
+    waitpid(1, &status, __WALL);
+    ptrace(PTRACE_DETACH, 1, 0, 0);
+    escaped(what, "it succeeded: %s", why);
+  } else {
+    expect_denied(what, -1, errno, k_denied);
+  }
 }
 
 /* Reads a whole small file into `buf` (NUL-terminated); its length, or -1. */
