@@ -193,8 +193,9 @@ int await_exit(pid_t pid) {
 /// Becomes a process of the jail in every respect but the pid namespace
 /// (which only our children enter): its namespaces, its root, its cgroups
 /// and its confinement. Whatever forks after this appears in the jail as
-/// no more than jail root. "" or why not.
-std::string become_jail_process(const Runtime& r, int init) {
+/// no more than jail root. `home` is left with the way back out of the
+/// jail's cgroups, when it has any. "" or why not.
+std::string become_jail_process(const Runtime& r, int init, std::vector<int>& home) {
   // the record is written before the init has made the jail: its root
   // may still be the host's then
   if (!init_ready(r)) return fmt::format("jail \"{}\" is not ready: it is still being made", r.name);
@@ -207,6 +208,7 @@ std::string become_jail_process(const Runtime& r, int init) {
   // its limits hold for what runs here too: a bare setns would escape
   // them. The groups are opened while the host's /sys is in view
   const std::vector<int> groups = linux_cgroup::open_join_handles(r.name);
+  if (!groups.empty()) home = linux_cgroup::open_home_handles();
   if (!enter(init, r.new_net)) return errno_text("cannot enter jail", "\"" + r.name + "\"");
   if (::chdir("/") != 0) return errno_text("cannot enter", "the jail's root");
   if (!linux_cgroup::join(groups)) return errno_text("cannot join the cgroups of jail", r.name);
@@ -243,9 +245,8 @@ int exec_main(const std::vector<std::string>& args, std::string dir, const std::
       std::fprintf(stderr, "jailplan: exec: %s\n", e.c_str());
       return 1;
     }
-  // the way back out of the jail's cgroups, once the command is forked
-  const std::vector<int> home = linux_cgroup::open_home_handles();
-  if (auto e = become_jail_process(*r, init.get()); !e.empty()) {
+  std::vector<int> home;  // the way back out of the jail's cgroups, once the command is forked
+  if (auto e = become_jail_process(*r, init.get(), home); !e.empty()) {
     std::fprintf(stderr, "jailplan: exec: %s\n", e.c_str());
     return 1;
   }

@@ -15,7 +15,6 @@
 
 #include <fmt/format.h>
 
-#include "executor/linux/cgroup.hpp"
 #include "executor/linux/link.hpp"
 #include "executor/linux/running.hpp"
 #include "executor/linux/sys.hpp"
@@ -154,7 +153,6 @@ Result<Runtime> launch(const JailSetup& s, const std::string& dir) {
     pidfd_send_signal(init.get(), SIGKILL, nullptr, 0);
     wait_exit(init.get(), r.init_pid);
     if (!r.veth.empty()) Netlink().delete_link(r.veth);
-    linux_cgroup::remove(r.name);
     remove_runtime(dir, r.name);
     return one_error(std::move(why));
   };
