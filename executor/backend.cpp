@@ -10,24 +10,30 @@
 
 namespace jailplan {
 
-const std::string* applied_setting(const JailChange& j, std::string_view name) {
-  if (!j.applied) return nullptr;
-  const auto* p = find_param(j.applied->params, name);
+const CanonSpec* step_settings(const JailChange& j, const Step& s) {
+  if (s.phase == Phase::stop && j.teardown) return &*j.teardown;
+  return j.applied ? &j.applied->params : nullptr;
+}
+
+const std::string* step_setting(const JailChange& j, const Step& s, std::string_view name) {
+  const CanonSpec* spec = step_settings(j, s);
+  if (spec == nullptr) return nullptr;
+  const auto* p = find_param(*spec, name);
   return p != nullptr && !p->values.empty() ? &p->values.back() : nullptr;
 }
 
-bool applied_flag(const JailChange& j, std::string_view name) {
-  const auto* v = applied_setting(j, name);
+bool step_flag(const JailChange& j, const Step& s, std::string_view name) {
+  const auto* v = step_setting(j, s, name);
   return v != nullptr && *v == "true";
 }
 
-std::chrono::milliseconds applied_exec_timeout(const JailChange& j) {
-  const auto* v = applied_setting(j, "exec.timeout");
+std::chrono::milliseconds step_exec_timeout(const JailChange& j, const Step& s) {
+  const auto* v = step_setting(j, s, "exec.timeout");
   return std::chrono::seconds(v != nullptr ? std::strtoll(v->c_str(), nullptr, 10) : 0);
 }
 
-void append_consolelog(const JailChange& j, const std::string& out, const std::string& err) {
-  if (const auto* log = applied_setting(j, "exec.consolelog"))
+void append_consolelog(const JailChange& j, const Step& s, const std::string& out, const std::string& err) {
+  if (const auto* log = step_setting(j, s, "exec.consolelog"))
     std::ofstream(*log, std::ios::app) << out << err;
 }
 
@@ -59,8 +65,10 @@ std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path
 }
 
 std::optional<Step> inverse(const Step& s) {
+  // an undo keeps its step's phase: a rollback belongs to the start that
+  // failed and runs with that start's settings
   const auto undo = [&s](StepKind k, std::vector<std::string> args) {
-    return Step{k, Phase::stop, std::move(args), {}, s.origin, s.origin_text};
+    return Step{k, s.phase, std::move(args), {}, s.origin, s.origin_text};
   };
   switch (s.kind) {
     case StepKind::alias_add: return undo(StepKind::alias_remove, s.args);

@@ -30,15 +30,19 @@ class Backend {
   virtual Status finish() { return {}; }
 };
 
-/// The last value of a setting in the spec the plan applies (exec.clean,
-/// exec.consolelog, ...), or nullptr.
-const std::string* applied_setting(const JailChange& j, std::string_view name);
+/// The settings a step runs with: a stop-phase step those the jail was
+/// started with (JailChange::teardown), every other step (rollbacks of a
+/// failed start included) those of the spec the plan applies.
+const CanonSpec* step_settings(const JailChange& j, const Step& s);
+/// The last value of a setting (exec.clean, exec.consolelog, ...) for a
+/// step, or nullptr.
+const std::string* step_setting(const JailChange& j, const Step& s, std::string_view name);
 /// Whether that setting is a true boolean.
-bool applied_flag(const JailChange& j, std::string_view name);
+bool step_flag(const JailChange& j, const Step& s, std::string_view name);
 /// exec.timeout (0: none).
-std::chrono::milliseconds applied_exec_timeout(const JailChange& j);
+std::chrono::milliseconds step_exec_timeout(const JailChange& j, const Step& s);
 /// Appends an in-jail command's output to exec.consolelog, as jail(8) does.
-void append_consolelog(const JailChange& j, const std::string& out, const std::string& err);
+void append_consolelog(const JailChange& j, const Step& s, const std::string& out, const std::string& err);
 
 /// Where an exec.* hook step runs: not a hook, on the host, or in the jail.
 enum class HookPlace : std::uint8_t { none, host, jail };

@@ -83,6 +83,12 @@ const CanonParam* find_param(const CanonSpec& spec, std::string_view name) {
   return it != spec.end() && it->name == name ? &*it : nullptr;
 }
 
+namespace {
+std::string_view jailsys_word(const TypedParam& p) {
+  return std::get<std::string_view>(p.value);
+}
+}  // namespace
+
 void typed_values_into(const TypedParam& p, std::vector<std::string>& out) {
   std::visit(
       [&](const auto& v) {
@@ -103,6 +109,11 @@ void typed_values_into(const TypedParam& p, std::vector<std::string>& out) {
           const auto& l = *v.entries;
           assign(out, l.size());
           for (std::size_t i = 0; i < out.size(); ++i) out[i].assign(l[i].raw);
+        } else if (std::is_same_v<V, std::string_view> && p.info->type == ParamType::jailsys) {
+          // the canonical word: a bare `vnet;` or `vnet = 1;` is "new", as
+          // libjail sends it and the kernel reports it
+          assign(out, 1);
+          out[0].assign(jailsys_word(p));
         } else {
           const auto raw = p.raw();
           assign(out, raw.size());
@@ -133,6 +144,8 @@ bool typed_equals(const TypedParam& p, const std::vector<std::string>& values) {
           for (std::size_t i = 0; i < l.size(); ++i)
             if (l[i].raw != values[i]) return false;
           return true;
+        } else if (std::is_same_v<V, std::string_view> && p.info->type == ParamType::jailsys) {
+          return values.size() == 1 && values[0] == jailsys_word(p);
         } else {
           return std::ranges::equal(p.raw(), values);
         }

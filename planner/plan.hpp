@@ -145,6 +145,11 @@ struct JailChange {
   std::optional<std::int64_t> jid;       ///< the running jail's jid
   std::string observed_digest;           ///< this jail's part of the observed state ("" when absent)
   std::optional<AppliedRecord> applied;  ///< the record the `record` step writes
+  /// The settings its stop-phase steps run with (exec.jail_user, exec.fib,
+  /// exec.clean, exec.timeout, path, ...): what the jail was started with,
+  /// from its applied record, or its declared settings for a running jail
+  /// jailplan holds no record of. nullopt when nothing is torn down.
+  std::optional<CanonSpec> teardown;
   std::vector<std::string> depends_on;   ///< jails that must start first (depend and parents)
 };
 

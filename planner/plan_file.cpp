@@ -66,7 +66,8 @@ json jail_json(const JailChange& j) {
               {"changes", std::move(changes)},
               {"unchanged", j.unchanged},
               {"steps", std::move(steps)},
-              {"applied", j.applied ? json_util::record_to_json(*j.applied) : json(nullptr)}};
+              {"applied", j.applied ? json_util::record_to_json(*j.applied) : json(nullptr)},
+              {"teardown", j.teardown ? json_util::spec_to_json(*j.teardown) : json(nullptr)}};
 }
 
 // A small reader that remembers the first error with its JSON path.
@@ -164,6 +165,11 @@ JailChange jail_from(const json& o, const std::string& where, Reader& r) {
     AppliedRecord rec;
     r.error = json_util::record_from_json(*it, where + ".applied", rec);
     j.applied = std::move(rec);
+  }
+  if (const auto it = o.find("teardown"); it != o.end() && !it->is_null() && r.error.empty()) {
+    CanonSpec spec;
+    r.error = json_util::spec_from_json(*it, where + ".teardown", spec);
+    j.teardown = std::move(spec);
   }
   return j;
 }

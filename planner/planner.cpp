@@ -387,6 +387,14 @@ class Planner {
     const SpecView declared{&canon, n.spec};
     const std::string& name = c.name;
     if (n.cleanup) append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps);
+    // what stops runs with the settings it was started with (jail(8) tears
+    // a jail down with its own parameters, never the next configuration's)
+    if (n.cleanup || stops(c.action)) {
+      if (n.record != nullptr)
+        c.teardown = n.record->params;
+      else if (n.spec != nullptr)
+        c.teardown = canon;
+    }
     switch (c.action) {
       case Action::create: append_start_steps(name, declared, c.steps); break;
       case Action::update:

@@ -14,6 +14,7 @@
 #include "executor/command_runner.hpp"
 #include "executor/freebsd/backend.hpp"
 #include "executor/journal.hpp"
+#include "planner/plan_file.hpp"
 #include "planner/snapshot.hpp"
 #include "planner_util.hpp"
 
@@ -214,6 +215,63 @@ db { path = /j/db; persist; exec.clean; mount.procfs; exec.prestart = "echo pre"
   CHECK(found_clean);
   CHECK(by_argv.count("/usr/sbin/jexec -l db /bin/sh /etc/rc") == 1);
   CHECK(by_argv.at("/sbin/mount -t procfs . /j/db/proc").env.has_value());
+}
+
+TEST_CASE("apply: a jail is torn down with the settings it was started with, never the next ones") {
+  // its record says how it was started: exec.system_user, exec.jail_user,
+  // exec.fib and exec.clean, and its old path
+  auto host = test::applied(R"(
+web {
+  path = /j/web; persist; mount.procfs; interface = em0; ip4.addr = 198.51.100.10;
+  exec.system_user = nobody; exec.jail_user = www; exec.fib = 2; exec.clean;
+  exec.prestop = "echo prestop"; exec.stop = "/bin/sh /etc/rc.shutdown"; exec.poststop = "echo poststop";
+}
+)");
+  const auto commands = [](const Plan& plan) {
+    RecordingRunner runner;
+    FreeBsdBackend backend(runner, true);
+    REQUIRE(apply_plan(plan, backend, RecordKeeping::none()).ok());
+    std::map<std::string, Command> by_argv;
+    for (const auto& cmd : runner.commands()) by_argv[format_argv(cmd.argv)] = cmd;
+    return by_argv;
+  };
+  SUBCASE("replaced by a jail with other settings") {
+    const auto next = test::site(R"(
+web { path = /j/web2; persist; mount.procfs; exec.stop = "/bin/sh /etc/rc.shutdown"; }
+)");
+    const Plan plan = test::plan_of(next, host.state);
+    REQUIRE(plan.jails.size() == 1);
+    REQUIRE(plan.jails[0].action == Action::replace);
+    const auto by_argv = commands(plan);
+    CHECK(by_argv.at("echo prestop").user == "nobody");
+    CHECK(by_argv.count("/usr/sbin/setfib 2 /usr/sbin/jexec -l -U www web /bin/sh /etc/rc.shutdown") == 1);
+    CHECK(by_argv.at("/sbin/umount /j/web/proc").user == "nobody");
+    CHECK(by_argv.at("/sbin/ifconfig em0 inet 198.51.100.10 netmask 255.255.255.255 -alias").user == "nobody");
+    CHECK(by_argv.at("echo poststop").env.has_value());  // exec.clean
+    // the new jail starts with its own settings: no user, no clean environment
+    CHECK(by_argv.at("/sbin/mount -t procfs . /j/web2/proc").user.empty());
+    CHECK_FALSE(by_argv.at("/sbin/mount -t procfs . /j/web2/proc").env.has_value());
+  }
+  SUBCASE("destroyed: gone from the configuration, with --prune") {
+    const auto next = test::site("other { path = /j/other; persist; }\n");
+    const Plan plan = test::plan_of(next, host.state, true);
+    REQUIRE(plan.find("web") != nullptr);
+    REQUIRE(plan.find("web")->action == Action::destroy);
+    const auto by_argv = commands(plan);
+    CHECK(by_argv.at("echo prestop").user == "nobody");
+    CHECK(by_argv.count("/usr/sbin/setfib 2 /usr/sbin/jexec -l -U www web /bin/sh /etc/rc.shutdown") == 1);
+    CHECK(by_argv.at("/sbin/umount /j/web/proc").user == "nobody");
+  }
+  SUBCASE("the settings survive a saved plan") {
+    const auto next = test::site("web { path = /j/web2; persist; }\n");
+    const Plan plan = test::plan_of(next, host.state);
+    SourceSet sources;
+    const auto loaded = parse_plan_json(sources.add("plan.json", render_plan_json(plan)));
+    REQUIRE_MESSAGE(loaded.ok(), render(loaded.diagnostics()));
+    REQUIRE(loaded.value().jails.at(0).teardown == plan.jails.at(0).teardown);
+    const auto by_argv = commands(loaded.value());
+    CHECK(by_argv.count("/usr/sbin/setfib 2 /usr/sbin/jexec -l -U www web /bin/sh /etc/rc.shutdown") == 1);
+  }
 }
 
 namespace {

@@ -52,6 +52,12 @@ class SiteGenerator {
         addrs.push_back(fmt::format("{}198.51.100.{}{}", coin(60) ? "em0|" : "",
                                     idx * 10 + static_cast<std::size_t>(k) + 1, coin(30) ? "/24" : ""));
     if (!addrs.empty()) b += fmt::format("  ip4.addr = {};\n", fmt::join(addrs, ", "));
+    // bare jailsys flags mean "new", as libjail sends them
+    if (addrs.empty() && coin(20))
+      b += "  vnet;\n";
+    else if (addrs.empty() && coin(15))
+      b += "  ip4 = inherit;\n";
+    if (coin(20)) b += coin(50) ? "  sysvshm;\n" : "  sysvmsg = 1;\n";
     if (coin(50))
       b += "  persist;\n";
     else

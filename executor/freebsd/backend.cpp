@@ -45,14 +45,14 @@ Status FreeBsdBackend::command(const JailChange& j, const Command& c) {
   return r.ok() ? Status{} : failed(j, c, r);
 }
 
-Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> argv) const {
+Command FreeBsdBackend::on_host(const JailChange& j, const Step& s, std::vector<std::string> argv) const {
   Command c;
   c.argv = std::move(argv);
   c.timeout = std::chrono::minutes(5);
   // as exec.system_user; exec.clean: a scrubbed environment with the
   // user's USER, HOME and SHELL, started in its home (§4.7)
-  if (const auto* user = applied_setting(j, "exec.system_user")) c.user = *user;
-  const bool clean = applied_flag(j, "exec.clean");
+  if (const auto* user = step_setting(j, s, "exec.system_user")) c.user = *user;
+  const bool clean = step_flag(j, s, "exec.clean");
   if (!clean && c.user.empty()) return c;
   const auto account = host_account(c.user);
   if (clean) {
@@ -69,35 +69,35 @@ Command FreeBsdBackend::on_host(const JailChange& j, std::vector<std::string> ar
 Status FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
   const HookCommand h = hook_command(s.args.at(0));
   if (h.argv.empty()) return {};
-  const bool clean = applied_flag(j, "exec.clean");
+  const bool clean = step_flag(j, s, "exec.clean");
   Command c;
   if (jailed) {
     // jexec runs it inside: -l for exec.clean, the jail's own user (-U) or
     // a host user (-u) for exec.jail_user; exec.fib through setfib(1),
     // whose FIB jexec and the command inherit
-    if (const auto* fib = applied_setting(j, "exec.fib")) c.argv = {k_setfib, *fib};
+    if (const auto* fib = step_setting(j, s, "exec.fib")) c.argv = {k_setfib, *fib};
     c.argv.emplace_back(k_jexec);
     if (clean) c.argv.emplace_back("-l");
-    if (const auto* user = applied_setting(j, "exec.jail_user")) {
-      c.argv.emplace_back(applied_flag(j, "exec.system_jail_user") ? "-u" : "-U");
+    if (const auto* user = step_setting(j, s, "exec.jail_user")) {
+      c.argv.emplace_back(step_flag(j, s, "exec.system_jail_user") ? "-u" : "-U");
       c.argv.push_back(*user);
     }
     c.argv.push_back(j.name);
     c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
     c.timeout = std::chrono::minutes(5);
   } else {
-    c = on_host(j, h.argv);
+    c = on_host(j, s, h.argv);
   }
   if (h.background) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
   if (!clean) {
     // jail(8) tells every command which jail it is for
     c.extra_env.push_back("JNAME=" + j.name);
-    if (const auto* path = applied_setting(j, "path")) c.extra_env.push_back("JPATH=" + *path);
+    if (const auto* path = step_setting(j, s, "path")) c.extra_env.push_back("JPATH=" + *path);
     if (const auto jid = jid_of(j)) c.extra_env.push_back("JID=" + std::to_string(*jid));
   }
-  c.timeout = applied_exec_timeout(j);
+  c.timeout = step_exec_timeout(j, s);
   const CommandResult r = m_runner.run(c);
-  if (jailed && !m_dry_run) append_consolelog(j, r.out, r.err);
+  if (jailed && !m_dry_run) append_consolelog(j, s, r.out, r.err);
   return r.ok() ? Status{} : failed(j, c, r);
 }
 
@@ -179,7 +179,7 @@ Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
   // and exec.clean; creating, changing and removing the jail it does itself
   const bool jail_call = argv.at(0) == k_jail;
   Status e =
-      command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, std::move(argv)));
+      command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, s, std::move(argv)));
   if (e.ok() && s.kind == StepKind::create && !m_dry_run) {
     // the new jail's jid, once, for the hooks that follow and the record
     const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));

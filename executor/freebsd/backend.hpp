@@ -30,7 +30,7 @@ class FreeBsdBackend final : public Backend {
   Status command(const JailChange& j, const Command& c);
   /// A command jail(8) runs on the host for the jail: as exec.system_user,
   /// in exec.clean's scrubbed environment.
-  Command on_host(const JailChange& j, std::vector<std::string> argv) const;
+  Command on_host(const JailChange& j, const Step& s, std::vector<std::string> argv) const;
   Status hook(const JailChange& j, const Step& s, bool in_jail);
   Status terminate(const JailChange& j, const Step& s);
   Status fstab(const JailChange& j, const Step& s, bool mount);

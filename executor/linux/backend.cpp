@@ -56,8 +56,8 @@ std::string addresses_of(const linux_jail::KernelParams& params, std::vector<lin
 
 // exec.consolelog, appended to as jail(8) does, but never through a
 // symbolic link: a log under a jail's root is the jail's to replace
-std::string append_consolelog_beneath(const JailChange& j, const std::string& text) {
-  const auto* log = applied_setting(j, "exec.consolelog");
+std::string append_consolelog_beneath(const JailChange& j, const Step& s, const std::string& text) {
+  const auto* log = step_setting(j, s, "exec.consolelog");
   if (log == nullptr) return {};
   open_how how{};
   how.flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -115,10 +115,10 @@ Status LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
   Command c;
   if (in_jail) {
     c.argv = {m_paths.self, "__jail-exec", "-R", m_paths.runtime_dir};
-    if (applied_flag(j, "exec.clean")) c.argv.emplace_back("-l");
+    if (step_flag(j, s, "exec.clean")) c.argv.emplace_back("-l");
     if (h.background) c.argv.emplace_back("-d");
-    if (const auto* user = applied_setting(j, "exec.jail_user")) {
-      c.argv.emplace_back(applied_flag(j, "exec.system_jail_user") ? "-u" : "-U");
+    if (const auto* user = step_setting(j, s, "exec.jail_user")) {
+      c.argv.emplace_back(step_flag(j, s, "exec.system_jail_user") ? "-u" : "-U");
       c.argv.push_back(*user);
     }
     c.argv.push_back(j.name);
@@ -126,13 +126,13 @@ Status LinuxBackend::hook(const JailChange& j, const Step& s, bool in_jail) {
   }
   c.argv.insert(c.argv.end(), h.argv.begin(), h.argv.end());
   if (h.background && !in_jail) c.argv = {k_sh, "-c", format_argv(c.argv) + " >/dev/null 2>&1 &"};
-  if (!in_jail && applied_flag(j, "exec.clean"))
+  if (!in_jail && step_flag(j, s, "exec.clean"))
     c.env = std::vector<std::string>{"PATH=/bin:/usr/bin:/sbin:/usr/sbin"};
-  c.timeout = applied_exec_timeout(j);
+  c.timeout = step_exec_timeout(j, s);
   if (m_dry_run) return {};
   const CommandResult r = m_runner.run(c);
   if (in_jail)
-    if (auto e = append_consolelog_beneath(j, r.out + r.err); !e.empty())
+    if (auto e = append_consolelog_beneath(j, s, r.out + r.err); !e.empty())
       return failure(fmt::format("jail: {}: {}", j.name, e));
   if (r.ok()) return {};
   std::string msg = fmt::format("jail: {}: {}: {}", j.name, format_argv(c.argv), r.describe());
