@@ -389,12 +389,8 @@ class Planner {
     if (n.cleanup) append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps);
     // what stops runs with the settings it was started with (jail(8) tears
     // a jail down with its own parameters, never the next configuration's)
-    if (n.cleanup || stops(c.action)) {
-      if (n.record != nullptr)
-        c.teardown = n.record->params;
-      else if (n.spec != nullptr)
-        c.teardown = canon;
-    }
+    if (n.cleanup || stops(c.action)) c.teardown = teardown_settings(n, canon);
+    const SpecView stopping{c.teardown ? &*c.teardown : nullptr, n.record != nullptr ? nullptr : n.spec};
     switch (c.action) {
       case Action::create: append_start_steps(name, declared, c.steps); break;
       case Action::update:
@@ -403,11 +399,11 @@ class Planner {
       case Action::restart:
       case Action::replace:
         // tear down what was applied (the record), build what is declared
-        append_stop_steps(name, n.record != nullptr ? recorded : declared, false, c.steps);
+        append_stop_steps(name, stopping, false, c.steps);
         append_start_steps(name, declared, c.steps);
         break;
       case Action::destroy:
-        if (!n.cleanup) append_stop_steps(name, recorded, true, c.steps);
+        if (!n.cleanup) append_stop_steps(name, stopping, true, c.steps);
         break;
       case Action::none: break;
     }
@@ -420,6 +416,24 @@ class Planner {
       if (!recreated) r.jid = c.jid;
       c.applied = std::move(r);
     }
+  }
+
+  // The applied record; for a running jail jailplan never recorded, its
+  // declared settings where the kernel's own (its path) stand for what it
+  // was really started with.
+  static CanonSpec teardown_settings(const Node& n, const CanonSpec& declared) {
+    if (n.record != nullptr) return n.record->params;
+    CanonSpec spec = declared;
+    if (n.running == nullptr) return spec;
+    const CanonParam* path = find_param(n.running->params, "path");
+    if (path == nullptr) return spec;
+    const auto it = std::lower_bound(spec.begin(), spec.end(), std::string_view("path"),
+                                     [](const CanonParam& p, std::string_view k) { return p.name < k; });
+    if (it != spec.end() && it->name == "path")
+      it->values = path->values;
+    else
+      spec.insert(it, *path);
+    return spec;
   }
 
   const DesiredState& m_desired;

@@ -259,6 +259,26 @@ TEST_CASE("cli: plan --script writes the FreeBSD commands as a POSIX sh script")
   CHECK(r.rc == 1);
 }
 
+TEST_CASE("cli: plan --script of a re-created vnet jail: old jid and path to stop, the new jail's own to start") {
+  jailplan::test::MemoryLoader l({{"site.conf", R"(
+web { path = /j/web2; vnet; persist; vnet.interface = epair0b;
+      exec.poststart = "echo started"; exec.prestop = "echo stopping"; stop.timeout = 0; }
+)"},
+                                  {"jls.txt", "jid=7 name=web path=/j/web vnet=new persist\n"}});
+  const auto r = run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script"}, l);
+  REQUIRE(r.rc == 0);
+  // the stop runs with what the jail was started with (its path), on its jid
+  CHECK(r.out.find("JNAME=web JPATH=/j/web JID=7 echo stopping\n") != std::string::npos);
+  // stop.timeout = 0: no SIGTERM phase, and nothing to make jail -R send one
+  CHECK(r.out.find("-TERM") == std::string::npos);
+  CHECK(r.out.find("/bin/pkill -KILL -j 7 || true\n/usr/sbin/jail -R web") != std::string::npos);
+  // the new jail: its jid asked of jls, its interface moved by name (command.c)
+  CHECK(r.out.find("jid=$(/usr/sbin/jls -j web jid)\n") != std::string::npos);
+  CHECK(r.out.find("/sbin/ifconfig epair0b vnet web\n") != std::string::npos);
+  CHECK(r.out.find("/sbin/ifconfig epair0b vnet 7") == std::string::npos);
+  CHECK(r.out.find("JNAME=web JPATH=/j/web2 JID=\"$jid\" echo started\n") != std::string::npos);
+}
+
 TEST_CASE("cli: the live status line counts steps, shows the clock and what runs, within the terminal") {
   using namespace std::chrono_literals;
   CHECK(jailplan::status_text(3, 12, 1430ms, {"db: create", "web: mount.devfs"}, 80) ==

@@ -93,7 +93,8 @@ Status FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
     // jail(8) tells every command which jail it is for
     c.extra_env.push_back("JNAME=" + j.name);
     if (const auto* path = step_setting(j, s, "path")) c.extra_env.push_back("JPATH=" + *path);
-    if (const auto jid = jid_of(j)) c.extra_env.push_back("JID=" + std::to_string(*jid));
+    if (const auto jid = jid_of(j))
+      c.extra_env.push_back(*jid == k_jid_unknown ? std::string(k_script_jid_env) : "JID=" + std::to_string(*jid));
   }
   c.timeout = step_exec_timeout(j, s);
   const CommandResult r = m_runner.run(c);
@@ -115,6 +116,23 @@ Status FreeBsdBackend::terminate(const JailChange& j, const Step& s) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return {};
+}
+
+Status FreeBsdBackend::remove(const JailChange& j, std::vector<std::string> argv) {
+  // jail(8) removes with jail_remove(2), which SIGKILLs what is left. `jail
+  // -R` would first SIGTERM again and wait its default 10 s, whatever
+  // stop.timeout says; with nothing left in the jail it removes at once
+  if (const auto jid = jid_of(j)) {
+    const CommandResult k =
+        m_runner.run(plain({k_pkill, "-KILL", "-j", std::to_string(*jid)}, std::chrono::seconds(30)));
+    if (!k.spawn_error.empty()) return failure(fmt::format("jail: {}: /bin/pkill: {}", j.name, k.spawn_error));
+  }
+  const Command c = plain(std::move(argv), std::chrono::minutes(5));
+  const CommandResult r = m_runner.run(c);
+  // a jail without persist ends with its last process: jail_remove then
+  // fails with EINVAL, which jail(8) does not count as a failure
+  if (r.ok() || (r.exit_code == 1 && r.err.find("not found") != std::string::npos)) return {};
+  return failed(j, c, r);
 }
 
 std::optional<std::int64_t> FreeBsdBackend::jid(const JailChange& j) {
@@ -172,24 +190,36 @@ Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
     case StepKind::umount_fstab: return fstab(j, s, false);
     default: break;
   }
-  auto made = freebsd_helper_argv(j.name, j.jid ? std::to_string(*j.jid) : j.name, s);
+  // `ifconfig IF vnet J` and `zfs jail J DS` name the jail by its declared
+  // jid, else by its name (command.c), never by the jid of a jail it replaces
+  const std::string* declared_jid = step_setting(j, s, "jid");
+  auto made = freebsd_helper_argv(j.name, declared_jid != nullptr ? *declared_jid : j.name, s);
   if (!made) return failure(fmt::format("jail: {}: {}", j.name, made.message()));
   std::vector<std::string> argv = std::move(*made);
   // jail(8) runs ifconfig, mount and umount as commands, with exec.system_user
   // and exec.clean; creating, changing and removing the jail it does itself
   const bool jail_call = argv.at(0) == k_jail;
+  if (s.kind == StepKind::remove) {
+    Status e = remove(j, std::move(argv));
+    if (e.ok()) {
+      std::lock_guard lock(m_jids_mutex);
+      m_jids.erase(j.name);
+    }
+    return e;
+  }
   Status e =
       command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, s, std::move(argv)));
-  if (e.ok() && s.kind == StepKind::create && !m_dry_run) {
+  if (e.ok() && s.kind == StepKind::create && m_dry_run) {
+    // a script learns the new jail's jid when it runs (render_script)
+    std::lock_guard lock(m_jids_mutex);
+    m_jids[j.name] = k_jid_unknown;
+  } else if (e.ok() && s.kind == StepKind::create) {
     // the new jail's jid, once, for the hooks that follow and the record
     const CommandResult q = m_runner.run(plain({k_jls, "-j", j.name, "jid"}, std::chrono::seconds(30)));
     if (q.ok() && !q.out.empty()) {
       std::lock_guard lock(m_jids_mutex);
       m_jids[j.name] = std::strtoll(q.out.c_str(), nullptr, 10);
     }
-  } else if (e.ok() && s.kind == StepKind::remove) {
-    std::lock_guard lock(m_jids_mutex);
-    m_jids.erase(j.name);
   }
   return e;
 }

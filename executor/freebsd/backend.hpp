@@ -14,6 +14,11 @@
 
 namespace jailplan {
 
+/// In a dry run, the jid of a jail created earlier in the run is known only
+/// when the commands run: later hooks get this JID entry instead, which
+/// `plan --script` turns into the value it asked jls for.
+inline constexpr const char* k_script_jid_env = "JID=${jid}";
+
 class FreeBsdBackend final : public Backend {
  public:
   /// With `dry_run`, only commands go to the runner (a recording one):
@@ -33,6 +38,7 @@ class FreeBsdBackend final : public Backend {
   Command on_host(const JailChange& j, const Step& s, std::vector<std::string> argv) const;
   Status hook(const JailChange& j, const Step& s, bool in_jail);
   Status terminate(const JailChange& j, const Step& s);
+  Status remove(const JailChange& j, std::vector<std::string> argv);
   Status fstab(const JailChange& j, const Step& s, bool mount);
   Status limits(const JailChange& j, const std::vector<std::string>& rules);
   Status unlimit(const JailChange& j);
@@ -43,6 +49,7 @@ class FreeBsdBackend final : public Backend {
   /// jids of the jails this backend made (asked of jls once, right after
   /// `jail -c`): for JID in later hooks and for jid()
   std::optional<std::int64_t> jid_of(const JailChange& j);
+  static constexpr std::int64_t k_jid_unknown = -1;
   std::mutex m_jids_mutex;
   std::map<std::string, std::int64_t> m_jids;
 };

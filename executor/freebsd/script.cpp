@@ -9,6 +9,7 @@
 
 #include "executor/command_runner.hpp"
 #include "executor/freebsd/backend.hpp"
+#include "executor/freebsd/commands.hpp"
 
 namespace jailplan {
 
@@ -51,15 +52,28 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
         for (std::size_t i = before; i < recorder.commands().size(); ++i) {
           const Command& c = recorder.commands()[i];
           std::string line = format_argv(c.argv);
-          if (!c.extra_env.empty()) line = format_argv(c.extra_env) + " " + line;
+          if (!c.extra_env.empty()) {
+            // the jid of a jail this script creates is the one jls gave
+            std::string env = format_argv(c.extra_env);
+            const std::string quoted = format_argv({k_script_jid_env});
+            if (const auto at = env.find(quoted); at != std::string::npos)
+              env.replace(at, quoted.size(), "JID=\"$jid\"");
+            line = env + " " + line;
+          }
           if (c.env) line = "env -i " + format_argv(*c.env) + " " + line;
           if (!c.cwd.empty()) line = fmt::format("(cd {} && {})", format_argv({c.cwd}), line);
           // as exec.system_user: su keeps the environment set above (-m)
           if (!c.user.empty()) line = fmt::format("/usr/bin/su -m {} -c {}", c.user, format_argv({line}));
           // what apply itself does not count as failing
           if (s.kind == StepKind::limits && c.argv.size() > 1 && c.argv[1] == "-r") line += " || true";
+          if (c.argv.at(0) == k_pkill) line += " || true";
+          // as apply: a jail that ended with its last process is removed
+          if (s.kind == StepKind::remove && c.argv.at(0) == k_jail && j->jid)
+            line += fmt::format(" || ! /usr/sbin/jls -j {} jid >/dev/null 2>&1", *j->jid);
           out += line + "\n";
         }
+        if (s.kind == StepKind::create)
+          out += fmt::format("jid=$(/usr/sbin/jls -j {} jid)\n", format_argv({j->name}));
       }
       if (header && out.back() == '\n' && out.rfind('\n', out.size() - 2) < start + 1)
         out += "# nothing to run here: only jailplan's record changes\n";
