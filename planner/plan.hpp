@@ -150,7 +150,7 @@ struct JailChange {
   /// from its applied record, or its declared settings for a running jail
   /// jailplan holds no record of. nullopt when nothing is torn down.
   std::optional<CanonSpec> teardown;
-  std::vector<std::string> depends_on;   ///< jails that must start first (depend and parents)
+  std::vector<std::string> depends_on;  ///< jails that must start first (depend and parents)
 };
 
 struct Plan {

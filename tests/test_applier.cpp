@@ -161,7 +161,8 @@ web { path = /j/web; persist; $jailplan_rctl = "memoryuse:deny=1G"; }
   FreeBsdBackend b3(last, true);
   REQUIRE(apply_plan(gone, b3, RecordKeeping::none()).ok());
   CHECK(last.log == std::vector<std::string>{"/bin/pkill -TERM -j 3", "/bin/pgrep -j 3",
-                                             "/usr/sbin/jail -R web", "/usr/bin/rctl -r jail:web"});
+                                             "/bin/pkill -KILL -j 3", "/usr/sbin/jail -R web",
+                                             "/usr/bin/rctl -r jail:web"});
 }
 
 TEST_CASE("apply: exec.system_user, exec.clean, exec.fib and the JNAME/JPATH environment (§4.7)") {
@@ -246,7 +247,8 @@ web { path = /j/web2; persist; mount.procfs; exec.stop = "/bin/sh /etc/rc.shutdo
     CHECK(by_argv.at("echo prestop").user == "nobody");
     CHECK(by_argv.count("/usr/sbin/setfib 2 /usr/sbin/jexec -l -U www web /bin/sh /etc/rc.shutdown") == 1);
     CHECK(by_argv.at("/sbin/umount /j/web/proc").user == "nobody");
-    CHECK(by_argv.at("/sbin/ifconfig em0 inet 198.51.100.10 netmask 255.255.255.255 -alias").user == "nobody");
+    CHECK(by_argv.at("/sbin/ifconfig em0 inet 198.51.100.10 netmask 255.255.255.255 -alias").user ==
+          "nobody");
     CHECK(by_argv.at("echo poststop").env.has_value());  // exec.clean
     // the new jail starts with its own settings: no user, no clean environment
     CHECK(by_argv.at("/sbin/mount -t procfs . /j/web2/proc").user.empty());

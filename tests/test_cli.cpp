@@ -259,7 +259,8 @@ TEST_CASE("cli: plan --script writes the FreeBSD commands as a POSIX sh script")
   CHECK(r.rc == 1);
 }
 
-TEST_CASE("cli: plan --script of a re-created vnet jail: old jid and path to stop, the new jail's own to start") {
+TEST_CASE(
+    "cli: plan --script of a re-created vnet jail: old jid and path to stop, the new jail's own to start") {
   jailplan::test::MemoryLoader l({{"site.conf", R"(
 web { path = /j/web2; vnet; persist; vnet.interface = epair0b;
       exec.poststart = "echo started"; exec.prestop = "echo stopping"; stop.timeout = 0; }

@@ -94,7 +94,8 @@ Status FreeBsdBackend::hook(const JailChange& j, const Step& s, bool jailed) {
     c.extra_env.push_back("JNAME=" + j.name);
     if (const auto* path = step_setting(j, s, "path")) c.extra_env.push_back("JPATH=" + *path);
     if (const auto jid = jid_of(j))
-      c.extra_env.push_back(*jid == k_jid_unknown ? std::string(k_script_jid_env) : "JID=" + std::to_string(*jid));
+      c.extra_env.push_back(*jid == k_jid_unknown ? std::string(k_script_jid_env)
+                                                  : "JID=" + std::to_string(*jid));
   }
   c.timeout = step_exec_timeout(j, s);
   const CommandResult r = m_runner.run(c);
@@ -125,7 +126,8 @@ Status FreeBsdBackend::remove(const JailChange& j, std::vector<std::string> argv
   if (const auto jid = jid_of(j)) {
     const CommandResult k =
         m_runner.run(plain({k_pkill, "-KILL", "-j", std::to_string(*jid)}, std::chrono::seconds(30)));
-    if (!k.spawn_error.empty()) return failure(fmt::format("jail: {}: /bin/pkill: {}", j.name, k.spawn_error));
+    if (!k.spawn_error.empty())
+      return failure(fmt::format("jail: {}: /bin/pkill: {}", j.name, k.spawn_error));
   }
   const Command c = plain(std::move(argv), std::chrono::minutes(5));
   const CommandResult r = m_runner.run(c);
@@ -207,8 +209,8 @@ Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
     }
     return e;
   }
-  Status e =
-      command(j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, s, std::move(argv)));
+  Status e = command(
+      j, jail_call ? plain(std::move(argv), std::chrono::minutes(5)) : on_host(j, s, std::move(argv)));
   if (e.ok() && s.kind == StepKind::create && m_dry_run) {
     // a script learns the new jail's jid when it runs (render_script)
     std::lock_guard lock(m_jids_mutex);
