@@ -201,7 +201,7 @@ class ModelHost {
         try {
           step(c, s);
         } catch (const fakekernel::Failure& e) {
-          FAIL(c.name << ": kernel refuses " << describe_step(s) << ": " << e.what());
+          FAIL(c.name << ": kernel refuses " << describe_step(s) << ": " << std::string(e.what()));
         }
         // a jail that went away takes jailplan's record of it along
         std::erase_if(m_records, [&](const auto& r) { return kernel.find_jail(r.first) == nullptr; });

@@ -25,8 +25,11 @@ enum class Type { boolean, integer, string, jailsys, ip4, ip6 };
 struct Param {
   std::string name;          ///< canonical name (`allow.raw_sockets`)
   Type type = Type::string;  ///< how its value is read
-  std::string dflt;          ///< what a new top-level jail reports when not given it
-  bool create_only = false;  ///< jail -m may only repeat its value
+  std::string dflt;          ///< what a new top-level jail reports when not given it (the
+                             ///< kernel's own defaults, kernel-rules.md, win for the
+                             ///< parameters kern_jail.c sets itself)
+  bool create_only = false;  ///< informational: the kernel model decides create-only
+                             ///< (CTLFLAG_RDTUN) by its own list, `Kernel::rdtun`
 };
 
 /// A refused operation; `message` is the text after the tool's `name: `
@@ -48,11 +51,18 @@ std::vector<Param> freebsd_params();
 json initial_state();
 
 /// The kernel. Its state is JSON (the fake host's file format):
-/// `{next_jid, jails: [{jid, name, procs, params: {name: value}}],
+/// `{next_jid, jails: [{jid, name, procs, params: {name: value},
+///   inherited: {name: value}}], dying: [jail], linger,
 ///   mounts: [{spec, file, type, opts}], rctl: [rule],
 ///   ifaces: [{name, vnet, addrs: [{family, address, mask}]}]}`.
+/// `params` holds what was set (and what a parent's change forced on it),
+/// `inherited` what the kernel copied from the parent at creation
+/// (securelevel, devfs_ruleset, osrelease, osreldate, allow.*); the rest is
+/// the kernel's defaults. `next_jid` is kern_jail.c's `lastprid` + 1.
+/// Jails that die go to `dying` while `linger` is true (something still
+/// holds them, as TCP sockets in TIME_WAIT do), else they are gone at once.
 /// Every operation either changes the state as a whole or throws Failure
-/// and leaves it as it was.
+/// and leaves it as it was. The rules and their sources: docs/kernel-rules.md.
 class Kernel {
  public:
   /// A kernel over `state` knowing the parameters `table`.
@@ -69,16 +79,22 @@ class Kernel {
   /// false boolean) as the kernel stores it: {canonical name, value}.
   std::pair<std::string, json> parse_word(const std::string& word) const;
   /// A create or modify call's words: each parameter's last value, the
-  /// order they came in, and the jail they name (`name`, else `jid`).
+  /// order they came in, and the jail they name (`jid`, else `name`).
   struct Words {
     std::map<std::string, json> set;
     std::vector<std::string> order;
-    std::string key;
+    std::string key;  ///< the jid when given, else the name ("" for neither)
   };
   Words parse_words(const std::vector<std::string>& words) const;
 
-  /// The jail with this name, or this jid when `key` is all digits.
+  /// The live jail with this name, or this jid when `key` is all digits.
   json* find_jail(const std::string& key);
+  /// The dying jail with this name or jid, or nullptr.
+  json* find_dying(const std::string& key);
+  /// Whether jail(8) compares this parameter with the running jail's
+  /// instead of sending it on jail -m (CTLFLAG_RDTUN: jid, path, osrelease,
+  /// osreldate, vnet, ip4, ip6).
+  static bool rdtun(const std::string& name);
   /// What jls reports for a parameter of `jail`: booleans as JSON booleans,
   /// address lists as arrays, everything else as a string.
   json reported(const json& jail, const Param& p);
@@ -86,12 +102,14 @@ class Kernel {
   /// jail -c: creates a jail from its words; returns its name.
   std::string create(const std::vector<std::string>& words);
   /// jail -m: updates a jail from its words (create-only parameters may
-  /// only be repeated unchanged); a jail left without persist and without
-  /// processes goes away.
+  /// only be repeated unchanged); a jail left without persist, processes
+  /// and live children dies, and so may its parent.
   void modify(const std::vector<std::string>& words);
   /// jail -r / -R: removes the jail (by name or jid) and its descendants;
   /// a vnet jail's interfaces come home.
   void remove(const std::string& key);
+  /// The dying jails finish dying (their last references go).
+  void reap();
   /// A process starts in the jail (a daemon through jexec).
   void attach_process(const std::string& key);
   /// Every process of the jail ends; false when it had none.
@@ -119,8 +137,21 @@ class Kernel {
 
  private:
   json* interface(const std::string& name);
-  void check_address_clash(const json& self);
-  void remove_tree(const std::string& name);
+  json* parent_of(const json& j);
+  std::vector<json*> children_of(const std::string& name);
+  json kernel_default(const json& j, const Param& p);
+  bool ip_restricted(const json& j, const std::string& fam);
+  bool ip_limited(const json& j, const std::string& fam);
+  void check_early(const std::map<std::string, json>& set);
+  void check_values(const json& j, const std::map<std::string, json>& set);
+  void check_ip(const json& j, const std::string& fam, const json& list);
+  void check_clash(const json& j, const std::string& fam, const json& list, const json* top);
+  void propagate(json& j, const std::map<std::string, json>& set);
+  void set_effective(json& j, const std::string& name, const json& value);
+  long long allocate_jid(long long wanted);
+  void rename(json& j, const std::string& to);
+  void die(const std::string& name);
+  void settle(std::string name);
 };
 
 }  // namespace jailplan::fakekernel
