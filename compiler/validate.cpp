@@ -1,6 +1,9 @@
 #include "compiler/validate.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <span>
 #include <unordered_map>
 
@@ -171,6 +174,81 @@ void check_vnet(const DesiredState& s, Diagnostics& diags) {
   }
 }
 
+// An address as the kernel compares it (16 bytes; v4 in the first four),
+// or nullopt when it does not parse (the type checker said so already).
+std::optional<std::array<unsigned char, 16>> address_bytes(std::string_view text, bool v6) {
+  std::array<unsigned char, 16> out{};
+  const std::string s(text);
+  if (::inet_pton(v6 ? AF_INET6 : AF_INET, s.c_str(), out.data()) != 1) return std::nullopt;
+  return out;
+}
+
+// kern_jail_set: a limited parent (restricted to its own list: it has
+// addresses, or neither `ip4 = inherit` nor vnet) admits only children whose
+// addresses are in its list (EPERM); a child may not be granted an allow.*
+// permission its parent lacks, allow.unprivileged_proc_debug excepted
+// (PR_ALLOW_DIFFERENCES). docs/kernel-rules.md.
+void check_parent_grants(const JailSpec& child, const JailSpec& parent, Diagnostics& diags) {
+  for (const bool v6 : {false, true}) {
+    const char* list = v6 ? "ip6.addr" : "ip4.addr";
+    const auto* mine = child.addresses(list);
+    if (mine == nullptr || mine->empty()) continue;
+    const auto* mode = parent.text(v6 ? "ip6" : "ip4");
+    const auto* vnet = parent.text("vnet");
+    const auto* theirs = parent.addresses(list);
+    const bool limited = (theirs != nullptr && !theirs->empty()) ||
+                         ((mode == nullptr || *mode != "inherit") && (vnet == nullptr || *vnet != "new"));
+    if (!limited) continue;
+    for (const auto& e : *mine) {
+      const auto want = address_bytes(e.address, v6);
+      const bool held =
+          theirs != nullptr && std::any_of(theirs->begin(), theirs->end(), [&](const IpEntry& p) {
+            return want && address_bytes(p.address, v6) == want;
+          });
+      if (held) continue;
+      auto& d = diags.error(
+          e.location,
+          fmt::format("{} {} of jail '{}' is not one of its parent's addresses", list, e.address, child.name),
+          "parent-limit");
+      d.detail = fmt::format(
+          "jail '{}' is limited to {}; the kernel refuses the child (jail_set: Operation not permitted)",
+          parent.name,
+          theirs != nullptr && !theirs->empty() ? "its own " + std::string(list)
+                                                : std::string("no addresses"));
+    }
+  }
+  // System V IPC: a child may have its own (new) or its parent's (inherit)
+  // only when its parent has them at all
+  for (const char* name : {"sysvmsg", "sysvsem", "sysvshm"}) {
+    const auto* mine = child.text(name);
+    if (mine == nullptr || *mine == "disable") continue;
+    const auto* theirs = parent.text(name);
+    if (theirs != nullptr && *theirs != "disable") continue;
+    diags
+        .error(child.find(name)->location(),
+               fmt::format("jail '{}' cannot have {} = {}: its parent '{}' has {} disabled", child.name, name,
+                           *mine, parent.name, name),
+               "parent-limit")
+        .detail = "the kernel refuses the child (jail_set: Operation not permitted)";
+  }
+  for (const auto& p : child.params) {
+    const std::string_view name = p.name();
+    if (name.rfind("allow.", 0) != 0 || name == "allow.unprivileged_proc_debug") continue;
+    const auto* granted = std::get_if<bool>(&p.value);
+    if (granted == nullptr || !*granted || p.info->where == ParamWhere::pseudo) continue;
+    const TypedParam* theirs = parent.find(name);
+    const bool parent_has = theirs != nullptr ? parent.flag(name) : p.info->default_value == "true";
+    if (parent_has) continue;
+    auto& d = diags.error(
+        p.location(),
+        fmt::format("jail '{}' cannot have {}: its parent '{}' does not", child.name, name, parent.name),
+        "parent-limit");
+    d.detail = "the kernel refuses the child (jail_set: Operation not permitted)";
+    if (theirs != nullptr)
+      d.notes.push_back({fmt::format("jail '{}' sets it here", parent.name), theirs->location()});
+  }
+}
+
 // The kernel's limits between a child and its parent (§3.2): securelevel
 // and enforce_statfs never below the parent's, children.max below the
 // parent's, and a parent must allow children at all.
@@ -215,6 +293,7 @@ void check_hierarchy(const DesiredState& s, const NameIndex& idx, Diagnostics& d
     const std::string parent = j.name.substr(0, dot);
     if (const auto it = idx.find(parent); it != idx.end()) {
       check_parent_limits(j, s.jails[it->second], diags);
+      check_parent_grants(j, s.jails[it->second], diags);
       continue;
     }
     diags

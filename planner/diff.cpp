@@ -68,6 +68,7 @@ class Differ {
       const CanonParam* op = m < obs.size() && m_s.obs_keys[m] == key ? &obs[m++] : nullptr;
       compare(key.name, tp, rp, op);
     }
+    address_modes();
     if (m_desired.jid && *m_desired.jid != m_observed.jid)
       add({"jid",
            std::vector<std::string>{std::to_string(m_observed.jid)},
@@ -81,6 +82,28 @@ class Differ {
   }
 
  private:
+  // kern_jail_set takes a new address list in place only from a jail
+  // restricted to its own list: an `ip4 = inherit` jail or a vnet jail
+  // refuses any (`ip4 cannot be changed after creation`, `vnet jails cannot
+  // have IP address restrictions`), so giving it addresses re-creates it
+  void address_modes() {
+    const auto reported = [this](std::string_view name) -> std::string_view {
+      const CanonParam* p = find_param(m_observed.params, name);
+      return p != nullptr && !p->values.empty() ? std::string_view(p->values.back()) : std::string_view();
+    };
+    const bool vnet = reported("vnet") == "new";
+    for (auto& c : m_out.changes) {
+      if (c.effect != Effect::update || (c.name != "ip4.addr" && c.name != "ip6.addr")) continue;
+      if (!vnet && reported(c.name == "ip4.addr" ? "ip4" : "ip6") != "inherit") continue;
+      if (!c.after || c.after->empty()) continue;
+      c.effect = Effect::replace;
+      if (rank(Effect::replace) > rank(m_out.worst)) {
+        m_out.worst = Effect::replace;
+        m_out.worst_param = c.name;
+      }
+    }
+  }
+
   Location location_of(std::string_view name) const {
     const auto* p = m_desired.find(name);
     return p != nullptr ? p->location() : Location{};

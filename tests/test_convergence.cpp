@@ -46,28 +46,36 @@ class SiteGenerator {
       b += fmt::format("  host.hostname = \"{}.{}\";\n", n, coin(50) ? "example.org" : "example.net");
     const std::size_t idx =
         static_cast<std::size_t>(std::find(k_names.begin(), k_names.end(), n) - k_names.begin());
+    // a parent restricted to its own addresses admits only children with
+    // one of them, and two jails share one only when each has just that
+    // one (kern_jail_set): a parent here inherits the host's instead
+    const bool parent = std::any_of(chosen.begin(), chosen.end(),
+                                    [&](const std::string& c) { return c.rfind(n + ".", 0) == 0; });
+    const bool child = n.find('.') != std::string::npos;
     std::vector<std::string> addrs;
     for (int k = 0; k < 3; ++k)
-      if (coin(40))
+      if (!parent && coin(40))
         addrs.push_back(fmt::format("{}198.51.100.{}{}", coin(60) ? "em0|" : "",
                                     idx * 10 + static_cast<std::size_t>(k) + 1, coin(30) ? "/24" : ""));
     if (!addrs.empty()) b += fmt::format("  ip4.addr = {};\n", fmt::join(addrs, ", "));
     // bare jailsys flags mean "new", as libjail sends them
-    if (addrs.empty() && coin(20))
+    if (parent)
+      b += "  ip4 = inherit;\n";
+    else if (addrs.empty() && coin(20))
       b += "  vnet;\n";
     else if (addrs.empty() && coin(15))
       b += "  ip4 = inherit;\n";
-    if (coin(20)) b += coin(50) ? "  sysvshm;\n" : "  sysvmsg = 1;\n";
+    if (!child && coin(20)) b += coin(50) ? "  sysvshm;\n" : "  sysvmsg = 1;\n";
     if (coin(50))
       b += "  persist;\n";
     else
       b += fmt::format("  exec.start = \"/bin/sh /etc/rc\"{};\n", coin(30) ? ", \"/usr/bin/true\"" : "");
     if (coin(40))
       b += fmt::format("  exec.stop = \"{}\";\n", coin(50) ? "/bin/sh /etc/rc.shutdown" : "/bin/true");
-    if (coin(30)) b += fmt::format("  allow.raw_sockets = {};\n", coin(50) ? "true" : "false");
+    // a child gets no permission its parent lacks
+    if (coin(30)) b += fmt::format("  allow.raw_sockets = {};\n", !child && coin(50) ? "true" : "false");
     if (coin(20)) b += "  allow.nomount;\n";
     // a child may not go below its parent's levels, which the compiler refuses
-    const bool child = n.find('.') != std::string::npos;
     if (!child && coin(20)) b += fmt::format("  securelevel = {};\n", pick(3));
     if (!child && coin(20)) b += fmt::format("  enforce_statfs = {};\n", pick(3));
     if (coin(30)) b += "  mount.procfs;\n";
@@ -118,4 +126,41 @@ TEST_CASE("convergence: apply then re-plan is empty on generated sites") {
   }
   CHECK(transitions == 300);
   CHECK(changed_jails > 300);  // the generator really produces work
+}
+
+TEST_CASE("convergence: bare jailsys flags, inherit and vnet jails re-plan to no changes") {
+  // libjail sends a bare `vnet;` as vnet=new; the kernel reports ip4=new as
+  // disable (jail-semantics §3.2, docs/kernel-rules.md)
+  for (const char* text :
+       {"w { path = /j/w; vnet; persist; }", "w { path = /j/w; ip4 = inherit; persist; }",
+        "w { path = /j/w; sysvshm; sysvmsg = 1; host; persist; }", "w { path = /j/w; ip4; ip6; persist; }",
+        "w { path = /j/w; vnet = new; persist; }"}) {
+    CAPTURE(text);
+    ModelHost host = applied(text);
+    const Plan again = plan_of(site(text), host.state);
+    CHECK_MESSAGE(!again.has_changes(), render_human(again, {}));
+  }
+}
+
+TEST_CASE(
+    "convergence: addresses for an inherit or vnet jail re-create it; the kernel refuses them in place") {
+  for (const char* before :
+       {"w { path = /j/w; ip4 = inherit; persist; }", "w { path = /j/w; vnet; persist; }"}) {
+    CAPTURE(before);
+    ModelHost host = applied(before);
+    const auto next = site("w { path = /j/w; ip4.addr = 203.0.113.9; persist; }");
+    const Plan plan = plan_of(next, host.state);
+    REQUIRE(plan.jails.size() == 1);
+    CHECK(plan.jails[0].action == Action::replace);
+    host.apply(plan);  // the kernel model refuses what it would refuse
+    CHECK_FALSE(plan_of(next, host.state).has_changes());
+  }
+  // a restricted jail takes a new list in place
+  ModelHost host = applied("w { path = /j/w; ip4.addr = 203.0.113.8; persist; }");
+  const auto next = site("w { path = /j/w; ip4.addr = 203.0.113.9; persist; }");
+  const Plan plan = plan_of(next, host.state);
+  REQUIRE(plan.jails.size() == 1);
+  CHECK(plan.jails[0].action == Action::update);
+  host.apply(plan);
+  CHECK_FALSE(plan_of(next, host.state).has_changes());
 }

@@ -119,3 +119,18 @@ TEST_CASE("validate: a child jail within its parent's limits (kernel rules)") {
         "2:24: error: enforce_statfs 0 of jail 'p.c' is below its parent's (1)\n"
         "4:7: error: children.max 2 of jail 'q.c' must be below its parent's (2)\n");
 }
+
+TEST_CASE("validate: a child has no address, permission or IPC its parent lacks (kern_jail_set)") {
+  auto c = compile(
+      "p { children.max = 4; ip4.addr = 203.0.113.1; }\n"
+      "p.a { ip4.addr = 203.0.113.1, 203.0.113.2; allow.raw_sockets; allow.unprivileged_proc_debug; }\n"
+      "q { children.max = 4; }\n"
+      "q.b { ip4.addr = 203.0.113.3; sysvshm; allow.set_hostname; }\n"
+      "r { children.max = 4; ip4 = inherit; allow.raw_sockets; sysvshm = new; }\n"
+      "r.c { ip4.addr = 203.0.113.4; allow.raw_sockets; sysvshm = inherit; }\n");
+  CHECK(summaries(c, "parent-limit") ==
+        "2:31: error: ip4.addr 203.0.113.2 of jail 'p.a' is not one of its parent's addresses\n"
+        "2:44: error: jail 'p.a' cannot have allow.raw_sockets: its parent 'p' does not\n"
+        "4:18: error: ip4.addr 203.0.113.3 of jail 'q.b' is not one of its parent's addresses\n"
+        "4:31: error: jail 'q.b' cannot have sysvshm = new: its parent 'q' has sysvshm disabled\n");
+}
