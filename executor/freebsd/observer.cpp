@@ -32,17 +32,6 @@ Command listing(const std::vector<std::string>& argv) {
   return c;
 }
 
-}  // namespace
-
-FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
-  FreeBsdPaths p;
-  p.tool_root = env.tool_root;
-  if (!env.state_dir.empty()) p.state_dir = env.state_dir;
-  return p;
-}
-
-namespace {
-
 Diagnostics located(const SourceFile& file, std::size_t offset, std::string msg) {
   Diagnostics d;
   d.error(Location{&file, static_cast<std::uint32_t>(offset)}, std::move(msg), "observe");
@@ -57,9 +46,10 @@ std::string mount_field(const std::string& word) {
 }
 
 // The address of an `inet` / `inet6` line as ifconfig prints it: the
-// default format (`inet 192.0.2.1 netmask 0x...`), or with IFCONFIG_FORMAT
-// or -f of an older observer (`inet 192.0.2.1/24`); the scope of a
-// link-local IPv6 address (`fe80::1%lo0`) is the interface, already known.
+// default format (`inet 192.0.2.1 netmask 0x...`), or the `inet:cidr` form
+// (`inet 192.0.2.1/24`) should an IFCONFIG_FORMAT still reach ifconfig; the
+// scope of a link-local IPv6 address (`fe80::1%lo0`) is the interface,
+// already known.
 std::optional<std::string> address_of(const std::string& family, std::string word) {
   word = word.substr(0, word.find('/'));
   word = word.substr(0, word.find('%'));
@@ -69,6 +59,13 @@ std::optional<std::string> address_of(const std::string& family, std::string wor
 }
 
 }  // namespace
+
+FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
+  FreeBsdPaths p;
+  p.tool_root = env.tool_root;
+  if (!env.state_dir.empty()) p.state_dir = env.state_dir;
+  return p;
+}
 
 Result<std::vector<ObservedMount>> parse_mount_p(const SourceFile& file) {
   std::vector<ObservedMount> out;
