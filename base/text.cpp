@@ -40,6 +40,76 @@ std::string unvis(std::string_view s) {
   return out;
 }
 
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char control(char c) {
+  return c == '?' ? '\177' : static_cast<char>(c & 037);
+}
+
+}  // namespace
+
+// unvis.c's state machine (S_START and what follows it), one escape at a time
+std::optional<std::string> strunvis(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] != '\\') {
+      out += s[i++];
+      continue;
+    }
+    if (++i >= s.size()) return std::nullopt;
+    const char c = s[i++];
+    if (octal(c)) {
+      int v = c - '0';
+      for (int n = 1; n < 3 && i < s.size() && octal(s[i]); ++n) v = v * 8 + (s[i++] - '0');
+      out += static_cast<char>(v);
+      continue;
+    }
+    switch (c) {
+      case 'n': out += '\n'; continue;
+      case 't': out += '\t'; continue;
+      case 'r': out += '\r'; continue;
+      case 'b': out += '\b'; continue;
+      case 'a': out += '\a'; continue;
+      case 'v': out += '\v'; continue;
+      case 'f': out += '\f'; continue;
+      case 's': out += ' '; continue;
+      case 'E': out += '\033'; continue;
+      case '\n':
+      case '$': continue;  // a hidden newline, a marker: nothing
+      case 'x': {
+        int v = 0, n = 0;
+        for (; n < 2 && i < s.size() && hex_digit(s[i]) >= 0; ++n) v = v * 16 + hex_digit(s[i++]);
+        if (n == 0) return std::nullopt;
+        out += static_cast<char>(v);
+        continue;
+      }
+      case '^':
+        if (i >= s.size()) return std::nullopt;
+        out += control(s[i++]);
+        continue;
+      case 'M':
+        if (i + 1 >= s.size() || (s[i] != '-' && s[i] != '^')) return std::nullopt;
+        out += static_cast<char>((s[i] == '-' ? s[i + 1] : control(s[i + 1])) | '\200');
+        i += 2;
+        continue;
+      default:
+        // isgraph(c): `\\`, `\"`, ...; a blank or a control byte is no escape
+        if (static_cast<unsigned char>(c) <= ' ' || c == '\177') return std::nullopt;
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string format_argv(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {

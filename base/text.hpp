@@ -18,6 +18,14 @@ std::vector<std::string> split_blanks(std::string_view text);
 /// character.
 std::string unvis(std::string_view text);
 
+/// strunvis(3) exactly, for text strvis(3) made with any flags: `\ooo`
+/// (one to three octal digits), `\xhh`, `\n \t \r \b \a \v \f \s \E`,
+/// `\^X` and `\M-X` / `\M^X` (meta), `\$` and backslash-newline (nothing),
+/// and a backslash before any other graphic character for that character.
+/// nullopt when it is not such text (a lone backslash at the end, `\M`
+/// without `-` or `^`, a backslash before a blank or a control byte).
+std::optional<std::string> strunvis(std::string_view text);
+
 /// An argv for people: words joined by spaces, quoted for sh(1) when they
 /// need it.
 std::string format_argv(const std::vector<std::string>& argv);

@@ -8,6 +8,7 @@ for n in 1000 10000; do
   ./build-release/bench/jailplan_bench_frontend "$n" 11 build-release/cli/jailplan
 done
 ./build-release/bench/jailplan_bench_plan 11 10000 100000
+./build-release/bench/jailplan_bench_observe 5 10000 100000
 if [ "$(id -u)" = 0 ]; then
   ./build-release/bench/jailplan_bench_linux 50 5 build-release/cli/jailplan
 else

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -79,6 +80,10 @@ Status forget_record(const std::string& state_dir, const std::string& jail) {
 
 Diagnostics attach_records(ObservedState& s, const std::string& state_dir, SourceLoader& files,
                            SourceSet& sources) {
+  // sorted by name, a live jail before a dying one of the same name: one
+  // binary search per record (a scan of every jail per record took a
+  // minute at 100,000 jails)
+  s.normalize();
   for (const auto& path : files.glob(state_dir + "/*.json")) {
     std::string error;
     auto text = files.read(path, error);
@@ -92,11 +97,10 @@ Diagnostics attach_records(ObservedState& s, const std::string& state_dir, Sourc
     auto jail = record_name(basename_of(path), record.value());
     if (!jail) continue;  // not a name jailplan writes: not one of its records
     std::string name = std::move(*jail);
-    ObservedJail* running = nullptr;
-    for (auto& j : s.jails)
-      if (j.name == name && !j.dying) running = &j;
-    if (running != nullptr)
-      running->applied = std::move(record.value());
+    const auto it = std::lower_bound(s.jails.begin(), s.jails.end(), name,
+                                     [](const ObservedJail& j, const std::string& n) { return j.name < n; });
+    if (it != s.jails.end() && it->name == name && !it->dying)
+      it->applied = std::move(record.value());
     else
       s.stopped.emplace_back(std::move(name), std::move(record.value()));
   }

@@ -36,9 +36,10 @@ const ObservedJail* ObservedState::find(std::string_view name) const {
 }
 
 const AppliedRecord* ObservedState::stopped_record(std::string_view name) const {
-  for (const auto& [n, r] : stopped)
-    if (n == name) return &r;
-  return nullptr;
+  // sorted by normalize(): the planner asks once per jail it creates
+  const auto it = std::lower_bound(stopped.begin(), stopped.end(), name,
+                                   [](const auto& r, std::string_view n) { return r.first < n; });
+  return it != stopped.end() && it->first == name ? &it->second : nullptr;
 }
 
 void ObservedState::normalize() {

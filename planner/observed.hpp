@@ -63,7 +63,10 @@ struct ObservedState {
   std::vector<ObservedMount> mounts;       ///< host-wide mount table
   std::vector<ObservedAddress> addresses;  ///< host-wide interface addresses
 
+  /// The live jail of that name when there is one (else a dying one), by
+  /// binary search: the jails must be normalized.
   const ObservedJail* find(std::string_view name) const;
+  /// The stopped record of that name, by binary search (normalized).
   const AppliedRecord* stopped_record(std::string_view name) const;
   /// Sorts jails and records by name (loaders call it once).
   void normalize();

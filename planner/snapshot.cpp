@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "planner/json_util.hpp"
+#include "planner/libxo_json.hpp"
 
 namespace jailplan {
 
@@ -31,7 +32,7 @@ bool jls_view_key(const std::string& key, const json& value, ObservedJail& j) {
     std::erase(v, std::string());
     j.params.push_back({key == "ipv6_addrs" ? "ip6.addr" : "ip4.addr", std::move(v)});
   } else if (key == "state") {
-    j.dying = value == "DYING";
+    j.dying = value == "DYING";  // jls -v
   } else if (key == "cpusetid") {
     j.params.push_back({"cpuset.id", {value.dump()}});
   } else {
@@ -44,6 +45,14 @@ bool jls_view_key(const std::string& key, const json& value, ObservedJail& j) {
 std::string jls_jail(const json& o, std::size_t index, ObservedJail& j) {
   const std::string where = fmt::format("jail-information.jail[{}]", index);
   if (!o.is_object()) return where + ": expected an object";
+  // jls's default view (print_jail, PRINT_DEFAULT) names no parameter
+  // "ipv4": it has the first IPv4 address, the host name and the path, and
+  // with -N a name instead of the jid; read as a host, every running jail
+  // would look stripped of its parameters
+  if (o.contains("ipv4"))
+    return where +
+           ": this is jls's default view (jid or name, first IPv4 address, hostname, path), which leaves out "
+           "most parameters: save 'jls --libxo json -n' instead";
   json params = json::object();
   for (const auto& [key, value] : o.items()) {
     if (key == "jid") {
@@ -56,7 +65,9 @@ std::string jls_jail(const json& o, std::size_t index, ObservedJail& j) {
     } else if (key == "name") {
       j.name = value.is_string() ? value.get<std::string>() : value.dump();
     } else if (key == "dying") {
-      j.dying = value.is_boolean() && value.get<bool>();
+      // -n writes booleans as JSON booleans, a parameter list without -n
+      // as the words jailparam_export makes ("true")
+      j.dying = value == true || value == "true";
     } else if (value.is_object() && value.empty()) {
       continue;  // a requested meta.KEY that does not exist
     } else if (!jls_view_key(key, value, j)) {
@@ -66,25 +77,31 @@ std::string jls_jail(const json& o, std::size_t index, ObservedJail& j) {
   CanonSpec spec;
   if (auto err = json_util::spec_from_json(params, where, spec); !err.empty()) return err;
   for (auto& p : spec) j.params.push_back(std::move(p));
-  if (j.name.empty()) {
-    if (j.jid == 0) return where + ": a jail needs 'name' or 'jid' (run jls with -n, -v or --libxo json all)";
-    j.name = std::to_string(j.jid);  // the kernel's default name is the jid
-  }
+  // the kernel names a jail created without a name by its jid, and jls
+  // prints that name: without 'name' these are not the jails' names
+  if (!o.contains("name"))
+    return where + ": no 'name' (jls was asked for other parameters): save 'jls --libxo json -n' instead";
   return {};
 }
 
-Result<ObservedState> parse_jls_json(const SourceFile& file, const json& doc) {
+Result<ObservedState> jls_document(const SourceFile& file, const json& doc,
+                                   const json_util::LibxoOffsets& offsets) {
   ObservedState s;
   s.source = fmt::format("jls output {}", file.name());
+  if (!doc.is_object()) return shape_error(file, "expected a JSON object with 'jail-information'");
   const auto info = doc.find("jail-information");
   if (info == doc.end() || !info->is_object())
     return shape_error(file, "expected a 'jail-information' object");
   const auto list = info->find("jail");
   if (list == info->end()) return s;  // no jails running
   if (!list->is_array()) return shape_error(file, "jail-information.jail: expected an array");
+  // the offsets are of the arrays two levels down; they are the jails'
+  // when the document has jls's shape
+  const bool located = offsets.rows.size() == list->size() && doc.size() <= 2 && info->size() == 1;
   for (std::size_t i = 0; i < list->size(); ++i) {
     ObservedJail j;
-    if (auto err = jls_jail((*list)[i], i, j); !err.empty()) return shape_error(file, err);
+    if (auto err = jls_jail((*list)[i], i, j); !err.empty())
+      return one_error(file, located ? offsets.rows[i] : 0, std::move(err));
     s.jails.push_back(std::move(j));
   }
   s.normalize();
@@ -167,25 +184,52 @@ std::string spec_from_kernel(const std::vector<std::pair<std::string, std::strin
   return json_util::spec_from_json(obj, jail, out);
 }
 
+// jls -n text (print_jail with PRINT_NAMEVAL): `name=value` words, one jail
+// a line; booleans as `name` or `noname`; with -q (quoted_print) a value
+// with a space, a tab or a quote is wrapped in '"' (or in '\'' when it has a
+// '"' and no '\''), with nothing escaped. So a value holding both quote
+// characters, or an unquoted value with a line break, cannot be read back
+// for sure: such text is refused with the JSON view to use instead.
+namespace {
+
+constexpr const char* k_use_json = "save 'jls --libxo json -n' instead, which keeps every value exact";
+
+bool blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+// A parameter name as jls prints it: no quote, no '=', no blank.
+bool key_char(char c) {
+  return c != '"' && c != '\'' && c != '=' && c != '\n' && !blank(c);
+}
+
+}  // namespace
+
 Result<ObservedState> parse_jls_n(const SourceFile& file) {
   ObservedState s;
   s.source = fmt::format("jls output {}", file.name());
   const std::string_view text = file.text();
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
     const std::size_t line_start = pos;
     json params = json::object();
     ObservedJail j;
     bool any = false;
-    while (pos < eol) {
-      while (pos < eol && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
-      if (pos >= eol) break;
+    while (pos < text.size() && text[pos] != '\n') {
+      while (pos < text.size() && blank(text[pos])) ++pos;
+      if (pos >= text.size() || text[pos] == '\n') break;
       const std::size_t key_start = pos;
-      while (pos < eol && text[pos] != '=' && text[pos] != ' ' && text[pos] != '\t') ++pos;
+      while (pos < text.size() && key_char(text[pos])) ++pos;
       const std::string key(text.substr(key_start, pos - key_start));
+      if (key.empty() && text[pos] == '=')
+        return one_error(file, to_offset(pos), "expected a parameter name before '=' in jls output");
+      if (key.empty())
+        return one_error(file, to_offset(pos),
+                         fmt::format("expected a parameter name in jls output, got '{}': a value with both "
+                                     "quote characters is printed ambiguously; {}",
+                                     text[pos], k_use_json));
       any = true;
-      if (pos >= eol || text[pos] != '=') {
+      if (pos >= text.size() || text[pos] != '=') {
         // a boolean printed by name (true) or with its "no" form (false)
         const auto m = lookup_param(key);
         if (m && m->info->type == ParamType::boolean)
@@ -196,16 +240,23 @@ Result<ObservedState> parse_jls_n(const SourceFile& file) {
       }
       ++pos;  // '='
       std::string value;
-      if (pos < eol && (text[pos] == '"' || text[pos] == '\'')) {
+      if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+        // quoted: the value may span lines (meta and env may hold line breaks)
         const char q = text[pos];
         const std::size_t close = text.find(q, pos + 1);
-        if (close == std::string_view::npos || close > eol)
+        if (close == std::string_view::npos)
           return one_error(file, to_offset(pos),
                            fmt::format("unterminated quoted value of '{}' in jls output", key));
+        if (close + 1 < text.size() && !blank(text[close + 1]) && text[close + 1] != '\n')
+          return one_error(file, to_offset(pos),
+                           fmt::format("the quoted value of '{}' in jls output has both quote characters, "
+                                       "which jls -n prints ambiguously; {}",
+                                       key, k_use_json));
         value = std::string(text.substr(pos + 1, close - pos - 1));
         pos = close + 1;
       } else {
-        const std::size_t end = std::min(text.find_first_of(" \t\r", pos), eol);
+        std::size_t end = pos;
+        while (end < text.size() && !blank(text[end]) && text[end] != '\n') ++end;
         value = std::string(text.substr(pos, end - pos));
         pos = end;
       }
@@ -219,17 +270,37 @@ Result<ObservedState> parse_jls_n(const SourceFile& file) {
         params[key] = value;
       }
     }
-    pos = eol + 1;
+    ++pos;  // '\n'
     if (!any) continue;
+    // jls -n prints `dying` as a boolean: `dying` or `nodying`
+    if (const auto d = params.find("dying"); d != params.end()) {
+      j.dying = *d == true;
+      params.erase(d);
+    }
     if (j.name.empty())
-      return one_error(file, to_offset(line_start),
-                       "jls line without 'name=': expected the output of 'jls -n' (or 'jls -nq')");
+      return one_error(
+          file, to_offset(line_start),
+          fmt::format("jls line without 'name=': expected the output of 'jls -n' (or 'jls -nq'); "
+                      "if a value has a line break (meta, env), {}",
+                      k_use_json));
     if (auto err = json_util::spec_from_json(params, j.name, j.params); !err.empty())
       return one_error(file, to_offset(line_start), err);
     s.jails.push_back(std::move(j));
   }
   s.normalize();
   return s;
+}
+
+Result<ObservedState> parse_jls_json(const SourceFile& file) {
+  Diagnostics diags;
+  json_util::LibxoOffsets offsets;
+  const auto doc = json_util::parse_libxo_json(file, diags, "state", &offsets);
+  if (!doc) return diags;
+  try {
+    return jls_document(file, *doc, offsets);
+  } catch (const json::exception& e) {
+    return shape_error(file, fmt::format("jls output of an unexpected shape: {}", e.what()));
+  }
 }
 
 Result<ObservedState> parse_snapshot(const SourceFile& file) {
@@ -242,12 +313,23 @@ Result<ObservedState> parse_snapshot(const SourceFile& file) {
                        "state-format");
     return parse_jls_n(file);
   }
+  // jls's JSON is libxo's, which strict parsers refuse for a tab in a
+  // value; jailplan's own is strict JSON, a subset
   Diagnostics diags;
-  const auto parsed = json_util::parse_json(file, diags, "state");
+  json_util::LibxoOffsets offsets;
+  const auto parsed = json_util::parse_libxo_json(file, diags, "state", &offsets);
   if (!parsed) return diags;
   const json& doc = *parsed;
-  if (doc.contains("jail-information")) return parse_jls_json(file, doc);
-  if (doc.value("format", "") == "jailplan-state") return parse_own(file, doc);
+  if (!doc.is_object()) return shape_error(file, "not a state snapshot: expected a JSON object");
+  try {
+    if (doc.contains("jail-information")) return jls_document(file, doc, offsets);
+    const auto format = doc.find("format");
+    if (format != doc.end() && *format == "jailplan-state") return parse_own(file, doc);
+  } catch (const json::exception& e) {
+    // a member of another type than the format has (nlohmann's value()
+    // and get() throw rather than answer)
+    return shape_error(file, fmt::format("state snapshot of an unexpected shape: {}", e.what()));
+  }
   return shape_error(file,
                      "not a state snapshot: expected jailplan's ('\"format\": \"jailplan-state\"') or "
                      "the output of 'jls --libxo json'");

@@ -24,6 +24,10 @@ std::string render_snapshot(const ObservedState& state);
 std::string render_record(const AppliedRecord& record);
 Result<AppliedRecord> parse_record(const SourceFile& file);
 
+/// Parses `jls --libxo json -n [-d]` (or any jls JSON view that has the
+/// jails' names) into jails: what the FreeBSD observer reads.
+Result<ObservedState> parse_jls_json(const SourceFile& file);
+
 /// Parses `jls -n` / `jls -nq` text into jails.
 Result<ObservedState> parse_jls_n(const SourceFile& file);
 

@@ -133,7 +133,8 @@ TEST_CASE("cli: plan refuses clearly without a state, or with a bad one") {
   // this machine has no jls: the FreeBSD observer says so
   auto r = run({"plan", "site.conf", "--backend", "freebsd"}, l);
   CHECK(r.rc == 1);
-  CHECK(r.err.find("cannot observe the host: /usr/sbin/jls -dnq: cannot run") != std::string::npos);
+  CHECK(r.err.find("cannot observe the host: /usr/sbin/jls --libxo json -d -n: cannot run") !=
+        std::string::npos);
   r = run({"plan", "site.conf", "--state", "bad.json"}, l);
   CHECK(r.rc == 1);
   CHECK(r.err.rfind("bad.json:1:1: error: state snapshot has no 'version' number\n", 0) == 0);

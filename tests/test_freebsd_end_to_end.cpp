@@ -186,3 +186,48 @@ TEST_CASE("fake FreeBSD host: on a terminal, apply keeps a live status line unde
   CHECK(r.out.find("db: create") != std::string::npos);
   CHECK(h.state()["jails"].size() == 3);
 }
+
+TEST_CASE("fake FreeBSD host: observed through jls --libxo json, a dying jail and odd values included") {
+  FakeHost h;
+  // a host name with both quote characters and a tab: jls -n text cannot
+  // carry it, libxo's JSON can
+  const std::string site =
+      edited(k_site, "host.hostname = web.example.org;", "host.hostname = \"it's \\\"web\\\"\\tsite\";");
+  const std::string file = h.write_site(site);
+  {
+    const Run r = h.apply(file);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+  }
+  CHECK(h.has_call("/usr/sbin/jls --libxo json -d -n"));
+  CHECK(h.jail(h.state(), "web")->at("params").at("host.hostname") == "it's \"web\"\tsite");
+  {
+    const Run r = h.plan(file);
+    INFO(r.out << r.err);
+    CHECK(r.rc == 0);
+  }
+  // the kernel still holds an earlier 'web' that is dying (jail -r while a
+  // process lingers): listed by jls -d, it must not stand for the live one
+  json s = h.state();
+  json old = *h.jail(s, "web");
+  old["jid"] = 99;
+  old["dying"] = true;
+  old["params"]["persist"] = false;
+  old["params"]["host.hostname"] = "old.example.org";
+  s["jails"].push_back(old);
+  std::ofstream(h.dir() / "state.json") << s.dump();
+  {
+    const Run r = h.plan(file);
+    INFO(r.out << r.err);
+    CHECK(r.rc == 0);
+  }
+  {
+    const Run r = h.jailplan({"observe", "--backend", "freebsd", "--json"});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    const json o = json::parse(r.out);
+    int dying = 0;
+    for (const auto& j : o["jails"]) dying += j["dying"].get<bool>() ? 1 : 0;
+    CHECK(dying == 1);
+  }
+}

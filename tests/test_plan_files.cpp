@@ -130,8 +130,10 @@ TEST_CASE("snapshot: jls -n and -nq, booleans by name and no-name") {
 TEST_CASE("snapshot: what is not a snapshot fails clearly") {
   CHECK(first_error(snapshot("   JID  IP Address      Hostname                      Path\n")) ==
         "1:4: this is jls's table view, which leaves out most parameters");
-  CHECK(first_error(snapshot("path=/j/x persist\n")) ==
-        "1:1: jls line without 'name=': expected the output of 'jls -n' (or 'jls -nq')");
+  CHECK(
+      first_error(snapshot("path=/j/x persist\n")) ==
+      "1:1: jls line without 'name=': expected the output of 'jls -n' (or 'jls -nq'); if a value has a line "
+      "break (meta, env), save 'jls --libxo json -n' instead, which keeps every value exact");
   CHECK(first_error(snapshot("{\"format\": \"jailplan-state\",\n \"version\": 1,\n \"jails\": [}"))
             .rfind("3:12: invalid JSON", 0) == 0);
   CHECK(first_error(snapshot("{\"format\": \"jailplan-state\", \"version\": 9, \"jails\": []}")) ==

@@ -1,9 +1,14 @@
 #include "executor/freebsd/observer.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "executor/freebsd/commands.hpp"
 #include "executor/records.hpp"
 #include "planner/snapshot.hpp"
@@ -27,6 +32,32 @@ Command listing(const std::vector<std::string>& argv) {
   return c;
 }
 
+Diagnostics located(const SourceFile& file, std::size_t offset, std::string msg) {
+  Diagnostics d;
+  d.error(Location{&file, static_cast<std::uint32_t>(offset)}, std::move(msg), "observe");
+  return d;
+}
+
+// One field of a `mount -p` line: strvis(3)-encoded by FreeBSD's mount
+// (a space is `\040`); an older mount printed it raw, which is taken as it is.
+std::string mount_field(const std::string& word) {
+  auto decoded = strunvis(word);
+  return decoded ? std::move(*decoded) : word;
+}
+
+// The address of an `inet` / `inet6` line as ifconfig prints it: the
+// default format (`inet 192.0.2.1 netmask 0x...`), or the `inet:cidr` form
+// (`inet 192.0.2.1/24`) should an IFCONFIG_FORMAT still reach ifconfig; the
+// scope of a link-local IPv6 address (`fe80::1%lo0`) is the interface,
+// already known.
+std::optional<std::string> address_of(const std::string& family, std::string word) {
+  word = word.substr(0, word.find('/'));
+  word = word.substr(0, word.find('%'));
+  unsigned char buf[sizeof(in6_addr)];
+  if (::inet_pton(family == "inet" ? AF_INET : AF_INET6, word.c_str(), buf) != 1) return std::nullopt;
+  return word;
+}
+
 }  // namespace
 
 FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
@@ -36,54 +67,78 @@ FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
   return p;
 }
 
-std::vector<ObservedMount> parse_mount_p(const std::string& text) {
+Result<std::vector<ObservedMount>> parse_mount_p(const SourceFile& file) {
   std::vector<ObservedMount> out;
+  const std::string_view text = file.text();
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const auto f = fstab_fields(text.substr(pos, eol - pos));
-    if (f.size() >= 3) out.push_back({f[2], f[0], f[1]});
+    const auto f = split_blanks(text.substr(pos, eol - pos));
+    if (!f.empty() && f.size() < 3)
+      return located(file, pos, "expected 'DEVICE MOUNTPOINT FSTYPE OPTIONS DUMP PASS' from mount -p");
+    if (!f.empty()) out.push_back({f[2], mount_field(f[0]), mount_field(f[1])});
     pos = eol + 1;
   }
   return out;
 }
 
-std::vector<ObservedAddress> parse_ifconfig(const std::string& text) {
+Result<std::vector<ObservedAddress>> parse_ifconfig(const SourceFile& file) {
   std::vector<ObservedAddress> out;
+  const std::string_view text = file.text();
   std::string iface;
   std::size_t pos = 0;
   while (pos < text.size()) {
+    const std::size_t start = pos;
     const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const std::string line = text.substr(pos, eol - pos);
+    const std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
     if (line.empty()) continue;
     if (line[0] != ' ' && line[0] != '\t') {
-      iface = line.substr(0, line.find(':'));
+      // `NAME: flags=...`; a renamed interface may hold a ':' itself
+      const std::size_t flags = line.find(": flags=");
+      iface = std::string(line.substr(0, flags != std::string_view::npos ? flags : line.find(':')));
       continue;
     }
     const auto f = split_blanks(line);
-    if (f.size() < 2 || (f[0] != "inet" && f[0] != "inet6")) continue;
-    out.push_back({iface, f[0], f[1].substr(0, f[1].find('%'))});
+    if (f.empty() || (f[0] != "inet" && f[0] != "inet6")) continue;
+    auto address = f.size() >= 2 ? address_of(f[0], f[1]) : std::nullopt;
+    if (!address)
+      return located(
+          file, start + line.find(f[0]),
+          fmt::format("expected a numeric address after '{}', got '{}' (ifconfig -a of interface '{}')", f[0],
+                      f.size() >= 2 ? f[1] : std::string(), iface));
+    out.push_back({iface, f[0], std::move(*address)});
   }
   return out;
 }
 
 Result<ObservedState> FreeBsdObserver::observe() {
-  const std::vector<std::string> jls{k_jls, "-dnq"};
-  const std::vector<std::string> mounts{k_mount, "-p"};
-  const std::vector<std::string> ifaces{k_ifconfig, "-a"};
-  const auto jr = m_runner.run(listing(jls));
-  if (!jr.ok()) return failure(jls, jr);
-  auto state = parse_jls_n(m_sources.add("jls -dnq", jr.out));
+  // every parameter of every jail, dying ones too, as libxo's JSON: jls -n
+  // text cannot carry a value with both quote characters or a line break
+  Command jls = listing({k_jls, "--libxo", "json", "-d", "-n"});
+  jls.extra_env = {"LIBXO_OPTIONS="};  // the admin's libxo options (no-top, xml, ...) do not apply
+  Command mounts = listing({k_mount, "-p"});
+  // the default address format, whatever the admin's environment asks for
+  // (inet:cidr, addr:fqdn); ifconfig reads it before its options
+  Command ifaces = listing({k_ifconfig, "-a"});
+  ifaces.extra_env = {"IFCONFIG_FORMAT=addr:default,ether:default,inet:default,inet6:default"};
+
+  const auto jr = m_runner.run(jls);
+  if (!jr.ok()) return failure(jls.argv, jr);
+  auto state = parse_jls_json(m_sources.add("jls --libxo json -d -n", jr.out));
   if (!state) return state.diagnostics();
   ObservedState s = std::move(state.value());
   s.source = "this host (jls, mount -p, ifconfig -a)";
-  const auto mr = m_runner.run(listing(mounts));
-  if (!mr.ok()) return failure(mounts, mr);
-  s.mounts = parse_mount_p(mr.out);
-  const auto ir = m_runner.run(listing(ifaces));
-  if (!ir.ok()) return failure(ifaces, ir);
-  s.addresses = parse_ifconfig(ir.out);
+  const auto mr = m_runner.run(mounts);
+  if (!mr.ok()) return failure(mounts.argv, mr);
+  auto m = parse_mount_p(m_sources.add("mount -p", mr.out));
+  if (!m) return m.diagnostics();
+  s.mounts = std::move(m.value());
+  const auto ir = m_runner.run(ifaces);
+  if (!ir.ok()) return failure(ifaces.argv, ir);
+  auto a = parse_ifconfig(m_sources.add("ifconfig -a", ir.out));
+  if (!a) return a.diagnostics();
+  s.addresses = std::move(a.value());
   if (auto d = attach_records(s, m_state_dir, m_files, m_sources); d.has_errors()) return d;
   return s;
 }

@@ -1,7 +1,7 @@
 #pragma once
 /// Observing a FreeBSD host with a constant number of commands, whatever
-/// the number of jails: one `jls -dnq`, one `mount -p`, one `ifconfig -a`,
-/// plus jailplan's applied records from its state directory.
+/// the number of jails: one `jls --libxo json -d -n`, one `mount -p`, one
+/// `ifconfig -a`, plus jailplan's applied records from its state directory.
 
 #include <string>
 
@@ -37,9 +37,12 @@ class FreeBsdObserver final : public Observer {
   SourceSet m_sources;  // the texts diagnostics point into
 };
 
-/// `mount -p` output (fstab lines) → mounts.
-std::vector<ObservedMount> parse_mount_p(const std::string& text);
-/// `ifconfig -a` output → interface addresses (IPv6 scope suffixes dropped).
-std::vector<ObservedAddress> parse_ifconfig(const std::string& text);
+/// `mount -p` output (fstab lines, device and mount point strvis-encoded)
+/// → mounts; a line of fewer than three fields is a located error.
+Result<std::vector<ObservedMount>> parse_mount_p(const SourceFile& file);
+/// `ifconfig -a` output → interface addresses, numeric, without the scope
+/// (`%lo0`) or a `/prefix`; an `inet` / `inet6` line without a numeric
+/// address is a located error.
+Result<std::vector<ObservedAddress>> parse_ifconfig(const SourceFile& file);
 
 }  // namespace jailplan

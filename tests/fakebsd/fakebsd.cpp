@@ -15,7 +15,9 @@
 // the state file, injects failures and prints as the tools do: jls -n
 // prints every parameter with its default, booleans by name or "no" name,
 // the first address first and the rest sorted, restricted jails as
-// ip4=disable.
+// ip4=disable; jls --libxo json -n prints the same as libxo's JSON (and -d
+// the jails a test marks "dying"); mount -p strvis-encodes paths; ifconfig
+// -a honours IFCONFIG_FORMAT.
 //
 // The host's directory is FAKEBSD_DIR, or the nearest one above the tool's
 // path with a `.fakebsd` file in it (so helpers run with exec.clean's empty
@@ -182,7 +184,8 @@ std::string jls_quote(const std::string& v, bool quote) {
 }
 
 std::string jls_word(Kernel& k, const json& j, const Param& p, bool with_name, bool quote) {
-  const json v = k.reported(j, p);
+  // the kernel model keeps no dying jails: a test marks one in the state file
+  const json v = p.name == "dying" ? json(j.value("dying", false)) : k.reported(j, p);
   const std::string name = p.name;
   if (v.is_boolean()) {
     if (!with_name) return v.get<bool>() ? "true" : "false";
@@ -203,22 +206,60 @@ std::string jls_word(Kernel& k, const json& j, const Param& p, bool with_name, b
   return name + "=" + (text.empty() ? "\"\"" : jls_quote(text, quote));
 }
 
+// A string as libxo writes it into JSON (xo_escape_json): only '"', '\\',
+// newline and carriage return are escaped; a tab or another control byte
+// goes out raw.
+std::string libxo_string(const std::string& v) {
+  std::string out = "\"";
+  for (const char c : v) {
+    if (c == '"' || c == '\\')
+      out += std::string("\\") + c;
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
+// One parameter of `jls --libxo json -n` (print_jail with PRINT_NAMEVAL):
+// booleans as JSON booleans ({en:NAME/true}), ip4.addr and ip6.addr as
+// lists (emit_ip_addr_list), everything else as the string
+// jailparam_export makes ({:NAME/%s}), numbers included.
+std::string jls_json_member(const Param& p, const json& v) {
+  std::string out = libxo_string(p.name) + ":";
+  if (v.is_boolean()) return out + (v.get<bool>() ? "true" : "false");
+  if (v.is_array()) {
+    std::string list;
+    for (const auto& a : v) list += (list.empty() ? "" : ",") + libxo_string(a.get<std::string>());
+    return out + "[" + list + "]";
+  }
+  return out + libxo_string(v.is_number() ? std::to_string(v.get<long long>()) : v.get<std::string>());
+}
+
 // ---------------------------------------------------------------------------
 // The tools.
 
 int tool_jls(const Args& a) {
   Host host;
-  bool names = false, quote = false;
+  bool names = false, quote = false, json_out = false, dying = false;
   std::string only;
   Args wanted;
   for (std::size_t i = 1; i < a.size(); ++i) {
     const std::string& w = a[i];
-    if (w == "-j" && i + 1 < a.size()) {
+    if (w == "--libxo" && i + 1 < a.size()) {
+      json_out = a[++i] == "json";
+    } else if (w == "--libxo=json") {
+      json_out = true;
+    } else if (w == "-j" && i + 1 < a.size()) {
       only = a[++i];
     } else if (w.size() > 1 && w[0] == '-') {
       for (char c : w.substr(1)) {
         if (c == 'n') names = true;
         if (c == 'q') quote = true;
+        if (c == 'd' || c == 'a') dying = true;
         if (c == 's') names = quote = true;
       }
     } else {
@@ -226,7 +267,9 @@ int tool_jls(const Args& a) {
     }
   }
   std::vector<const json*> jails;
-  for (const auto& j : host.k.state["jails"]) jails.push_back(&j);
+  // a jail the tests mark "dying" is listed with -d only, as the kernel does
+  for (const auto& j : host.k.state["jails"])
+    if (dying || !j.value("dying", false)) jails.push_back(&j);
   std::sort(jails.begin(), jails.end(), [](const json* x, const json* y) {
     return (*x)["jid"].get<long long>() < (*y)["jid"].get<long long>();
   });
@@ -248,6 +291,25 @@ int tool_jls(const Args& a) {
                   host.k.reported(*j, *host.k.param("host.hostname")).get<std::string>().c_str(),
                   host.k.reported(*j, *host.k.param("path")).get<std::string>().c_str());
     }
+    return 0;
+  }
+  if (json_out) {
+    // the parameter view only: what the observer runs
+    if (!names || !(wanted.empty() || (wanted.size() == 1 && wanted[0] == "all"))) {
+      std::cerr << "jls: fakebsd prints --libxo json for -n (all parameters) only\n";
+      return 1;
+    }
+    std::string out = "{\"__version\": \"2\", \"jail-information\": {\"jail\": [";
+    for (std::size_t n = 0; n < jails.size(); ++n) {
+      std::string members;
+      for (const auto& p : host.k.table) {
+        const json v =
+            p.name == "dying" ? json(jails[n]->value("dying", false)) : host.k.reported(*jails[n], p);
+        members += (members.empty() ? "" : ",") + jls_json_member(p, v);
+      }
+      out += (n == 0 ? "{" : ", {") + members + "}";
+    }
+    std::printf("%s]}}\n", out.c_str());
     return 0;
   }
   for (const json* j : jails) {
@@ -313,20 +375,42 @@ int mask_bits(const std::string& m) {
   return __builtin_popcount(ntohl(a.s_addr));
 }
 
+// IFCONFIG_FORMAT's word for a category ("inet:cidr,inet6:cidr"), as
+// ifconfig.c's setformat reads it; "" for the default.
+std::string ifconfig_format(const std::string& category) {
+  const char* env = std::getenv("IFCONFIG_FORMAT");
+  std::istringstream in(env != nullptr ? env : "");
+  std::string item;
+  std::string found;
+  while (std::getline(in, item, ','))
+    if (const auto colon = item.find(':'); colon != std::string::npos && item.substr(0, colon) == category)
+      found = item.substr(colon + 1);
+  return found;
+}
+
 int tool_ifconfig(const Args& a) {
   Host host;
   if (a.size() == 2 && a[1] == "-a") {
+    // af_inet.c in_status_nl and af_inet6.c in6_status: `inet A netmask
+    // 0x...` or with inet:cidr `inet A/LEN`; `inet6 A prefixlen N` or with
+    // inet6:cidr `inet6 A/N`
+    const bool cidr4 = ifconfig_format("inet") == "cidr";
+    const bool cidr6 = ifconfig_format("inet6") == "cidr";
     for (const auto& i : host.k.state["ifaces"]) {
       if (i["vnet"].get<long long>() != 0) continue;
       const std::string name = i["name"];
       std::printf("%s: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n", name.c_str());
       for (const auto& ad : i["addrs"]) {
         const std::string addr = ad["address"];
-        if (ad["family"] == "inet")
-          std::printf("\tinet %s netmask %s\n", addr.c_str(),
-                      dotted_mask(std::atoi(ad["mask"].get<std::string>().c_str())).c_str());
+        const std::string mask = ad["mask"];
+        if (ad["family"] == "inet" && cidr4)
+          std::printf("\tinet %s/%s\n", addr.c_str(), mask.c_str());
+        else if (ad["family"] == "inet")
+          std::printf("\tinet %s netmask %s\n", addr.c_str(), dotted_mask(std::atoi(mask.c_str())).c_str());
+        else if (cidr6)
+          std::printf("\tinet6 %s/%s\n", addr.c_str(), mask.c_str());
         else
-          std::printf("\tinet6 %s prefixlen %s\n", addr.c_str(), ad["mask"].get<std::string>().c_str());
+          std::printf("\tinet6 %s prefixlen %s\n", addr.c_str(), mask.c_str());
       }
       std::printf("\tstatus: active\n");
     }
@@ -375,12 +459,32 @@ int tool_ifconfig(const Args& a) {
   return 0;
 }
 
+// A device or mount point as mount -p prints it: strvis(3) with VIS_WHITE
+// and VIS_OCTAL, so that the line stays an fstab(5) line (`\040` a space,
+// `\\` a backslash).
+std::string vis_field(const std::string& v) {
+  std::string out;
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (u <= ' ' || u >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\%03o", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int tool_mount(const Args& a) {
   Host host;
   if (a.size() == 2 && a[1] == "-p") {
     for (const auto& m : host.k.state["mounts"])
-      std::printf("%s\t%s\t%s\t%s\t0 0\n", m["spec"].get<std::string>().c_str(),
-                  m["file"].get<std::string>().c_str(), m["type"].get<std::string>().c_str(),
+      std::printf("%s\t%s\t%s\t%s\t0 0\n", vis_field(m["spec"].get<std::string>()).c_str(),
+                  vis_field(m["file"].get<std::string>()).c_str(), m["type"].get<std::string>().c_str(),
                   m["opts"].get<std::string>().c_str());
     return 0;
   }
