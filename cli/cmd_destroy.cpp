@@ -1,8 +1,9 @@
 // `jailplan destroy FILE JAIL... | --all`: stops and removes declared jails
 // the way `jail -r` does (exec.prestop, exec.stop, SIGTERM and
 // stop.timeout, removal, exec.poststop, unmounts, aliases), and forgets
-// their applied records. The jails that depend on them keep running, as
-// with jail(8); the next apply starts them again.
+// their applied records. As jail -r, the running jails that depend on them
+// are stopped first; the next apply starts them all again. A running jail
+// jailplan holds no record of is stopped with its declared settings.
 #include <algorithm>
 #include <ostream>
 
@@ -28,14 +29,9 @@ int run_destroy(const DestroyOptions& o, World& w) {
   }
   auto compiled = compile_for_plan(o.apply.file, w);
   if (!compiled) return k_exit_error;
-  DesiredState kept;
   std::vector<std::string> doomed;
-  for (const auto& j : compiled->desired.jails) {
-    if (o.all || std::find(o.jails.begin(), o.jails.end(), j.name) != o.jails.end())
-      doomed.push_back(j.name);
-    else
-      kept.jails.push_back(j);
-  }
+  for (const auto& j : compiled->desired.jails)
+    if (o.all || std::find(o.jails.begin(), o.jails.end(), j.name) != o.jails.end()) doomed.push_back(j.name);
   for (const auto& name : o.jails)
     if (std::find(doomed.begin(), doomed.end(), name) == doomed.end()) {
       w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.apply.file);
@@ -45,16 +41,18 @@ int run_destroy(const DestroyOptions& o, World& w) {
   SourceSet sources;
   auto observed = lock_and_observe(lock, o.apply, "destroy", sources, w);
   if (!observed) return k_exit_error;
-  // the plan for a configuration without them, pruned, keeping only their
-  // removal: jail -r leaves the others alone
-  Plan plan = make_plan(kept, *observed, PlanOptions{true, JAILPLAN_VERSION});
-  std::erase_if(plan.jails, [&](const JailChange& j) {
-    return j.action != Action::destroy || std::find(doomed.begin(), doomed.end(), j.name) == doomed.end();
-  });
+  PlanOptions options{false, JAILPLAN_VERSION};
+  options.destroy = doomed;
+  Plan plan = make_plan(compiled->desired, *observed, options);
   plan.unmanaged.clear();
   plan.orphans.clear();
   for (const auto& name : doomed)
-    if (plan.find(name) == nullptr) w.out << fmt::format("jail \"{}\" is not running: nothing to do\n", name);
+    if (plan.find(name) == nullptr) {
+      // say what is true: a dying jail is on its way out, not running
+      const ObservedJail* seen = observed->find(name);
+      w.out << fmt::format("jail \"{}\" is {}: nothing to do\n", name,
+                           seen != nullptr && seen->dying ? "dying" : "not running");
+    }
   if (!plan.has_changes()) return k_exit_ok;
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.apply.progress == "lines")

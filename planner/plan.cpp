@@ -182,7 +182,7 @@ std::string reason_text(const JailChange& j) {
     case Reason::record_changed: return "settings used at the next stop changed: recording them";
     case Reason::left_over: return "it stopped without jailplan: cleaning up what it left";
     case Reason::interrupted: return "an earlier apply was interrupted while starting it: starting it afresh";
-    case Reason::requested: return "restart requested";
+    case Reason::requested: return j.action == Action::destroy ? "destroy requested" : "restart requested";
     case Reason::damaged: return "it runs, but part of it is broken: restarting it";
     default: return {};
   }

@@ -40,7 +40,7 @@ enum class Reason : std::uint8_t {
   parent,          ///< its parent jail is re-created (subject: the parent)
   left_over,       ///< recorded, not running, resources remain: clean up
   interrupted,     ///< an apply was killed while starting it: start it afresh
-  requested,       ///< `jailplan restart` asked for it
+  requested,       ///< `jailplan restart` or `jailplan destroy` asked for it
   damaged,         ///< running, but the backend found part of it broken (note: what)
 };
 

@@ -50,11 +50,14 @@ class Planner {
 
   Plan run() {
     add_declared();
-    add_undeclared();
+    if (m_options.destroy.empty()) add_undeclared();
     add_edges();
     if (!m_options.restart.empty()) restrict_to_restart();
     const auto order = topological_order();
-    cascade(order);
+    if (!m_options.destroy.empty())
+      destroy_only(order);
+    else
+      cascade(order);
     Plan plan;
     plan.tool_version = m_options.tool_version;
     plan.unmanaged = std::move(m_unmanaged);
@@ -360,6 +363,45 @@ class Planner {
     }
   }
 
+  // `jailplan destroy A`: as jail -r A (state.c dep_check marks A's
+  // dependents JF_STOP), A and every running jail depending on it, directly
+  // or through others, are stopped and forgotten; nothing else changes.
+  void destroy_only(const std::vector<std::size_t>& order) {
+    std::vector<std::string_view> because(m_nodes.size());  // the dependency that dooms it
+    std::vector<char> doomed(m_nodes.size(), 0);
+    for (const std::size_t i : order) {
+      Node& n = m_nodes[i];
+      const bool named =
+          std::find(m_options.destroy.begin(), m_options.destroy.end(), n.key) != m_options.destroy.end();
+      doomed[i] = named ? 1 : 0;
+      for (const auto& e : deps(i))
+        if (!doomed[i] && doomed[e.to] && m_nodes[e.to].running != nullptr) {
+          doomed[i] = 1;
+          because[i] = m_nodes[e.to].key;
+        }
+      if (n.change && n.change->action != Action::none) n.unchanged = n.change->unchanged;
+      n.change.reset();
+      n.cleanup = false;
+      n.record = nullptr;
+      if (!doomed[i]) continue;
+      if (n.running != nullptr) {
+        const auto& rec = n.running->applied;
+        if (rec && (!rec->jid || *rec->jid == n.running->jid)) n.record = &*rec;
+      } else if (const AppliedRecord* r = m_observed.stopped_record(n.key); r != nullptr && named) {
+        n.record = r;
+        n.cleanup = true;  // it stopped on its own: tidy what it left (jail -rC)
+      } else {
+        continue;  // not running: nothing to stop
+      }
+      JailChange& c = materialize(n);
+      c.action = Action::destroy;
+      c.reason = named ? (n.cleanup ? Reason::left_over : Reason::requested) : Reason::dependency;
+      c.subject = std::string(because[i]);
+      if (n.running != nullptr && n.record == nullptr)
+        c.note = "jailplan holds no record of it: it is stopped with the declared settings";
+    }
+  }
+
   // Stopping a jail stops what depends on it first (jail(8) -r does, §5);
   // the kernel removes a parent's children with it. jailplan starts them
   // again afterwards, which jail(8) -rc does not.
@@ -407,7 +449,7 @@ class Planner {
         break;
       case Action::none: break;
     }
-    if (n.spec != nullptr) {
+    if (n.spec != nullptr && c.action != Action::destroy) {
       AppliedRecord r;
       r.params = std::move(canon);
       r.digest = spec_digest(r.params);

@@ -21,6 +21,12 @@ struct PlanOptions {
   /// are restarted after them, their dependencies that are not running are
   /// started before them (as jail -rc). No other jail changes.
   std::vector<std::string> restart = {};
+  /// `jailplan destroy`: these declared jails are stopped and forgotten,
+  /// as jail -r stops them: first every running jail that depends on them
+  /// (depend, or a parent link), each with the settings it was started
+  /// with (its record, or the declared ones when jailplan holds none).
+  /// Nothing else changes. Empty: an ordinary plan.
+  std::vector<std::string> destroy = {};
 };
 
 /// Diffs, orders (dependency order, name tie-breaks), cascades restarts to
