@@ -123,7 +123,10 @@ class Differ {
         info->mutability == Mutability::identity)
       return;
     bool kernel_differs = false;
-    if (in_kernel(*info)) kernel_differs = compare_kernel(*info, name, tp, op);
+    if (in_kernel(*info) && tp == nullptr && rp != nullptr && !compared_when_absent(*info))
+      kernel_differs = compare_removed(*info, name, op);
+    else if (in_kernel(*info))
+      kernel_differs = compare_kernel(*info, name, tp, op);
     if (info->where != ParamWhere::kernel && !kernel_differs && m_record != nullptr)
       compare_recorded(*info, name, tp, rp);
   }
@@ -180,6 +183,51 @@ class Differ {
          is_list_type(info.type),
          location_of(name),
          {}});
+    return true;
+  }
+
+  // What a jail created without the parameter would hold, when that is
+  // known before it is created: the catalog's default, "" for a string;
+  // devfs_ruleset the parent's (the host's is 0). securelevel comes from
+  // the parent at creation (the host's kern.securelevel), as do values
+  // without a default (osrelease, ...): nullopt.
+  std::optional<std::string> removal_default(const ParamInfo& info, std::string_view name) const {
+    if (name == "securelevel") return std::nullopt;
+    if (name == "devfs_ruleset") {
+      if (m_ancestors.empty()) return std::string("0");
+      const auto* p = m_ancestors.front()->find(name);
+      const auto* n = p != nullptr ? std::get_if<std::int64_t>(&p->value) : nullptr;
+      return n != nullptr ? std::optional(std::to_string(*n)) : std::nullopt;
+    }
+    if (!info.default_value.empty()) return std::string(info.default_value);
+    if (info.type == ParamType::string || is_list_type(info.type)) return std::string();
+    return std::nullopt;
+  }
+
+  // A kernel parameter the record has and the spec no longer does: the
+  // jail goes back to the kernel's default, in place where jail -m can set
+  // it, else at a fresh start (docs/kernel-rules.md).
+  bool compare_removed(const ParamInfo& info, std::string_view name, const CanonParam* op) {
+    if (op == nullptr) return false;  // not reported: nothing to reset
+    auto& have = m_s.have;
+    have = op->values;
+    to_kernel_form(info, have);
+    const auto dflt = removal_default(info, name);
+    if (!dflt) {
+      add({std::string(name), have, std::nullopt, Effect::restart, false, is_list_type(info.type), {}, {}});
+      m_out.note += fmt::format("{}{} was removed: a jail gets its parent's value only when it is created",
+                                m_out.note.empty() ? "" : "; ", name);
+      return true;
+    }
+    auto& want = m_s.want;
+    want.clear();
+    if (!dflt->empty() || !is_list_type(info.type)) want.push_back(*dflt);
+    to_kernel_form(info, want);
+    if (have == want) {
+      if (info.where == ParamWhere::kernel) ++m_out.unchanged;
+      return false;
+    }
+    add({std::string(name), have, want, kernel_effect(info), false, is_list_type(info.type), {}, {}});
     return true;
   }
 

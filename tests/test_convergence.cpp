@@ -164,3 +164,36 @@ TEST_CASE(
   host.apply(plan);
   CHECK_FALSE(plan_of(next, host.state).has_changes());
 }
+
+TEST_CASE("convergence: a parameter removed from the configuration goes back to the kernel's default") {
+  struct Case {
+    const char* line;    // what the first configuration adds
+    const char* param;   // what the kernel reports
+    Action action;       // what removing it takes
+    const char* result;  // what the kernel holds afterwards ("" = not reported)
+  };
+  for (const Case& k : std::initializer_list<Case>{
+           {"sysvshm = new;", "sysvshm", Action::update, "disable"},
+           {"devfs_ruleset = 5;", "devfs_ruleset", Action::update, "0"},
+           {"host.hostname = w.example.org;", "host.hostname", Action::update, ""},
+           {"ip4.addr = 203.0.113.5;", "ip4.addr", Action::update, ""},
+           {"securelevel = 3;", "securelevel", Action::restart, nullptr},
+       }) {
+    CAPTURE(k.line);
+    ModelHost host = applied(fmt::format("w {{ path = /j/w; persist; {} }}", k.line));
+    const auto bare = site("w { path = /j/w; persist; }");
+    const Plan plan = plan_of(bare, host.state);
+    REQUIRE(plan.jails.size() == 1);
+    CHECK(plan.jails[0].action == k.action);
+    host.apply(plan);
+    const Plan again = plan_of(bare, host.state);
+    CHECK_MESSAGE(!again.has_changes(), render_human(again, {}));
+    const ObservedJail* w = host.state.find("w");
+    REQUIRE(w != nullptr);
+    const CanonParam* p = find_param(w->params, k.param);
+    if (k.result != nullptr) {
+      const std::string held = p == nullptr || p->values.empty() ? "" : p->values.back();
+      CHECK(held == k.result);
+    }
+  }
+}
