@@ -91,6 +91,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   plan->add_flag("--detailed-exitcode", cl.plan.detailed_exitcode,
                  "Exit 0 without changes, 2 with changes, 1 on error");
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");
+  plan->add_flag(
+      "--restart-changed", cl.plan.restart_changed,
+      "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
   add_allow_unenforced(*plan, cl.plan.host);
 
@@ -100,6 +103,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
   apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
+  apply->add_flag(
+      "--restart-changed", cl.apply.restart_changed,
+      "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");
   add_allow_unenforced(*apply, cl.apply.host);
   add_lock_timeout(*apply, cl.apply);
   add_run_options(*apply, cl.apply);
@@ -121,6 +127,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_host_options(*reconcile, cl.reconcile.host);
   reconcile->add_flag("--prune", cl.reconcile.prune,
                       "Destroy jails jailplan created that are no longer declared");
+  reconcile->add_flag(
+      "--restart-changed", cl.reconcile.restart_changed,
+      "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");
   add_allow_unenforced(*reconcile, cl.reconcile.host);
   cl.reconcile.lock_timeout = 300;  // at boot, wait for a jailplan that is still busy
   add_lock_timeout(*reconcile, cl.reconcile,

@@ -270,8 +270,9 @@ int run_apply(const ApplyOptions& o, World& w) {
       w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.file);
       return k_exit_error;
     }
-  const Plan plan =
-      make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION, o.restart});
+  PlanOptions options{o.prune, JAILPLAN_VERSION, o.restart};
+  options.restart_changed = o.restart_changed;
+  const Plan plan = make_plan(compiled->desired, *observed, options);
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.progress == "lines") w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o, w);

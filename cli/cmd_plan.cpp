@@ -44,7 +44,9 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
   if (!observed || !host_accepts(*compiled, *observed, o.host, w)) return k_exit_error;
-  Plan plan = make_plan(compiled->desired, *observed, PlanOptions{o.prune, JAILPLAN_VERSION});
+  PlanOptions options{o.prune, JAILPLAN_VERSION};
+  options.restart_changed = o.restart_changed;
+  Plan plan = make_plan(compiled->desired, *observed, options);
   if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
   if (!o.out.empty()) {
     if (auto err = write_file_atomically(o.out, render_plan_json(plan)); !err.empty()) {

@@ -55,8 +55,9 @@ struct PlanCmdOptions {
   bool explain = false;
   bool detailed_exitcode = false;
   bool prune = false;
-  std::string out;      ///< -o FILE: save the plan
-  bool script = false;  ///< --script: the FreeBSD commands as a POSIX sh script
+  bool restart_changed = false;  ///< restart jails whose start-time settings changed, now
+  std::string out;               ///< -o FILE: save the plan
+  bool script = false;           ///< --script: the FreeBSD commands as a POSIX sh script
 };
 int run_plan(const PlanCmdOptions& o, World& w);
 
@@ -66,6 +67,7 @@ struct ApplyOptions {
   bool dry_run = false;
   bool auto_approve = false;
   bool prune = false;
+  bool restart_changed = false;      ///< restart jails whose start-time settings changed, now
   double lock_timeout = 0;           ///< seconds to wait for another jailplan's host lock
   std::size_t jobs = 0;              ///< jails worked on at once; 0 = the CPU count
   std::string progress = "lines";    ///< lines, json (JSON lines) or quiet

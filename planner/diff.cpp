@@ -69,6 +69,7 @@ class Differ {
       compare(key.name, tp, rp, op);
     }
     address_modes();
+    persist_dropped();
     if (m_desired.jid && *m_desired.jid != m_observed.jid)
       add({"jid",
            std::vector<std::string>{std::to_string(m_observed.jid)},
@@ -101,6 +102,35 @@ class Differ {
         m_out.worst = Effect::replace;
         m_out.worst_param = c.name;
       }
+    }
+  }
+
+  // Without persist a jail lives only while processes run in it, and the
+  // kernel removes one that has none at once. Dropping persist from a jail
+  // whose start ran no command (its record has no exec.start or command),
+  // or together with new start-time settings, needs a start that runs them:
+  // a restart, not a `jail -m nopersist` that would end the jail.
+  void persist_dropped() {
+    const auto dropped = std::find_if(m_out.changes.begin(), m_out.changes.end(), [](const ParamChange& c) {
+      return c.name == "persist" && c.after && c.after->size() == 1 && (*c.after)[0] == "false";
+    });
+    if (dropped == m_out.changes.end() || m_record == nullptr) return;
+    const auto ran = [this](std::string_view name) {
+      const CanonParam* p = find_param(m_record->params, name);
+      return p != nullptr &&
+             std::any_of(p->values.begin(), p->values.end(), [](const auto& v) { return !v.empty(); });
+    };
+    bool restart = !ran("exec.start") && !ran("command");
+    for (auto& c : m_out.changes)
+      if (c.effect == Effect::next_start) {
+        c.effect = Effect::restart;
+        restart = true;
+      }
+    if (!restart) return;
+    dropped->effect = Effect::restart;
+    if (rank(Effect::restart) > rank(m_out.worst)) {
+      m_out.worst = Effect::restart;
+      m_out.worst_param = "persist";
     }
   }
 
@@ -303,13 +333,25 @@ Effect kernel_effect(const ParamInfo& info) {
   }
 }
 
+namespace {
+
+// The settings jail(8) reads only while it runs a start (the exec.* hooks
+// and how they run): a running jail has no use for them until its next
+// start, so jail -cmr leaves it running. Mounts, addresses, interfaces and
+// datasets are resources on the host: they still restart it.
+bool starts_only(const ParamInfo& info) {
+  return info.name.rfind("exec.", 0) == 0 || info.name == "command" || info.name == "ip_hostname";
+}
+
+}  // namespace
+
 Effect pseudo_effect(const ParamInfo& info) {
   // the address lists' interface and mask live in the aliases, which
   // jailplan changes in place; other pseudo+kernel parameters are read by
   // jail(8) only at start (path, devfs_ruleset for mount.devfs, ...)
   if (info.type == ParamType::ip4_list || info.type == ParamType::ip6_list) return Effect::update;
   switch (info.mutability) {
-    case Mutability::at_start: return Effect::restart;
+    case Mutability::at_start: return starts_only(info) ? Effect::next_start : Effect::restart;
     case Mutability::modifiable: return Effect::update;  // jailplan's own (resource limits)
     case Mutability::at_stop:
     case Mutability::bookkeeping: return Effect::record;

@@ -31,15 +31,16 @@ constexpr std::array<std::pair<Action, std::string_view>, 6> k_actions{{
     {Action::destroy, "destroy"},
 }};
 
-constexpr std::array<std::pair<Effect, std::string_view>, 5> k_effects{{
+constexpr std::array<std::pair<Effect, std::string_view>, 6> k_effects{{
     {Effect::none, "none"},
     {Effect::record, "record"},
+    {Effect::next_start, "next-start"},
     {Effect::update, "update"},
     {Effect::restart, "restart"},
     {Effect::replace, "replace"},
 }};
 
-constexpr std::array<std::pair<Reason, std::string_view>, 14> k_reasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 15> k_reasons{{
     {Reason::none, "none"},
     {Reason::not_running, "not-running"},
     {Reason::not_declared, "not-declared"},
@@ -48,6 +49,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 14> k_reasons{{
     {Reason::adopt, "adopt"},
     {Reason::create_only, "create-only"},
     {Reason::start_only, "start-only"},
+    {Reason::next_start, "next-start"},
     {Reason::dependency, "dependency"},
     {Reason::parent, "parent"},
     {Reason::left_over, "left-over"},
@@ -175,6 +177,9 @@ std::string reason_text(const JailChange& j) {
   switch (j.reason) {
     case Reason::create_only: return fmt::format("{} changed", j.subject);
     case Reason::start_only: return fmt::format("{} changed, used at start", j.subject);
+    case Reason::next_start:
+      return fmt::format(
+          "{} changed: recorded, in effect at its next start; --restart-changed restarts it now", j.subject);
     case Reason::dependency: return fmt::format("it depends on '{}', which stops", j.subject);
     case Reason::parent: return fmt::format("its parent '{}' is re-created", j.subject);
     case Reason::not_declared: return "no longer declared, --prune";

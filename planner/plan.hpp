@@ -36,6 +36,7 @@ enum class Reason : std::uint8_t {
   adopt,           ///< running, declared, never recorded by jailplan
   create_only,     ///< a create-only parameter differs (subject: the parameter)
   start_only,      ///< a setting used only at start differs (subject: the parameter)
+  next_start,      ///< such a setting is recorded for the next start (subject: the parameter)
   dependency,      ///< a jail it depends on stops (subject: that jail)
   parent,          ///< its parent jail is re-created (subject: the parent)
   left_over,       ///< recorded, not running, resources remain: clean up
@@ -46,8 +47,12 @@ enum class Reason : std::uint8_t {
 
 /// What one parameter change needs.
 enum class Effect : std::uint8_t {
-  none,     ///< same meaning
-  record,   ///< only jailplan's record changes
+  none,    ///< same meaning
+  record,  ///< only jailplan's record changes
+  /// a setting read only when the jail starts (exec.start, exec.jail_user,
+  /// ...): recorded now, in effect at its next start, as jail -cmr leaves a
+  /// running jail alone (`apply --restart-changed` restarts it now)
+  next_start,
   update,   ///< jail -m / in place
   restart,  ///< takes effect at the next start
   replace,  ///< create-only

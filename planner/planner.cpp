@@ -170,6 +170,10 @@ class Planner {
         action = Action::update;
         reason = d.recorded ? Reason::kernel_changed : Reason::adopt;
         break;
+      case Effect::next_start:
+        action = m_options.restart_changed ? Action::restart : Action::update;
+        reason = m_options.restart_changed ? Reason::start_only : Reason::next_start;
+        break;
       case Effect::record:
         action = Action::update;
         reason = Reason::record_changed;

@@ -27,6 +27,9 @@ struct PlanOptions {
   /// with (its record, or the declared ones when jailplan holds none).
   /// Nothing else changes. Empty: an ordinary plan.
   std::vector<std::string> destroy = {};
+  /// A running jail whose only changes are settings read at start
+  /// (Effect::next_start) is restarted now instead of at its next start.
+  bool restart_changed = false;
 };
 
 /// Diffs, orders (dependency order, name tie-breaks), cascades restarts to

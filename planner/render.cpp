@@ -116,6 +116,7 @@ void render_jail(const JailChange& j, const HumanOptions& o, const Paint& paint,
             fmt::format("{} → {}", show(c.before, c.name, c.before_unknown), show(c.after, c.name, false));
       if (c.effect == Effect::replace) line += paint("35", "  # forces replacement");
       if (c.effect == Effect::restart) line += paint("35", "  # forces restart");
+      if (c.effect == Effect::next_start) line += paint("36", "  # at the next start");
       out += line + "\n";
       if (o.explain) {
         std::string where = origin(c.origin, c.origin_text);
@@ -140,6 +141,9 @@ std::string explain_effect(const ParamChange& c) {
       return c.name == "jid" ? "a jail's jid never changes: it must be re-created"
                              : fmt::format("{} cannot be changed on a running jail (create-only)", c.name);
     case Effect::restart: return fmt::format("{} is used only when the jail starts", c.name);
+    case Effect::next_start:
+      return fmt::format("{} is read only when the jail starts: recorded now, used at its next start",
+                         c.name);
     case Effect::update:
       if (c.name == "ip4.addr" || c.name == "ip6.addr") return "addresses and their aliases change in place";
       return c.before_unknown ? "not reported by the observer; set in place (jail -m)"

@@ -63,8 +63,11 @@ TEST_CASE("plan: each kind of parameter change has its effect") {
       {"hostname is set in place", "www.example.org;", "web.example.org;", Action::update,
        "host.hostname:update"},
       {"path is create-only", "path = /j/www;", "path = /j/web;", Action::replace, "path:replace"},
-      {"exec.start is used at start", "exec.start = \"/bin/sh /etc/rc\";",
-       "exec.start = \"/bin/sh /etc/rc\", x;", Action::restart, "exec.start:restart"},
+      // as jail -cmr: a running jail's exec.start matters only at its next start
+      {"exec.start is recorded for the next start", "exec.start = \"/bin/sh /etc/rc\";",
+       "exec.start = \"/bin/sh /etc/rc\", x;", Action::update, "exec.start:next-start"},
+      {"so is how hooks run", "mount.devfs;", "mount.devfs; exec.jail_user = www; exec.clean;",
+       Action::update, "exec.clean:next-start exec.jail_user:next-start"},
       {"exec.stop is used at stop", "/etc/rc.shutdown jail", "/etc/rc.shutdown", Action::update,
        "exec.stop:record"},
       {"a new flag", "mount.devfs;", "mount.devfs; allow.raw_sockets;", Action::update,
@@ -274,4 +277,24 @@ TEST_CASE("plan: a recorded jail that died has its leftovers cleaned up before i
         "record\n");
   host.apply(p);
   CHECK(plan_of(c, host.state).jails.empty());
+}
+
+TEST_CASE("plan: --restart-changed restarts a jail whose start-time settings changed, now") {
+  ModelHost host = applied(k_base);
+  const auto c = site(replace_all(k_base, "mount.devfs;", "mount.devfs; exec.poststart = \"echo hi\";"));
+  PlanOptions options{false, "test"};
+  options.restart_changed = true;
+  const Plan p = make_plan(c.desired, host.state, options);
+  const JailChange* j = p.find("www");
+  REQUIRE(j != nullptr);
+  CHECK(j->action == Action::restart);
+  CHECK(headline(*j) == "jail \"www\" will be restarted (exec.poststart changed, used at start)");
+  // without it: recorded, and the plan says when it takes effect
+  const Plan later = plan_of(c, host.state);
+  REQUIRE(later.find("www") != nullptr);
+  CHECK(
+      headline(*later.find("www")) ==
+      "jail \"www\" will be updated in place (exec.poststart changed: recorded, in effect at its next start; "
+      "--restart-changed restarts it now)");
+  CHECK(steps_of(*later.find("www")) == "record\n");
 }
