@@ -26,7 +26,7 @@ int run_destroy(const DestroyOptions& o, World& w) {
     w.err << "jailplan: error: name the jails to destroy, or pass --all (not both)\n";
     return k_exit_error;
   }
-  auto compiled = compile_for_plan(o.apply.file, w);
+  auto compiled = compile_for_plan(o.apply.file, w, FstabFiles::skip);
   if (!compiled) return k_exit_error;
   DesiredState kept;
   std::vector<std::string> doomed;
