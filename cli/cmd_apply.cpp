@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/fstab_input.hpp"
 #include "cli/host_input.hpp"
 #include "cli/progress.hpp"
 #include "executor/applier.hpp"
@@ -229,7 +230,10 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
   SourceSet sources;
   auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed) return k_exit_error;
-  if (const auto stale = stale_reasons(saved.value(), *observed, ""); !stale.empty()) {
+  auto stale = stale_reasons(saved.value(), *observed, "");
+  // the fstab lines it mounts and records must still be what the files say
+  for (auto& why : fstab_staleness(saved.value(), w)) stale.push_back(std::move(why));
+  if (!stale.empty()) {
     w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
                          o.file);
     for (const auto& why : stale) w.err << fmt::format("  - {}\n", why);

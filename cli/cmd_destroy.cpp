@@ -27,7 +27,7 @@ int run_destroy(const DestroyOptions& o, World& w) {
     w.err << "jailplan: error: name the jails to destroy, or pass --all (not both)\n";
     return k_exit_error;
   }
-  auto compiled = compile_for_plan(o.apply.file, w);
+  auto compiled = compile_for_plan(o.apply.file, w, FstabFiles::skip);
   if (!compiled) return k_exit_error;
   std::vector<std::string> doomed;
   for (const auto& j : compiled->desired.jails)

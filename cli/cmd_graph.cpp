@@ -9,7 +9,7 @@
 namespace jailplan {
 
 int run_graph(const GraphOptions& o, World& w) {
-  auto compiled = compile_for_plan(o.file, w);
+  auto compiled = compile_for_plan(o.file, w, FstabFiles::skip);
   if (!compiled) return k_exit_error;
   w.out << render_dot(compiled->desired);
   return k_exit_ok;

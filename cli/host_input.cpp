@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/fstab_input.hpp"
 #include "cli/single_file.hpp"
 #include "executor/host_checks.hpp"
 #include "planner/addresses.hpp"
@@ -47,10 +48,11 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
   return std::move(state.value());
 }
 
-std::optional<Compilation> compile_for_plan(const std::string& file, World& w) {
+std::optional<Compilation> compile_for_plan(const std::string& file, World& w, FstabFiles fstab) {
   Compilation c = compile_file(file, w.loader, KeepSyntax::no);
   w.err << render(c.diagnostics, w.style());
   if (!c.ok()) return std::nullopt;
+  if (fstab == FstabFiles::read && !read_fstab_files(c, w)) return std::nullopt;
   return c;
 }
 

@@ -30,8 +30,15 @@ struct HostOptions {
 /// Loads the observed state; diagnostics go to w.err, nothing on failure.
 std::optional<ObservedState> observe_host(const HostOptions& o, World& w, SourceSet& sources);
 
-/// Compiles the configuration; diagnostics go to w.err, nothing on error.
-std::optional<Compilation> compile_for_plan(const std::string& file, World& w);
+/// Whether a command reads the mount.fstab files (to plan mounts) or not
+/// (it plans none: graph, destroy).
+enum class FstabFiles : bool { skip, read };
+
+/// Compiles the configuration and, unless skipped, reads its jails'
+/// mount.fstab files (cli/fstab_input.hpp); diagnostics go to w.err,
+/// nothing on error.
+std::optional<Compilation> compile_for_plan(const std::string& file, World& w,
+                                            FstabFiles fstab = FstabFiles::read);
 
 /// Whether the target backend can enforce what the configuration asks
 /// (docs/linux-backend.md); diagnostics go to w.err.

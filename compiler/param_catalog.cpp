@@ -36,6 +36,8 @@ const std::vector<ParamInfo> k_catalog = {
   {"ip_hostname",           T::boolean,  W::pseudo, M::at_start,  "false", "9.1"},
   {"mount",                 T::list,     W::pseudo, M::at_start,  "",   "9.1"},
   {"mount.fstab",           T::list,     W::pseudo, M::at_start,  "",   "9.1"},
+  // jailplan's own, derived: the lines of the mount.fstab files, read at plan time
+  {"mount.fstab.lines",     T::list,     W::pseudo, M::at_start,  "",   "9.1"},
   {"mount.devfs",           T::boolean,  W::pseudo, M::at_start,  "false", "9.1"},
   {"mount.fdescfs",         T::boolean,  W::pseudo, M::at_start,  "false", "10.0"},
   {"mount.procfs",          T::boolean,  W::pseudo, M::at_start,  "false", "10.3"},

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/suggest.hpp"
+#include "compiler/fstab.hpp"
 
 namespace jailplan {
 
@@ -251,6 +252,14 @@ class TypeChecker::Impl {
       auto& d =
           m_diags.error(p.location(), fmt::format("unknown parameter '{}'", p.name()), "unknown-parameter");
       if (auto s = closest_match(p.name(), catalog_names())) d.detail = fmt::format("did you mean '{}'?", *s);
+      return std::nullopt;
+    }
+    if (match.info->name == k_fstab_lines_param) {
+      // set from the files when jailplan plans; jail(8) would refuse the name
+      m_diags.error(p.location(), fmt::format("unknown parameter '{}'", p.name()), "unknown-parameter")
+          .detail =
+          "jailplan keeps the lines of the mount.fstab files under this name; name the files with "
+          "mount.fstab";
       return std::nullopt;
     }
     if (match.odd_no_prefix)

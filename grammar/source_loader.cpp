@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -44,6 +45,59 @@ std::optional<std::string> FileSystemLoader::read(const std::string& path, std::
       return std::nullopt;
     }
     text.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+namespace {
+
+std::string too_large(std::size_t max_bytes) {
+  return fmt::format("larger than {} bytes", max_bytes);
+}
+
+}  // namespace
+
+std::optional<std::string> SourceLoader::read_regular(const std::string& path, std::size_t max_bytes,
+                                                      std::string& error) {
+  auto text = read(path, error);
+  if (text && text->size() > max_bytes) {
+    error = too_large(max_bytes);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> FileSystemLoader::read_regular(const std::string& path, std::size_t max_bytes,
+                                                          std::string& error) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is
+  // checked on what was opened, so a file swapped in between does not count
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  const auto fail = [fd, &error](std::string why) -> std::optional<std::string> {
+    ::close(fd);
+    error = std::move(why);
+    return std::nullopt;
+  };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) return fail(too_large(max_bytes));
+  std::string text;
+  text.reserve(static_cast<std::size_t>(st.st_size));
+  char chunk[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(std::strerror(errno));
+    }
+    text.append(chunk, static_cast<std::size_t>(n));
+    if (text.size() > max_bytes) return fail(too_large(max_bytes));  // it grew while read
   }
   ::close(fd);
   return text;

@@ -22,6 +22,12 @@ class SourceLoader {
   virtual std::optional<std::string> read(const std::string& path, std::string& error) = 0;
   /// glob(3) of `pattern`, sorted; empty when nothing matches.
   virtual std::vector<std::string> glob(const std::string& pattern) = 0;
+  /// A regular file's text, if it has at most `max_bytes`; nothing with
+  /// `error` set (the strerror text, `not a regular file`, `larger than N
+  /// bytes`) otherwise. For files the host gives a configuration (fstab);
+  /// this default knows no file types and checks only the size.
+  virtual std::optional<std::string> read_regular(const std::string& path, std::size_t max_bytes,
+                                                  std::string& error);
 };
 
 /// The real file system; "-" reads standard input.
@@ -29,6 +35,8 @@ class FileSystemLoader final : public SourceLoader {
  public:
   std::optional<std::string> read(const std::string& path, std::string& error) override;
   std::vector<std::string> glob(const std::string& pattern) override;
+  std::optional<std::string> read_regular(const std::string& path, std::size_t max_bytes,
+                                          std::string& error) override;
 };
 
 /// Every parsed file of one configuration, with includes attached to their

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/fstab.hpp"
+
 namespace jailplan {
 
 namespace {
@@ -288,10 +290,14 @@ class Differ {
       ++m_out.unchanged;
       return;
     }
+    // a record from before jailplan read the mount.fstab files when it
+    // planned has no lines: what they were is unknown, and jail(8) reads
+    // the files again at stop, so the lines are only recorded
+    const bool unrecorded_lines = was_v == nullptr && name == k_fstab_lines_param;
     add({std::string(name),
          was_v != nullptr ? std::optional(*was_v) : std::nullopt,
          want_v != nullptr ? std::optional(*want_v) : std::nullopt,
-         pseudo_effect(info),
+         unrecorded_lines ? Effect::record : pseudo_effect(info),
          false,
          is_list_type(info.type),
          location_of(name),

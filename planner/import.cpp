@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/fstab.hpp"
 #include "compiler/param_catalog.hpp"
 #include "compiler/statement_builder.hpp"
 #include "planner/canon.hpp"
@@ -79,7 +80,8 @@ std::vector<ast::Statement> from_record(const AppliedRecord& r, Arena& store) {
   const CanonParam* path = find_param(r.params, "path");
   if (path != nullptr) body.assign("path", path->values);
   for (const auto& p : r.params) {
-    if (p.name == "name" || p.name == "path") continue;
+    // the fstab lines are read from the files mount.fstab names
+    if (p.name == "name" || p.name == "path" || p.name == k_fstab_lines_param) continue;
     if (p.name == "jailplan.rctl") {
       body.variable("jailplan_rctl", p.values);
       continue;

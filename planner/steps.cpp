@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/fstab.hpp"
 #include "compiler/typecheck.hpp"
 
 namespace jailplan {
@@ -68,6 +69,17 @@ void mounts(const SpecView& s, std::string_view param, StepKind kind, Phase phas
     if (skip_blank && split_blanks((*lines)[i]).empty()) continue;
     out.push_back(make(kind, phase, {(*lines)[i]}, s.location(param, i)));
   }
+}
+
+// mount.fstab (§4.3 row 5, §4.4 row 9): each line of the files, read when
+// the plan was made, is a mount entry of its own. A spec without the lines
+// (a record written before jailplan read the files) gets a step per file,
+// read when it runs.
+void fstab_mounts(const SpecView& s, Phase phase, bool stop, std::vector<Step>& out) {
+  if (s.values(k_fstab_lines_param) != nullptr)
+    mounts(s, k_fstab_lines_param, stop ? StepKind::umount : StepKind::mount, phase, stop, true, out);
+  else
+    mounts(s, "mount.fstab", stop ? StepKind::umount_fstab : StepKind::mount_fstab, phase, stop, false, out);
 }
 
 std::string under(const std::string* path, std::string_view sub) {
@@ -186,7 +198,7 @@ void append_start_steps(const std::string& jail, const SpecView& s, std::vector<
   aliases(s, "ip4.addr", false, StepKind::alias_add, ph, false, out);
   aliases(s, "ip6.addr", true, StepKind::alias_add, ph, false, out);
   mounts(s, "mount", StepKind::mount, ph, false, true, out);
-  mounts(s, "mount.fstab", StepKind::mount_fstab, ph, false, false, out);
+  fstab_mounts(s, ph, false, out);
   if (s.flag("mount.devfs")) {
     const std::string* ruleset = s.last("devfs_ruleset");
     out.push_back(make(StepKind::mount_devfs, ph, {under(path, "/dev"), ruleset != nullptr ? *ruleset : "4"},
@@ -243,7 +255,7 @@ void append_after_remove(const SpecView& s, std::vector<Step>& out) {
         make(StepKind::umount_fdescfs, ph, {under(path, "/dev/fd")}, s.location("mount.fdescfs", 0)));
   if (s.flag("mount.devfs"))
     out.push_back(make(StepKind::umount_devfs, ph, {under(path, "/dev")}, s.location("mount.devfs", 0)));
-  mounts(s, "mount.fstab", StepKind::umount_fstab, ph, true, false, out);
+  fstab_mounts(s, ph, true, out);
   mounts(s, "mount", StepKind::umount, ph, true, true, out);
   aliases(s, "ip6.addr", true, StepKind::alias_remove, ph, true, out);
   aliases(s, "ip4.addr", false, StepKind::alias_remove, ph, true, out);

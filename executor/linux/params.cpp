@@ -73,6 +73,7 @@ const std::vector<LinuxParam> k_table = {
   {"ip_hostname",           R::host_side, "the planner's, as for FreeBSD: it does not resolve host names"},
   {"mount",                 R::approximate, k_fstab},
   {"mount.fstab",           R::approximate, k_fstab},
+  {"mount.fstab.lines",     R::approximate, k_fstab},
   {"mount.devfs",           R::approximate,
    "a tmpfs /dev (nosuid, noexec) with null, zero, full, random, urandom, tty, a devpts of its own (ptmx), "
    "the fd links and shm, whatever devfs_ruleset says; CAP_MKNOD is dropped, so no node can be added"},
