@@ -56,7 +56,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 14> k_reasons{{
     {Reason::damaged, "damaged"},
 }};
 
-constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
+constexpr std::array<std::pair<StepKind, std::string_view>, 34> k_steps{{
     {StepKind::prepare, "exec.prepare"},
     {StepKind::alias_add, "alias-add"},
     {StepKind::mount, "mount"},
@@ -88,6 +88,7 @@ constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
     {StepKind::alias_remove, "alias-remove"},
     {StepKind::release, "exec.release"},
     {StepKind::set, "set"},
+    {StepKind::devfs_ruleset, "devfs_ruleset"},
     {StepKind::record, "record"},
     {StepKind::forget, "forget"},
 }};
