@@ -294,7 +294,9 @@ Status LinuxBackend::run(const JailChange& j, const Step& s) {
     case StepKind::umount_procfs:
     // addresses live on the jail's own link, made and removed with the jail
     case StepKind::alias_add:
-    case StepKind::alias_remove: return {};
+    case StepKind::alias_remove:
+    // every ruleset gives the same /dev here (params.cpp, devfs_ruleset)
+    case StepKind::devfs_ruleset: return {};
     case StepKind::create: return create(j, s);
     case StepKind::set: return set(j, s);
     case StepKind::zfs_dataset:
