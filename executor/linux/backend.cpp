@@ -241,6 +241,8 @@ Status LinuxBackend::set(const JailChange& j, const Step& s) {
       e = linux_jail::set_hostname(*r, value);
     } else if (name == "persist") {
       e = linux_jail::set_persist(*r, value == "true");
+    } else if (name == "devfs_ruleset") {
+      // every ruleset gives the same /dev (params.cpp): only the value changes
     } else if (name == "ip4.addr" || name == "ip6.addr") {
       new_addresses = true;
       continue;
