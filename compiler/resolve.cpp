@@ -418,6 +418,34 @@ class JailResolver {
       if (auto s = closest_match(var, names)) d.detail = fmt::format("did you mean '{}'?", *s);
   }
 
+  // A whole-word reference to a list: the word took the first value, and
+  // the others follow it as values of their own (config.c load_config in
+  // FreeBSD 15; older jail(8) dies with SIGSEGV here, hence the warning).
+  void expand_whole(std::size_t p, std::size_t si, std::size_t vi, const VarRef& v) {
+    WParam& dst = m_params[p];
+    const auto vals = m_params[vi].values();  // vi != p: a self-reference is a loop
+    m_diags
+        .warning(v.location,
+                 fmt::format("'{}' has {} values and is substituted as all of them (in '{}' of jail '{}')",
+                             m_names.name(v.id), vals.size(), m_names.name(dst.id), m_jail->name),
+                 "resolve")
+        .detail =
+        "FreeBSD 15's jail(8) does the same; older jail(8) crashes (SIGSEGV) on it: write the values out "
+        "for a configuration older hosts also read";
+    const Location at = dst.val[si].location;
+    const std::size_t old_count = dst.count;
+    for (std::size_t k = 1; k < vals.size(); ++k) {
+      dst.push({}, {}, at);
+      // copied: the referenced parameter may still be moved (and a short
+      // string's text moves with it)
+      WValue& added = dst.val[dst.count - 1];
+      added.buf.assign(vals[k].text());
+      added.substituted = true;
+    }
+    std::rotate(dst.val.begin() + static_cast<long>(si) + 1, dst.val.begin() + static_cast<long>(old_count),
+                dst.val.begin() + static_cast<long>(dst.count));
+  }
+
   NameTable& m_names;
   Arena& m_out;
   Diagnostics& m_diags;
@@ -472,13 +500,6 @@ void JailResolver::substitute() {
                              "string (in '{}' of jail '{}')",
                              m_names.name(v.id), vals.size(), m_names.name(m_params[p].id), m_jail->name));
             bad = true;
-          } else if (vals.size() > 1) {
-            fail(v.location,
-                 fmt::format("'{}' has {} values and cannot be substituted as a whole "
-                             "value (in '{}' of jail '{}')",
-                             m_names.name(v.id), vals.size(), m_names.name(m_params[p].id), m_jail->name))
-                .detail = "jail(8) crashes (SIGSEGV) on this; write the values out or use '+='";
-            bad = true;
           } else {
             const std::string_view text = vals.front().text();
             if (!s.substituted) {
@@ -487,6 +508,7 @@ void JailResolver::substitute() {
             }
             s.buf.insert(v.pos + s.shift, text);
             s.shift += static_cast<std::uint32_t>(text.size());
+            if (vals.size() > 1) expand_whole(p, si, vi, v);  // `s` is stale from here
           }
         }
         if (bad) {

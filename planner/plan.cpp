@@ -58,7 +58,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, 15> k_reasons{{
     {Reason::damaged, "damaged"},
 }};
 
-constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
+constexpr std::array<std::pair<StepKind, std::string_view>, 34> k_steps{{
     {StepKind::prepare, "exec.prepare"},
     {StepKind::alias_add, "alias-add"},
     {StepKind::mount, "mount"},
@@ -90,6 +90,7 @@ constexpr std::array<std::pair<StepKind, std::string_view>, 33> k_steps{{
     {StepKind::alias_remove, "alias-remove"},
     {StepKind::release, "exec.release"},
     {StepKind::set, "set"},
+    {StepKind::devfs_ruleset, "devfs_ruleset"},
     {StepKind::record, "record"},
     {StepKind::forget, "forget"},
 }};

@@ -104,6 +104,7 @@ enum class StepKind : std::uint8_t {
   release,
   // in place, and jailplan's own bookkeeping
   set,
+  devfs_ruleset,  ///< a changed devfs_ruleset applied to the /dev mount.devfs made
   record,
   forget,
 };
@@ -126,7 +127,8 @@ struct Step {
   /// Arguments by kind (docs/plan-format.md): a command for exec.* hooks;
   /// {family, interface, address, mask, extra...} for aliases; an fstab line
   /// for mount/umount; a file for mount_fstab; {target[, ruleset]} for
-  /// devfs/fdescfs/procfs; {seconds} for term; {interface} / {dataset};
+  /// devfs/fdescfs/procfs; {target, ruleset} for devfs_ruleset; {seconds}
+  /// for term; {interface} / {dataset};
   /// rctl rules without their subject for limits; none for create and set.
   std::vector<std::string> args;
   /// create and set: the kernel parameters, typed; each backend renders

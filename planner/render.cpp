@@ -146,6 +146,10 @@ std::string explain_effect(const ParamChange& c) {
                          c.name);
     case Effect::update:
       if (c.name == "ip4.addr" || c.name == "ip6.addr") return "addresses and their aliases change in place";
+      if (c.name == "devfs_ruleset" && !c.before_unknown)
+        return "changed in place (jail -m); a /dev mounted by mount.devfs gets its rules in the "
+               "devfs_ruleset "
+               "step";
       return c.before_unknown ? "not reported by the observer; set in place (jail -m)"
                               : "changed in place (jail -m)";
     case Effect::record:

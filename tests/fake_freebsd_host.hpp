@@ -35,7 +35,7 @@ class FakeFreeBsdHost {
     REQUIRE(::mkdtemp(dir) != nullptr);
     m_dir = dir;
     std::ofstream(m_dir / ".fakebsd") << "a fake FreeBSD host (tests/fakebsd)\n";
-    for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/usr/sbin/jail",
+    for (const char* tool : {"/sbin/ifconfig", "/sbin/mount", "/sbin/umount", "/sbin/devfs", "/usr/sbin/jail",
                              "/usr/sbin/jls", "/usr/sbin/jexec", "/usr/sbin/daemon", "/usr/sbin/setfib",
                              "/bin/pkill", "/bin/pgrep", "/usr/bin/rctl", "/usr/bin/sockstat"}) {
       const fs::path at = m_dir / "root" / (tool + 1);

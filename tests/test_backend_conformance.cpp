@@ -542,6 +542,37 @@ TEST_CASE("conformance: an in-place change updates the running jail, which keeps
   });
 }
 
+TEST_CASE("conformance: a changed devfs_ruleset of a running mount.devfs jail is applied in place") {
+  for_each_backend(210, [](Harness& h) {
+    const std::string before = h.write(edited(k_site, "  mount.devfs;\n  $jailplan_rctl",
+                                              "  mount.devfs;\n  devfs_ruleset = 4;\n  $jailplan_rctl"));
+    {
+      const Run r = h.apply(before);
+      INFO(r.out << r.err);
+      REQUIRE(r.rc == 0);
+    }
+    ObservedState s = h.observe();
+    REQUIRE(s.find(h.a()) != nullptr);
+    const std::int64_t jid = s.find(h.a())->jid;
+    const std::string file2 = h.write(edited(k_site, "  mount.devfs;\n  $jailplan_rctl",
+                                             "  mount.devfs;\n  devfs_ruleset = 5;\n  $jailplan_rctl"));
+    const Plan p = h.plan(file2);
+    CHECK(h.changes(p) == std::vector<std::string>{h.a() + " update"});
+    REQUIRE(p.find(h.a()) != nullptr);
+    CHECK(std::any_of(p.find(h.a())->steps.begin(), p.find(h.a())->steps.end(),
+                      [](const Step& x) { return x.kind == StepKind::devfs_ruleset; }));
+    const Run r = h.apply(file2);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    s = h.observe();
+    REQUIRE(s.find(h.a()) != nullptr);
+    CHECK(s.find(h.a())->jid == jid);
+    CHECK(h.replan(file2).rc == 0);
+    CHECK(h.check_whole_or_absent(file2) == 2);
+    CHECK(h.destroy_all(file2).rc == 0);
+  });
+}
+
 TEST_CASE("conformance: a create-only change replaces the jail, and its dependent follows") {
   for_each_backend(204, [](Harness& h) {
     const std::string file = h.apply_site();

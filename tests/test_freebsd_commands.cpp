@@ -63,6 +63,29 @@ TEST_CASE("freebsd argv: mounts, devfs with its ruleset, fdescfs, procfs") {
   CHECK(argv_of(step(StepKind::umount_devfs, {"/j/www/dev"})) == "/sbin/umount /j/www/dev");
 }
 
+TEST_CASE("freebsd argv: a changed devfs ruleset, as rc.subr's devfs_domount gives it") {
+  const auto argvs_of = [](const Step& s) {
+    const auto argvs = freebsd_devfs_ruleset_argvs(s);
+    if (!argvs) return "error: " + argvs.message();
+    std::string out;
+    for (const auto& argv : *argvs) out += format_argv(argv) + "\n";
+    return out;
+  };
+  CHECK(argvs_of(step(StepKind::devfs_ruleset, {"/j/www/dev", "5"})) ==
+        "/sbin/devfs -m /j/www/dev ruleset 5\n"
+        "/sbin/devfs -m /j/www/dev rule applyset\n");
+  CHECK(argvs_of(step(StepKind::devfs_ruleset, {"/j/my www/dev", "5"})) ==
+        "/sbin/devfs -m '/j/my www/dev' ruleset 5\n"
+        "/sbin/devfs -m '/j/my www/dev' rule applyset\n");
+  // ruleset 0 is none: nothing to apply (DEVFSIO_SAPPLY refuses it)
+  CHECK(argvs_of(step(StepKind::devfs_ruleset, {"/j/www/dev", "0"})) ==
+        "/sbin/devfs -m /j/www/dev ruleset 0\n");
+  CHECK(argvs_of(step(StepKind::devfs_ruleset, {"/j/www/dev"})) ==
+        "error: step devfs_ruleset is not a devfs ruleset change [this is a bug]");
+  CHECK(argv_of(step(StepKind::devfs_ruleset, {"/j/www/dev", "5"})) ==
+        "error: step devfs_ruleset is not a helper command");
+}
+
 TEST_CASE("freebsd argv: jail -c with kernel parameters only, -m, -R, vnet interfaces") {
   const auto c = test::site(
       "www { path = /j/www; host.hostname = www.example.org; exec.start = \"/bin/sh /etc/rc\";"

@@ -80,6 +80,33 @@ TEST_CASE("fake FreeBSD host: apply, re-plan without changes, in place, replace,
     CHECK(h.jail(s, "web")->at("params").at("host.hostname") == "www.example.org");
     CHECK(h.plan(file2).rc == 0);
   }
+  SUBCASE("a changed devfs ruleset reaches the kernel and every mounted /dev") {
+    const std::string file2 = h.write_site(edited(k_site, "devfs_ruleset = 4;", "devfs_ruleset = 5;"));
+    const Run dry = h.jailplan({"apply", "--backend", "freebsd", "--dry-run", file2});
+    INFO(dry.out << dry.err);
+    CHECK(dry.out.find("/sbin/devfs -m " + (h.dir() / "jails/web/dev").string() + " rule applyset") !=
+          std::string::npos);
+    const long long jid = h.jail(h.state(), "web")->at("jid");
+    const Run r = h.apply(file2);
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    s = h.state();
+    CHECK(h.jail(s, "web")->at("jid") == jid);
+    for (const std::string name : {"db", "web", "worker"}) {
+      CAPTURE(name);
+      const std::string dev = (h.dir() / "jails" / name / "dev").string();
+      CHECK(h.jail(s, name)->at("params").at("devfs_ruleset") == "5");
+      CHECK(h.has_call("/sbin/devfs -m " + dev + " ruleset 5"));
+      CHECK(h.has_call("/sbin/devfs -m " + dev + " rule applyset"));
+      for (const auto& m : s["mounts"])
+        if (m["file"] == dev) {
+          CHECK(m.value("ruleset", "") == "5");
+          CHECK(m.value("applied", "") == "5");
+        }
+    }
+    check_whole(h);
+    CHECK(h.plan(file2).rc == 0);
+  }
   SUBCASE("a limit changes in place, through rctl") {
     const std::string file2 = h.write_site(edited(k_site, "memoryuse:deny=512M", "memoryuse:deny=1G"));
     const Run r = h.apply(file2);

@@ -119,6 +119,38 @@ TEST_CASE("plan: an in-place address change adds and removes aliases around jail
   CHECK(plan_of(c, host.state).jails.empty());
 }
 
+TEST_CASE("plan: a changed devfs_ruleset is set in the kernel and applied to the mounted /dev") {
+  // jail -m changes only the kernel's value; the /dev mount.devfs made
+  // gets the new rules as rc.subr's devfs_domount gives them
+  const std::string before = replace_all(k_base, "mount.devfs;", "mount.devfs; devfs_ruleset = 4;");
+  ModelHost host = applied(before);
+  const auto c = site(replace_all(k_base, "mount.devfs;", "mount.devfs; devfs_ruleset = 5;"));
+  const Plan p = plan_of(c, host.state);
+  REQUIRE(p.jails.size() == 1);
+  CHECK(p.jails[0].action == Action::update);
+  CHECK(changes_of(p.jails[0]) == "devfs_ruleset:update");
+  CHECK(steps_of(p.jails[0]) ==
+        "set \"devfs_ruleset=5\"\n"
+        "devfs_ruleset \"/j/www/dev\" \"5\"\n"
+        "record\n");
+  CHECK(p.jails[0].steps[1].phase == Phase::update);
+  HumanOptions o;
+  o.explain = true;
+  const std::string text = render_human(p, o);
+  CHECK(text.find("# changed in place (jail -m); a /dev mounted by mount.devfs gets its rules in the "
+                  "devfs_ruleset step") != std::string::npos);
+  CHECK(text.find("[update] devfs_ruleset \"/j/www/dev\" \"5\"") != std::string::npos);
+  host.apply(p);
+  CHECK(plan_of(c, host.state).jails.empty());
+
+  // without a devfs mount there is only the kernel's value to change
+  const std::string no_dev = replace_all(before, "mount.devfs;", "");
+  ModelHost bare = applied(no_dev);
+  const Plan q = plan_of(site(replace_all(no_dev, "devfs_ruleset = 4;", "devfs_ruleset = 5;")), bare.state);
+  REQUIRE(q.jails.size() == 1);
+  CHECK(steps_of(q.jails[0]) == "set \"devfs_ruleset=5\"\nrecord\n");
+}
+
 TEST_CASE("plan: only the mask of an address changed: aliases move, the kernel is untouched") {
   ModelHost host = applied(k_base);
   const auto c = site(replace_all(k_base, "198.51.100.10/24", "198.51.100.10/25"));

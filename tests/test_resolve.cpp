@@ -119,11 +119,40 @@ TEST_CASE("resolve: failures mark only that jail") {
   CHECK(summaries(c, "resolve") ==
         "1:24: error: 'l' has 2 values and cannot be substituted inside a longer string (in 'x' of "
         "jail 'a')\n");
-  // jail(8) dies with SIGSEGV here; jailplan gives a located error
-  c = compile("a { $l = 1, 2; ip4.addr = $l; }");
+}
+
+// jail-semantics §2.5: FreeBSD 15's load_config expands a whole-word
+// reference into all the values; older jail(8) dies with SIGSEGV on it.
+TEST_CASE("resolve: a multi-value variable used as a whole word expands into all its values") {
+  const std::string conf = "a { $l = 192.0.2.1, 192.0.2.2; ip4.addr = $l; }";
+  auto c = compile(conf);
   CHECK(summaries(c) ==
-        "1:27: error: 'l' has 2 values and cannot be substituted as a whole value (in "
-        "'ip4.addr' of jail 'a')\n");
+        "1:43: warning: 'l' has 2 values and is substituted as all of them (in 'ip4.addr' of jail 'a')\n");
+  REQUIRE(c.desired.jails.size() == 1);
+  CHECK_FALSE(c.desired.jails[0].failed);
+  CHECK(show_e(conf) == "name=a|ip4.addr=192.0.2.1,192.0.2.2\n");
+  const auto* addrs = c.desired.jails[0].find("ip4.addr");
+  REQUIRE(addrs != nullptr);
+  CHECK(addrs->raw().size() == 2);
+  // in place among other values, and from '+=' or a parameter
+  CHECK(show_e("a { $p = \"/x\"; $p += \"/y\"; mount = pre, \"$p\", post; }") ==
+        "name=a|mount=pre,/x,/y,post\n");
+  CHECK(show_e("a { ip4.addr = 1, 2; ip6.addr = \"${ip4.addr}\"; }") == "name=a|ip4.addr=1,2|ip6.addr=1,2\n");
+  // a referenced list that has references itself is resolved first
+  CHECK(show_e("a { x = $l; $l = \"${v}1\", \"${v}2\"; $v = z; }") == "name=a|x=z1,z2\n");
+  // each value is inserted verbatim (not re-scanned), as one value is
+  CHECK(show_e("a { $l = '$q', b; x = $l; }") == "name=a|x=$q,b\n");
+  // a scalar then keeps jail(8)'s last value, with its own warning
+  c = compile("$list = \"/a\", \"/b\"; j { path = $list; }");
+  CHECK(summaries(c) ==
+        "1:32: warning: 'list' has 2 values and is substituted as all of them (in 'path' of jail 'j')\n"
+        "1:32: warning: 'path' takes one string; jail(8) uses only the last value '/b'\n");
+  CHECK(show_e("$list = \"/a\", \"/b\"; j { path = $list; }") == "name=j|path=/a,/b\n");
+  // still an error next to other text or another reference
+  c = compile("a { $l = 1, 2; $e = \"\"; x = \"$l$e\"; }");
+  CHECK(summaries(c, "resolve") ==
+        "1:30: error: 'l' has 2 values and cannot be substituted inside a longer string (in 'x' of "
+        "jail 'a')\n");
 }
 
 TEST_CASE("resolve: suggestions for misspelt variables") {

@@ -190,6 +190,14 @@ Status FreeBsdBackend::run(const JailChange& j, const Step& s) {
     case StepKind::unlimit: return unlimit(j);
     case StepKind::mount_fstab: return fstab(j, s, true);
     case StepKind::umount_fstab: return fstab(j, s, false);
+    case StepKind::devfs_ruleset: {
+      // devfs(8) on the host, as the devfs mount was made (system user)
+      auto argvs = freebsd_devfs_ruleset_argvs(s);
+      if (!argvs) return failure(fmt::format("jail: {}: {}", j.name, argvs.message()));
+      for (auto& argv : *argvs)
+        if (auto e = command(j, on_host(j, s, std::move(argv))); !e.ok()) return e;
+      return {};
+    }
     default: break;
   }
   // `ifconfig IF vnet J` and `zfs jail J DS` name the jail by its declared

@@ -101,6 +101,17 @@ std::vector<std::string> helper_argv(const std::string& jail, const std::string&
 
 }  // namespace
 
+Result<std::vector<std::vector<std::string>>> freebsd_devfs_ruleset_argvs(const Step& step) {
+  if (step.kind != StepKind::devfs_ruleset || step.args.size() < 2)
+    return one_error(
+        fmt::format("step {} is not a devfs ruleset change [this is a bug]", to_string(step.kind)));
+  const std::string& dir = step.args[0];
+  const std::string& ruleset = step.args[1];
+  std::vector<std::vector<std::string>> argvs{{k_devfs, "-m", dir, "ruleset", ruleset}};
+  if (ruleset != "0") argvs.push_back({k_devfs, "-m", dir, "rule", "applyset"});
+  return argvs;
+}
+
 Result<std::vector<std::string>> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
                                                      const Step& step) {
   std::string error;

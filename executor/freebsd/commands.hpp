@@ -23,12 +23,20 @@ inline constexpr const char* k_jexec = "/usr/sbin/jexec";
 inline constexpr const char* k_setfib = "/usr/sbin/setfib";
 inline constexpr const char* k_pkill = "/bin/pkill";
 inline constexpr const char* k_pgrep = "/bin/pgrep";
+inline constexpr const char* k_devfs = "/sbin/devfs";
 
 /// argv of a helper step (aliases, mounts, jail -c / -m / -R, vnet
 /// interfaces), or why there is none. `jid_or_name` is what
 /// `ifconfig IF vnet J` names the jail by.
 Result<std::vector<std::string>> freebsd_helper_argv(const std::string& jail, const std::string& jid_or_name,
                                                      const Step& step);
+
+/// argvs of a devfs_ruleset step {target, ruleset}, run in order: the
+/// mount's ruleset, then that ruleset's rules applied to the nodes the
+/// mount already has, as rc.subr's devfs_domount does (`devfs -m DIR
+/// ruleset N`, `devfs -m DIR rule applyset`). Ruleset 0 has no rules to
+/// apply (applyset would fail with ESRCH): only the first.
+Result<std::vector<std::vector<std::string>>> freebsd_devfs_ruleset_argvs(const Step& step);
 
 /// How jail(8) runs one exec.* value: through `/bin/sh -c` when it has any
 /// shell character, else split on blanks and exec'd directly. A value whose

@@ -241,6 +241,8 @@ Status LinuxBackend::set(const JailChange& j, const Step& s) {
       e = linux_jail::set_hostname(*r, value);
     } else if (name == "persist") {
       e = linux_jail::set_persist(*r, value == "true");
+    } else if (name == "devfs_ruleset") {
+      // every ruleset gives the same /dev (params.cpp): only the value changes
     } else if (name == "ip4.addr" || name == "ip6.addr") {
       new_addresses = true;
       continue;
@@ -294,7 +296,9 @@ Status LinuxBackend::run(const JailChange& j, const Step& s) {
     case StepKind::umount_procfs:
     // addresses live on the jail's own link, made and removed with the jail
     case StepKind::alias_add:
-    case StepKind::alias_remove: return {};
+    case StepKind::alias_remove:
+    // every ruleset gives the same /dev here (params.cpp, devfs_ruleset)
+    case StepKind::devfs_ruleset: return {};
     case StepKind::create: return create(j, s);
     case StepKind::set: return set(j, s);
     case StepKind::zfs_dataset:

@@ -1,8 +1,8 @@
 // fakebsd: a stateful fake FreeBSD host for end-to-end tests on Linux.
 //
 // One program, called by the names of the FreeBSD tools the backend runs
-// (jail, jls, jexec, ifconfig, mount, umount, rctl, pkill, pgrep, setfib,
-// daemon, sockstat): it dispatches on the base name of argv[0]. Every call is
+// (jail, jls, jexec, ifconfig, mount, umount, devfs, rctl, pkill, pgrep,
+// setfib, daemon, sockstat): it dispatches on the base name of argv[0]. Every call is
 // appended to $FAKEBSD_DIR/calls.log (one shell-quoted argv per line), and
 // the host (jails with their parameters, interface addresses, mounts, rctl
 // rules) is kept in $FAKEBSD_DIR/state.json under an flock, so parallel
@@ -25,7 +25,7 @@
 //
 // Failure injection: a file `fail_at` holding "k" fails the k-th
 // state-changing call counted in the file `calls` (jail, ifconfig with arguments, mount with
-// arguments, umount, rctl -a/-r, jexec) with exit 1 and no change; "k TOOL"
+// arguments, umount, devfs, rctl -a/-r, jexec) with exit 1 and no change; "k TOOL"
 // counts only that tool's calls. Listings (jls, mount -p, ifconfig -a,
 // pgrep) never fail.
 //
@@ -535,6 +535,55 @@ int tool_umount(const Args& a) {
   return 0;
 }
 
+// devfs -m DIR ruleset N | devfs -m DIR rule [-s N] applyset (sbin/devfs
+// rule.c): the devfs mount at DIR keeps the ruleset it uses ("ruleset";
+// at first its mount's -oruleset=) and the one last applied to its nodes
+// ("applied"). applyset without -s applies the mount's own; ruleset 0 is
+// no ruleset, which the kernel's DEVFSIO_SAPPLY refuses (ESRCH).
+int tool_devfs(const Args& a) {
+  Host host;
+  if (injected_failure(host, "devfs")) return 1;
+  std::string dir = "/dev";
+  std::size_t i = 1;
+  if (i + 1 < a.size() && a[i] == "-m") {
+    dir = a[i + 1];
+    i += 2;
+  }
+  const Args rest(a.begin() + static_cast<long>(i), a.end());
+  const bool use = rest.size() == 2 && rest[0] == "ruleset";
+  const bool apply = (rest.size() == 2 || (rest.size() == 4 && rest[1] == "-s")) && rest[0] == "rule" &&
+                     rest.back() == "applyset";
+  if (!use && !apply) {
+    std::cerr << "usage: devfs [-m mount-point] {ruleset N | rule [-s N] applyset}\n";
+    return 1;
+  }
+  json* mount = nullptr;
+  for (auto& m : host.k.state["mounts"])
+    if (m["type"] == "devfs" && m["file"] == dir) mount = &m;
+  const std::string ioctl = use ? "ruleset: ioctl DEVFSIO_SUSE" : "rule: ioctl DEVFSIO_SAPPLY";
+  if (mount == nullptr) {
+    std::cerr << "devfs " << ioctl << ": Inappropriate ioctl for device\n";
+    return 1;
+  }
+  if (use) {
+    (*mount)["ruleset"] = rest[1];
+  } else {
+    std::string rs = rest.size() == 4 ? rest[2] : mount->value("ruleset", std::string());
+    if (rs.empty()) {
+      const std::string opts = (*mount)["opts"].get<std::string>();
+      const auto at = opts.find("ruleset=");
+      rs = at == std::string::npos ? "0" : opts.substr(at + 8, opts.find(',', at) - at - 8);
+    }
+    if (rs == "0") {
+      std::cerr << "devfs " << ioctl << ": No such process\n";
+      return 1;
+    }
+    (*mount)["applied"] = rs;
+  }
+  host.changed();
+  return 0;
+}
+
 int tool_rctl(const Args& a) {
   Host host;
   if (a.size() == 1) {
@@ -650,6 +699,7 @@ int main(int argc, char** argv) {
   if (tool == "ifconfig") return tool_ifconfig(a);
   if (tool == "mount") return tool_mount(a);
   if (tool == "umount") return tool_umount(a);
+  if (tool == "devfs") return tool_devfs(a);
   if (tool == "rctl") return tool_rctl(a);
   if (tool == "jexec") return tool_jexec(a);
   if (tool == "pkill") return tool_pkill_pgrep(a, true);
