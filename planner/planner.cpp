@@ -440,7 +440,8 @@ class Planner {
     switch (c.action) {
       case Action::create: append_start_steps(name, declared, c.steps); break;
       case Action::update:
-        append_update_steps(name, declared, n.record != nullptr ? &recorded : nullptr, c.changes, c.steps);
+        append_update_steps(name, declared, n.record != nullptr ? &recorded : nullptr, c.changes, m_observed,
+                            c.steps);
         break;
       case Action::restart:
       case Action::replace:

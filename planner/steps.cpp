@@ -312,7 +312,13 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
 }
 
 void append_update_steps(const std::string& /*jail*/, const SpecView& desired, const SpecView* recorded,
-                         const std::vector<ParamChange>& changes, std::vector<Step>& out) {
+                         const std::vector<ParamChange>& changes, const ObservedState& host,
+                         std::vector<Step>& out) {
+  const auto held = [&host](const std::vector<std::string>& a) {
+    return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const auto& x) {
+      return x.family == a[0] && x.interface == a[1] && x.address == a[2];
+    });
+  };
   constexpr Phase ph = Phase::update;
   std::vector<Step> removals;
   std::vector<StepParam> params;
@@ -341,7 +347,7 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
       for (std::size_t i = 0; i < now_v.size(); ++i) {
         if (std::find(was_v.begin(), was_v.end(), now_v[i]) != was_v.end()) continue;
         auto args = alias_args(now_v[i], v6, desired.last("interface"));
-        if (args.empty()) continue;
+        if (args.empty() || (recorded == nullptr && held(args))) continue;
         const auto moved =
             std::find_if(dropped.begin(), dropped.end(), [&](const auto& d) { return same_place(d, args); });
         if (moved != dropped.end()) {

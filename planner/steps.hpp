@@ -36,9 +36,12 @@ void append_stop_steps(const std::string& jail, const SpecView& spec, bool forge
 void append_cleanup_steps(const std::string& jail, const SpecView& spec, const ObservedState& host,
                           bool forget, std::vector<Step>& out);
 /// In place: aliases for added addresses, one `set` of the changed kernel
-/// parameters, removal of dropped aliases, then `record`.
+/// parameters, removal of dropped aliases, then `record`. A jail adopted
+/// without a record gets no alias the host already holds: ifconfig would
+/// delete it and add it again.
 void append_update_steps(const std::string& jail, const SpecView& desired, const SpecView* recorded,
-                         const std::vector<ParamChange>& changes, std::vector<Step>& out);
+                         const std::vector<ParamChange>& changes, const ObservedState& host,
+                         std::vector<Step>& out);
 
 /// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
 /// (`\040` is a space). Empty when blank.

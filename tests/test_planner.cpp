@@ -330,3 +330,18 @@ TEST_CASE("plan: --restart-changed restarts a jail whose start-time settings cha
       "--restart-changed restarts it now)");
   CHECK(steps_of(*later.find("www")) == "record\n");
 }
+
+TEST_CASE("plan: adopting a running jail adds no alias the host already holds") {
+  // ifconfig ... alias of an address already configured deletes it and adds
+  // it again: a gap in the jail's service
+  const auto c =
+      site(R"(web { path = /j/web; persist; ip4.addr = "em0|203.0.113.7/24", "em0|203.0.113.8/24"; })");
+  ObservedState o = jls("jid=7 name=web path=/j/web persist ip4.addr=203.0.113.7\n");
+  o.addresses.push_back({"em0", "inet", "203.0.113.7"});
+  const Plan p = plan_of(c, o);
+  REQUIRE(p.find("web") != nullptr);
+  CHECK(p.find("web")->reason == Reason::adopt);
+  CHECK(steps_of(*p.find("web")) ==
+        "alias-add \"inet\" \"em0\" \"203.0.113.8\" \"/24\"\nset "
+        "\"ip4.addr=203.0.113.7,203.0.113.8\"\nrecord\n");
+}
