@@ -217,7 +217,12 @@ class ModelHost {
       case StepKind::start:
       case StepKind::command: kernel.attach_process(c.name); break;
       case StepKind::term: kernel.kill_processes(c.name); break;
-      case StepKind::remove: kernel.remove(c.name); break;
+      case StepKind::remove:
+        // as the FreeBSD backend: what is left is killed, and a jail that
+        // ended with its last process counts as removed
+        kernel.kill_processes(c.name);
+        if (kernel.find_jail(c.name) != nullptr) kernel.remove(c.name);
+        break;
       case StepKind::record: {
         REQUIRE_MESSAGE(kernel.find_jail(c.name) != nullptr, "record for missing jail " << c.name);
         REQUIRE(c.applied.has_value());

@@ -699,6 +699,8 @@ bool Kernel::kill_processes(const std::string& key) {
   json* j = find_jail(key);
   if (j == nullptr || (*j)["procs"].get<int>() == 0) return false;
   (*j)["procs"] = 0;
+  // a jail without persist ends with its last process (prison_proc_free)
+  settle((*j)["name"].get<std::string>());
   return true;
 }
 
