@@ -18,45 +18,56 @@
 
 namespace jailplan {
 
-std::optional<std::string> FileSystemLoader::read(const std::string& path, std::string& error) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
-  // read(2) into a buffer of the file's size: a stream iterator grows the
-  // string by doubling, which left a 2.3 MB site holding 4 MB
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  struct stat st {};
-  std::string text;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) text.reserve(static_cast<std::size_t>(st.st_size));
-  char chunk[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error = std::strerror(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    text.append(chunk, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return text;
-}
-
 namespace {
 
 std::string too_large(std::size_t max_bytes) {
   return fmt::format("larger than {} bytes", max_bytes);
 }
 
+// Reads an open file to its end into a buffer of its size (a stream
+// iterator grows the string by doubling, which left a 2.3 MB site holding
+// 4 MB), at most `max_bytes`; closes it either way.
+std::optional<std::string> read_all(int fd, std::size_t size_hint, std::size_t max_bytes,
+                                    std::string& error) {
+  const auto fail = [fd, &error](std::string why) -> std::optional<std::string> {
+    ::close(fd);
+    error = std::move(why);
+    return std::nullopt;
+  };
+  std::string text;
+  text.reserve(size_hint);
+  char chunk[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(std::strerror(errno));
+    }
+    text.append(chunk, static_cast<std::size_t>(n));
+    if (text.size() > max_bytes) return fail(too_large(max_bytes));  // it grew while read
+  }
+  ::close(fd);
+  return text;
+}
+
 }  // namespace
+
+std::optional<std::string> FileSystemLoader::read(const std::string& path, std::string& error) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  return read_all(fd, regular ? static_cast<std::size_t>(st.st_size) : 0, SIZE_MAX, error);
+}
 
 std::optional<std::string> SourceLoader::read_regular(const std::string& path, std::size_t max_bytes,
                                                       std::string& error) {
@@ -77,30 +88,20 @@ std::optional<std::string> FileSystemLoader::read_regular(const std::string& pat
     error = std::strerror(errno);
     return std::nullopt;
   }
-  const auto fail = [fd, &error](std::string why) -> std::optional<std::string> {
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = std::strerror(errno);
+  else if (!S_ISREG(st.st_mode))
+    why = "not a regular file";
+  else if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
+    why = too_large(max_bytes);
+  if (!why.empty()) {
     ::close(fd);
     error = std::move(why);
     return std::nullopt;
-  };
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return fail("not a regular file");
-  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) return fail(too_large(max_bytes));
-  std::string text;
-  text.reserve(static_cast<std::size_t>(st.st_size));
-  char chunk[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(std::strerror(errno));
-    }
-    text.append(chunk, static_cast<std::size_t>(n));
-    if (text.size() > max_bytes) return fail(too_large(max_bytes));  // it grew while read
   }
-  ::close(fd);
-  return text;
+  return read_all(fd, static_cast<std::size_t>(st.st_size), max_bytes, error);
 }
 
 std::vector<std::string> FileSystemLoader::glob(const std::string& pattern) {
