@@ -175,6 +175,12 @@ class Differ {
     }
     if (tp != nullptr) {
       kernel_values_into(*tp, want);
+      // `ip4 = inherit` with addresses: the addresses restrict the jail,
+      // which the kernel then reports as disable (kern_jail_set)
+      if ((name == "ip4" || name == "ip6") && want.size() == 1 && want[0] == "inherit")
+        if (const auto* own = m_desired.addresses(name == "ip4" ? "ip4.addr" : "ip6.addr");
+            own && !own->empty())
+          want[0] = "disable";
     } else if (auto d = absent_default(info, name, m_ancestors)) {
       want.resize(1);
       want[0] = std::move(*d);

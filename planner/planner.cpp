@@ -50,7 +50,10 @@ class Planner {
 
   Plan run() {
     add_declared();
-    if (m_options.destroy.empty()) add_undeclared();
+    if (m_options.destroy.empty())
+      add_undeclared();
+    else
+      add_recorded_undeclared();
     add_edges();
     if (!m_options.restart.empty()) restrict_to_restart();
     const auto order = topological_order();
@@ -185,6 +188,20 @@ class Planner {
         }
         break;
     }
+    // --restart-changed: a start-time change restarts the jail even when a
+    // kernel change alone would have been made in place (its record would
+    // otherwise keep the new settings unrun)
+    if (m_options.restart_changed && (action == Action::update || action == Action::none) &&
+        std::any_of(d.changes.begin(), d.changes.end(),
+                    [](const ParamChange& c) { return c.effect == Effect::next_start; })) {
+      action = Action::restart;
+      reason = Reason::start_only;
+      for (const auto& c : d.changes)
+        if (c.effect == Effect::next_start) {
+          d.worst_param = c.name;
+          break;
+        }
+    }
     if (!o.faults.empty() && action != Action::replace) {
       // a link down or a route gone: only a fresh start makes it whole
       action = Action::restart;
@@ -249,6 +266,22 @@ class Planner {
       JailChange& c = materialize(n);
       c.action = Action::destroy;
       c.reason = Reason::left_over;
+      m_nodes.push_back(std::move(n));
+    }
+  }
+
+  // `destroy`: the running jails jailplan created that are no longer
+  // declared take part too, unchanged unless a doomed jail takes them along
+  // (a child `a.x` of a destroyed `a`, which the kernel would remove without
+  // its stop steps)
+  void add_recorded_undeclared() {
+    for (const auto& o : m_observed.jails) {
+      if (m_index.count(o.name) != 0 || o.dying) continue;
+      if (!o.applied || !o.applied->created || (o.applied->jid && *o.applied->jid != o.jid)) continue;
+      Node n;
+      n.record = &*o.applied;
+      n.running = &o;
+      n.key = o.name;
       m_nodes.push_back(std::move(n));
     }
   }

@@ -373,16 +373,17 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
   if (!params.empty()) out.push_back(make_params(StepKind::set, ph, std::move(params), set_origin));
   // `jail -m devfs_ruleset=N` changes only the kernel's value; the /dev
   // mount.devfs made keeps its rules until it gets the new ones, as
-  // rc.subr's devfs_domount gives them (devfs ruleset N, rule applyset)
-  if (const auto* ruleset = desired.last("devfs_ruleset"); ruleset != nullptr && recorded != nullptr &&
-                                                           desired.flag("mount.devfs") &&
-                                                           recorded->flag("mount.devfs")) {
+  // rc.subr's devfs_domount gives them (devfs ruleset N, rule applyset);
+  // with devfs_ruleset gone, the one jail(8) mounts /dev with (4)
+  if (recorded != nullptr && desired.flag("mount.devfs") && recorded->flag("mount.devfs")) {
     const auto c = std::find_if(changes.begin(), changes.end(), [](const ParamChange& x) {
       return x.name == "devfs_ruleset" && x.effect == Effect::update && x.after;
     });
+    const std::string* declared = desired.last("devfs_ruleset");
     if (c != changes.end())
-      out.push_back(
-          make(StepKind::devfs_ruleset, ph, {under(recorded->last("path"), "/dev"), *ruleset}, c->origin));
+      out.push_back(make(StepKind::devfs_ruleset, ph,
+                         {under(recorded->last("path"), "/dev"), declared != nullptr ? *declared : "4"},
+                         c->origin));
   }
   for (auto& r : removals) out.push_back(std::move(r));
   out.push_back(make(StepKind::record, ph, {}, {}));

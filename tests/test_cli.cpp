@@ -275,7 +275,7 @@ web { path = /j/web2; vnet; persist; vnet.interface = epair0b;
   CHECK(r.out.find("-TERM") == std::string::npos);
   CHECK(r.out.find("/bin/pkill -KILL -j 7 || true\n/usr/sbin/jail -R web") != std::string::npos);
   // the new jail: its jid asked of jls, its interface moved by name (command.c)
-  CHECK(r.out.find("jid=$(/usr/sbin/jls -j web jid)\n") != std::string::npos);
+  CHECK(r.out.find("jid=$(/usr/sbin/jls -j web jid)\nexport jid\n") != std::string::npos);
   CHECK(r.out.find("/sbin/ifconfig epair0b vnet web\n") != std::string::npos);
   CHECK(r.out.find("/sbin/ifconfig epair0b vnet 7") == std::string::npos);
   CHECK(r.out.find("JNAME=web JPATH=/j/web2 JID=\"$jid\" echo started\n") != std::string::npos);
@@ -375,4 +375,15 @@ TEST_CASE("cli: the man page and the bash completion know every subcommand") {
   CHECK(complete("jailplan apply --pr") == "--progress --prune\n");
   CHECK(complete("jailplan plan --backend ''") == "freebsd linux\n");
   CHECK(complete("jailplan import --to y") == "yaml\n");
+}
+
+TEST_CASE("cli: plan --script quotes exec.system_user, and a hook run through su still sees the new jid") {
+  jailplan::test::MemoryLoader l({{"site.conf", R"(
+web { path = /j/web; persist; exec.system_user = "no body;touch /tmp/x"; exec.poststart = "echo started"; }
+)"},
+                                  {"jls.txt", ""}});
+  const auto r = run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script"}, l);
+  REQUIRE(r.rc == 0);
+  CHECK(r.out.find("/usr/bin/su -m 'no body;touch /tmp/x' -c ") != std::string::npos);
+  CHECK(r.out.find("export jid\n") != std::string::npos);
 }

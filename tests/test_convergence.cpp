@@ -131,10 +131,10 @@ TEST_CASE("convergence: apply then re-plan is empty on generated sites") {
 TEST_CASE("convergence: bare jailsys flags, inherit and vnet jails re-plan to no changes") {
   // libjail sends a bare `vnet;` as vnet=new; the kernel reports ip4=new as
   // disable (jail-semantics §3.2, docs/kernel-rules.md)
-  for (const char* text :
-       {"w { path = /j/w; vnet; persist; }", "w { path = /j/w; ip4 = inherit; persist; }",
-        "w { path = /j/w; sysvshm; sysvmsg = 1; host; persist; }", "w { path = /j/w; ip4; ip6; persist; }",
-        "w { path = /j/w; vnet = new; persist; }"}) {
+  for (const char* text : {"w { path = /j/w; vnet; persist; }", "w { path = /j/w; ip4 = inherit; persist; }",
+                           "w { path = /j/w; sysvshm; sysvmsg = 1; host; persist; }",
+                           "w { path = /j/w; ip4; ip6; persist; }", "w { path = /j/w; vnet = new; persist; }",
+                           "w { path = /j/w; ip4 = inherit; ip4.addr = 203.0.113.9; persist; }"}) {
     CAPTURE(text);
     ModelHost host = applied(text);
     const Plan again = plan_of(site(text), host.state);

@@ -80,3 +80,16 @@ TEST_CASE("destroy on the fake host: no record, a jls listing of a declared runn
   CHECK(r.rc == 0);
   CHECK(r.out.find("jail \"db\" is not running: nothing to do") != std::string::npos);
 }
+
+TEST_CASE("destroy plan: a recorded child jail no longer declared is stopped with its parent") {
+  ModelHost host = applied(
+      "a { path = /j/a; persist; children.max = 1; }\na.x { path = /j/a/x; persist; mount.devfs; }\n");
+  const auto c = site("a { path = /j/a; persist; children.max = 1; }\n");
+  const Plan p = destroy_plan(c, host.state, {"a"});
+  CHECK(actions_of(p) == "-a -a.x");
+  REQUIRE(p.find("a.x") != nullptr);
+  CHECK(steps_of(*p.find("a.x")).find("umount.devfs") != std::string::npos);
+  host.apply(p);
+  CHECK(host.state.jails.empty());
+  CHECK(host.state.mounts.empty());
+}

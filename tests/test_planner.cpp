@@ -345,3 +345,15 @@ TEST_CASE("plan: adopting a running jail adds no alias the host already holds") 
         "alias-add \"inet\" \"em0\" \"203.0.113.8\" \"/24\"\nset "
         "\"ip4.addr=203.0.113.7,203.0.113.8\"\nrecord\n");
 }
+
+TEST_CASE("plan: --restart-changed restarts also when a kernel change alone would be made in place") {
+  ModelHost host = applied(k_base);
+  const auto c = site(
+      replace_all(k_base, "mount.devfs;", "mount.devfs; exec.poststart = \"echo hi\"; allow.raw_sockets;"));
+  PlanOptions options{false, "test"};
+  options.restart_changed = true;
+  const Plan p = make_plan(c.desired, host.state, options);
+  REQUIRE(p.find("www") != nullptr);
+  CHECK(p.find("www")->action == Action::restart);
+  CHECK(p.find("www")->subject == "exec.poststart");
+}

@@ -63,7 +63,8 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
           if (c.env) line = "env -i " + format_argv(*c.env) + " " + line;
           if (!c.cwd.empty()) line = fmt::format("(cd {} && {})", format_argv({c.cwd}), line);
           // as exec.system_user: su keeps the environment set above (-m)
-          if (!c.user.empty()) line = fmt::format("/usr/bin/su -m {} -c {}", c.user, format_argv({line}));
+          if (!c.user.empty())
+            line = fmt::format("/usr/bin/su -m {} -c {}", format_argv({c.user}), format_argv({line}));
           // what apply itself does not count as failing
           if (s.kind == StepKind::limits && c.argv.size() > 1 && c.argv[1] == "-r") line += " || true";
           if (c.argv.at(0) == k_pkill) line += " || true";
@@ -73,7 +74,8 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
           out += line + "\n";
         }
         if (s.kind == StepKind::create)
-          out += fmt::format("jid=$(/usr/sbin/jls -j {} jid)\n", format_argv({j->name}));
+          // exported: hooks run through su read it in a shell of their own
+          out += fmt::format("jid=$(/usr/sbin/jls -j {} jid)\nexport jid\n", format_argv({j->name}));
       }
       if (header && out.back() == '\n' && out.rfind('\n', out.size() - 2) < start + 1)
         out += "# nothing to run here: only jailplan's record changes\n";
