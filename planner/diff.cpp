@@ -31,15 +31,12 @@ class Differ {
   Differ(const JailSpec& d, const ObservedJail& o, const std::vector<const JailSpec*>& ancestors,
          DiffScratch& s)
       : m_desired(d), m_observed(o), m_ancestors(ancestors), m_s(s) {
-    const auto& rec = o.applied;
-    if (rec && (!rec->jid || *rec->jid == o.jid)) {
-      m_record = &*rec;
-    } else if (rec) {
+    m_record = o.own_record();
+    if (m_record == nullptr && o.applied)
       m_out.note = fmt::format(
           "the record is for jid {}, but the running jail has jid {}: it was re-created "
           "outside jailplan",
-          *rec->jid, o.jid);
-    }
+          *o.applied->jid, o.jid);
     m_out.recorded = m_record != nullptr;
   }
 

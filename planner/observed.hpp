@@ -51,6 +51,12 @@ struct ObservedJail {
   /// What the backend found broken in a running jail, in words (the Linux
   /// backend: its link down, a host route gone). Such a jail is restarted.
   std::vector<std::string> faults = {};
+  /// Its applied record when it is for this jail (its jid, or none kept),
+  /// else nullptr: a record for another jid is of a jail re-created
+  /// outside jailplan.
+  const AppliedRecord* own_record() const {
+    return applied && (!applied->jid || *applied->jid == jid) ? &*applied : nullptr;
+  }
   bool operator==(const ObservedJail&) const = default;
 };
 

@@ -232,11 +232,20 @@ class Planner {
     c.note = std::move(d.note);
   }
 
+  // A running jail the configuration does not declare, with its record.
+  static Node running_node(const ObservedJail& o, const AppliedRecord& own) {
+    Node n;
+    n.record = &own;
+    n.running = &o;
+    n.key = o.name;
+    return n;
+  }
+
   void add_undeclared() {
     for (const auto& o : m_observed.jails) {
       if (m_index.count(o.name) != 0 || o.dying) continue;
-      const bool created = o.applied && o.applied->created && (!o.applied->jid || *o.applied->jid == o.jid);
-      if (!created) {
+      const AppliedRecord* own = o.own_record();
+      if (own == nullptr || !own->created) {
         m_unmanaged.push_back(o.name);
         continue;
       }
@@ -244,10 +253,7 @@ class Planner {
         m_orphans.push_back(o.name);
         continue;
       }
-      Node n;
-      n.record = &*o.applied;
-      n.running = &o;
-      n.key = o.name;
+      Node n = running_node(o, *own);
       JailChange& c = materialize(n);
       c.action = Action::destroy;
       c.reason = Reason::not_declared;
@@ -277,12 +283,8 @@ class Planner {
   void add_recorded_undeclared() {
     for (const auto& o : m_observed.jails) {
       if (m_index.count(o.name) != 0 || o.dying) continue;
-      if (!o.applied || !o.applied->created || (o.applied->jid && *o.applied->jid != o.jid)) continue;
-      Node n;
-      n.record = &*o.applied;
-      n.running = &o;
-      n.key = o.name;
-      m_nodes.push_back(std::move(n));
+      const AppliedRecord* own = o.own_record();
+      if (own != nullptr && own->created) m_nodes.push_back(running_node(o, *own));
     }
   }
 
@@ -422,8 +424,7 @@ class Planner {
       n.record = nullptr;
       if (!doomed[i]) continue;
       if (n.running != nullptr) {
-        const auto& rec = n.running->applied;
-        if (rec && (!rec->jid || *rec->jid == n.running->jid)) n.record = &*rec;
+        n.record = n.running->own_record();
       } else if (const AppliedRecord* r = m_observed.stopped_record(n.key); r != nullptr && named) {
         n.record = r;
         n.cleanup = true;  // it stopped on its own: tidy what it left (jail -rC)
