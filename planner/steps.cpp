@@ -89,6 +89,13 @@ std::string under(const std::string* path, std::string_view sub) {
   return p + std::string(sub);
 }
 
+// Whether the host has an alias step's {family, interface, address} configured.
+bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
+  return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const ObservedAddress& x) {
+    return x.family == a[0] && x.interface == a[1] && x.address == a[2];
+  });
+}
+
 bool negatable_false(const std::vector<std::string>& values) {
   return !values.empty() && values.back() == "false";
 }
@@ -287,11 +294,6 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
     return std::any_of(host.mounts.begin(), host.mounts.end(),
                        [&](const auto& m) { return m.target == target; });
   };
-  const auto configured = [&host](const std::vector<std::string>& a) {
-    return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const auto& x) {
-      return x.family == a[0] && x.interface == a[1] && x.address == a[2];
-    });
-  };
   for (auto& st : all) {
     bool keep = true;
     switch (st.kind) {
@@ -303,7 +305,7 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
         keep = fields.size() >= 2 && mounted(fields[1]);
         break;
       }
-      case StepKind::alias_remove: keep = configured(st.args); break;
+      case StepKind::alias_remove: keep = holds_alias(host, st.args); break;
       default: break;
     }
     if (keep) out.push_back(std::move(st));
@@ -314,11 +316,6 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
 void append_update_steps(const std::string& /*jail*/, const SpecView& desired, const SpecView* recorded,
                          const std::vector<ParamChange>& changes, const ObservedState& host,
                          std::vector<Step>& out) {
-  const auto held = [&host](const std::vector<std::string>& a) {
-    return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const auto& x) {
-      return x.family == a[0] && x.interface == a[1] && x.address == a[2];
-    });
-  };
   constexpr Phase ph = Phase::update;
   std::vector<Step> removals;
   std::vector<StepParam> params;
@@ -347,7 +344,7 @@ void append_update_steps(const std::string& /*jail*/, const SpecView& desired, c
       for (std::size_t i = 0; i < now_v.size(); ++i) {
         if (std::find(was_v.begin(), was_v.end(), now_v[i]) != was_v.end()) continue;
         auto args = alias_args(now_v[i], v6, desired.last("interface"));
-        if (args.empty() || (recorded == nullptr && held(args))) continue;
+        if (args.empty() || (recorded == nullptr && holds_alias(host, args))) continue;
         const auto moved =
             std::find_if(dropped.begin(), dropped.end(), [&](const auto& d) { return same_place(d, args); });
         if (moved != dropped.end()) {
