@@ -97,10 +97,7 @@ class Differ {
       if (!vnet && reported(c.name == "ip4.addr" ? "ip4" : "ip6") != "inherit") continue;
       if (!c.after || c.after->empty()) continue;
       c.effect = Effect::replace;
-      if (rank(Effect::replace) > rank(m_out.worst)) {
-        m_out.worst = Effect::replace;
-        m_out.worst_param = c.name;
-      }
+      raise_worst(c);
     }
   }
 
@@ -127,10 +124,7 @@ class Differ {
       }
     if (!restart) return;
     dropped->effect = Effect::restart;
-    if (rank(Effect::restart) > rank(m_out.worst)) {
-      m_out.worst = Effect::restart;
-      m_out.worst_param = "persist";
-    }
+    raise_worst(*dropped);
   }
 
   Location location_of(std::string_view name) const {
@@ -138,11 +132,15 @@ class Differ {
     return p != nullptr ? p->location() : Location{};
   }
 
+  // The jail's worst effect so far, and the first parameter that has it.
+  void raise_worst(const ParamChange& c) {
+    if (rank(c.effect) <= rank(m_out.worst)) return;
+    m_out.worst = c.effect;
+    m_out.worst_param = c.name;
+  }
+
   void add(ParamChange c) {
-    if (rank(c.effect) > rank(m_out.worst)) {
-      m_out.worst = c.effect;
-      m_out.worst_param = c.name;
-    }
+    raise_worst(c);
     m_out.changes.push_back(std::move(c));
   }
 
