@@ -174,8 +174,8 @@ class Planner {
         reason = d.recorded ? Reason::kernel_changed : Reason::adopt;
         break;
       case Effect::next_start:
-        action = m_options.restart_changed ? Action::restart : Action::update;
-        reason = m_options.restart_changed ? Reason::start_only : Reason::next_start;
+        action = Action::update;
+        reason = Reason::next_start;
         break;
       case Effect::record:
         action = Action::update;
@@ -191,16 +191,12 @@ class Planner {
     // --restart-changed: a start-time change restarts the jail even when a
     // kernel change alone would have been made in place (its record would
     // otherwise keep the new settings unrun)
-    if (m_options.restart_changed && (action == Action::update || action == Action::none) &&
-        std::any_of(d.changes.begin(), d.changes.end(),
-                    [](const ParamChange& c) { return c.effect == Effect::next_start; })) {
+    const auto start_time = std::find_if(d.changes.begin(), d.changes.end(),
+                                         [](const ParamChange& c) { return c.effect == Effect::next_start; });
+    if (m_options.restart_changed && action == Action::update && start_time != d.changes.end()) {
       action = Action::restart;
       reason = Reason::start_only;
-      for (const auto& c : d.changes)
-        if (c.effect == Effect::next_start) {
-          d.worst_param = c.name;
-          break;
-        }
+      d.worst_param = start_time->name;
     }
     if (!o.faults.empty() && action != Action::replace) {
       // a link down or a route gone: only a fresh start makes it whole
