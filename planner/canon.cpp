@@ -83,6 +83,15 @@ const CanonParam* find_param(const CanonSpec& spec, std::string_view name) {
   return it != spec.end() && it->name == name ? &*it : nullptr;
 }
 
+void put_param(CanonSpec& spec, CanonParam param) {
+  const auto it = std::lower_bound(spec.begin(), spec.end(), std::string_view(param.name),
+                                   [](const CanonParam& p, std::string_view n) { return p.name < n; });
+  if (it != spec.end() && it->name == param.name)
+    it->values = std::move(param.values);
+  else
+    spec.insert(it, std::move(param));
+}
+
 namespace {
 std::string_view jailsys_word(const TypedParam& p) {
   return std::get<std::string_view>(p.value);

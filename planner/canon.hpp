@@ -25,6 +25,9 @@ using CanonSpec = std::vector<CanonParam>;
 
 /// Binary search in a sorted CanonSpec.
 const CanonParam* find_param(const CanonSpec& spec, std::string_view name);
+/// Sets a parameter in a sorted CanonSpec: replaces its values, or inserts
+/// it in name order.
+void put_param(CanonSpec& spec, CanonParam param);
 
 /// A typed parameter's canonical values (record form: addresses as written),
 /// written into `out`, reusing its strings' storage.

@@ -502,14 +502,7 @@ class Planner {
     if (n.record != nullptr) return n.record->params;
     CanonSpec spec = declared;
     if (n.running == nullptr) return spec;
-    const CanonParam* path = find_param(n.running->params, "path");
-    if (path == nullptr) return spec;
-    const auto it = std::lower_bound(spec.begin(), spec.end(), std::string_view("path"),
-                                     [](const CanonParam& p, std::string_view k) { return p.name < k; });
-    if (it != spec.end() && it->name == "path")
-      it->values = path->values;
-    else
-      spec.insert(it, *path);
+    if (const CanonParam* path = find_param(n.running->params, "path")) put_param(spec, *path);
     return spec;
   }
 

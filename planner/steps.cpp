@@ -225,9 +225,7 @@ void append_start_steps(const std::string& jail, const SpecView& s, std::vector<
   CanonSpec with_name;
   if (s.last("name") == nullptr) {
     with_name = *s.spec;
-    with_name.insert(std::lower_bound(with_name.begin(), with_name.end(), std::string_view("name"),
-                                      [](const CanonParam& p, std::string_view n) { return p.name < n; }),
-                     CanonParam{"name", {jail}});
+    put_param(with_name, CanonParam{"name", {jail}});
     named.spec = &with_name;
   }
   out.push_back(make_params(StepKind::create, ph, kernel_params(named, temporary_persist),
