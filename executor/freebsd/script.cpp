@@ -52,14 +52,9 @@ std::string render_script(const Plan& plan, const std::string& file, const std::
         for (std::size_t i = before; i < recorder.commands().size(); ++i) {
           const Command& c = recorder.commands()[i];
           std::string line = format_argv(c.argv);
-          if (!c.extra_env.empty()) {
-            // the jid of a jail this script creates is the one jls gave
-            std::string env = format_argv(c.extra_env);
-            const std::string quoted = format_argv({k_script_jid_env});
-            if (const auto at = env.find(quoted); at != std::string::npos)
-              env.replace(at, quoted.size(), "JID=\"$jid\"");
-            line = env + " " + line;
-          }
+          // the jid of a jail this script creates is the one jls gave
+          for (auto e = c.extra_env.rbegin(); e != c.extra_env.rend(); ++e)
+            line = (*e == k_script_jid_env ? std::string("JID=\"$jid\"") : format_argv({*e})) + " " + line;
           if (c.env) line = "env -i " + format_argv(*c.env) + " " + line;
           if (!c.cwd.empty()) line = fmt::format("(cd {} && {})", format_argv({c.cwd}), line);
           // as exec.system_user: su keeps the environment set above (-m)
