@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "compiler/fstab.hpp"
+#include "grammar/source_loader.hpp"
 #include "planner/steps.hpp"
 
 namespace jailplan {
@@ -54,13 +56,15 @@ HookPlace hook_place(StepKind k) {
 }
 
 std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
+  // read and split as the planner does (compiler/fstab.hpp): a regular
+  // file of bounded size
+  FileSystemLoader files;
+  std::string error;
+  auto text = files.read_regular(path, k_max_fstab_bytes, error);
+  if (!text) return std::nullopt;
+  const SourceFile file(path, std::move(*text));
   std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    line = line.substr(0, line.find('#'));
-    if (!fstab_fields(line).empty()) lines.push_back(line);
-  }
+  for (auto& line : fstab_lines(file)) lines.push_back(std::move(line.text));
   return lines;
 }
 

@@ -49,7 +49,9 @@ enum class HookPlace : std::uint8_t { none, host, jail };
 HookPlace hook_place(StepKind k);
 
 /// The mount lines of a mount.fstab file (comments and blank lines gone),
-/// or nullopt when it cannot be read.
+/// or nullopt when it cannot be read (or is not a regular file of at most
+/// k_max_fstab_bytes). For plans and records made before the lines were
+/// read at plan time.
 std::optional<std::vector<std::string>> fstab_file_lines(const std::string& path);
 
 /// The step that undoes `step` when a jail's start fails part-way, as

@@ -12,6 +12,8 @@
 
 #include "cli/commands.hpp"
 #include "compiler/fstab.hpp"
+#include "executor/command_runner.hpp"
+#include "executor/freebsd/backend.hpp"
 #include "planner_util.hpp"
 
 using namespace jailplan;
@@ -247,4 +249,27 @@ TEST_CASE("fstab: a saved plan is refused once a file it read has changed") {
      "no longer fits this host; plan again:\n"
      "  - 'db': its mount.fstab files (/etc/fstab.db) changed since the plan was made\n");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "fstab: a plan step of the old kind reads its file as the planner does: lines, comments, regular files "
+    "only") {
+  TempDir dir("fstab-old");
+  const std::string file = dir.path + "/fstab.db";
+  std::ofstream(file) << "# data\n/data /j/db/data nullfs ro 0 0 # the data\n\n  tmpfs\t/j/db/tmp tmpfs rw\n";
+  RecordingRunner runner;
+  FreeBsdBackend backend(runner, false);
+  JailChange j;
+  j.name = "db";
+  const Step mount{StepKind::mount_fstab, Phase::start, {file}, {}, {}, {}};
+  REQUIRE(backend.run(j, mount).ok());
+  std::vector<std::string> argv;
+  for (const auto& c : runner.commands()) argv.push_back(format_argv(c.argv));
+  CHECK(argv == std::vector<std::string>{"/sbin/mount -t nullfs -o ro /data /j/db/data",
+                                         "/sbin/mount -t tmpfs -o rw tmpfs /j/db/tmp"});
+  // a directory (or a FIFO, a device) is no fstab file
+  const Step odd{StepKind::mount_fstab, Phase::start, {dir.path}, {}, {}, {}};
+  const Status s = backend.run(j, odd);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("mount.fstab") != std::string::npos);
 }
