@@ -94,6 +94,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   plan->add_flag(
       "--restart-changed", cl.plan.restart_changed,
       "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");
+  plan->add_flag(
+      "--adopt", cl.plan.adopt,
+      "Take over running declared jails that no configuration owns (their records name this file)");
   plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
   add_allow_unenforced(*plan, cl.plan.host);
 
@@ -106,6 +109,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag(
       "--restart-changed", cl.apply.restart_changed,
       "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");
+  apply->add_flag(
+      "--adopt", cl.apply.adopt_all,
+      "Take over running declared jails that no configuration owns (their records name this file)");
   add_allow_unenforced(*apply, cl.apply.host);
   add_lock_timeout(*apply, cl.apply);
   add_run_options(*apply, cl.apply);
@@ -120,6 +126,17 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_allow_unenforced(*restart, cl.restart.host);
   add_lock_timeout(*restart, cl.restart);
   add_run_options(*restart, cl.restart);
+
+  auto* adopt = app.add_subcommand(
+      "adopt", "Take over running jails that no configuration owns, as they run; nothing else changes");
+  adopt->add_option("file", cl.adopt.file, "Configuration file that declares them")->required();
+  adopt->add_option("jails", cl.adopt.adopt, "The jails to adopt")->required();
+  add_host_options(*adopt, cl.adopt.host);
+  adopt->add_flag("--dry-run", cl.adopt.dry_run, "Print every command in order; change nothing");
+  adopt->add_flag("--auto-approve", cl.adopt.auto_approve, "Do not ask for confirmation");
+  add_allow_unenforced(*adopt, cl.adopt.host);
+  add_lock_timeout(*adopt, cl.adopt);
+  add_run_options(*adopt, cl.adopt);
 
   auto* reconcile = app.add_subcommand(
       "reconcile", "Converge the whole host to the configuration without asking (boot, cron, pipelines)");
@@ -193,6 +210,7 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("restart")) return run_restart(cl.restart, w);
+  if (app.got_subcommand("adopt")) return run_adopt(cl.adopt, w);
   if (app.got_subcommand("reconcile")) return run_reconcile(cl.reconcile, w);
   if (app.got_subcommand("explain")) return run_explain(cl.explain, w);
   if (app.got_subcommand("import")) return run_import(cl.import, w);

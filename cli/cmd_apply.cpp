@@ -248,6 +248,47 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
 
 }  // namespace
 
+namespace {
+
+/// `adopt FILE JAIL...`: the plan keeps only the named jails' adoption,
+/// which may set kernel parameters in place but never stops a jail.
+bool only_adoptions(Plan& plan, const ApplyOptions& o, const ObservedState& observed, World& w) {
+  bool ok = true;
+  for (const auto& name : o.adopt) {
+    const JailChange* c = plan.find(name);
+    const ObservedJail* running = observed.find(name);
+    if (running == nullptr || running->dying) {
+      w.err << fmt::format(
+          "jailplan: error: jail \"{}\" is not running: there is nothing to adopt ('jailplan "
+          "apply' starts it)\n",
+          name);
+      ok = false;
+    } else if (c == nullptr || !c->adopt) {
+      w.err << fmt::format("jailplan: error: jail \"{}\" is already owned by {}\n", name,
+                           running->applied && !running->applied->owner.empty() ? running->applied->owner
+                                                                                : "this configuration");
+      ok = false;
+    } else if (c->action != Action::update) {
+      w.err << fmt::format(
+          "jailplan: error: jail \"{}\" would be {} to match its declaration ({}): adopting takes it as it "
+          "runs; 'jailplan apply --adopt' adopts and {} it\n",
+          name, c->action == Action::restart ? "restarted" : "replaced", reason_text(*c),
+          c->action == Action::restart ? "restarts" : "replaces");
+      ok = false;
+    }
+  }
+  if (!ok) return false;
+  std::erase_if(plan.jails, [&](const JailChange& j) {
+    return std::find(o.adopt.begin(), o.adopt.end(), j.name) == o.adopt.end();
+  });
+  plan.orphans.clear();
+  plan.unmanaged.clear();
+  plan.foreign.clear();
+  return true;
+}
+
+}  // namespace
+
 int run_apply(const ApplyOptions& o, World& w) {
   if (auto err = check_apply_options(o); !err.empty()) {
     w.err << fmt::format("jailplan: error: {}\n", err);
@@ -269,14 +310,19 @@ int run_apply(const ApplyOptions& o, World& w) {
   SourceSet sources;
   auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed || !host_accepts(*compiled, *observed, o.host, w)) return k_exit_error;
-  for (const auto& name : o.restart)
-    if (compiled->desired.find(name) == nullptr) {
-      w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.file);
-      return k_exit_error;
-    }
+  for (const auto& names : {o.restart, o.adopt})
+    for (const auto& name : names)
+      if (compiled->desired.find(name) == nullptr) {
+        w.err << fmt::format("jailplan: error: jail \"{}\" is not declared in {}\n", name, o.file);
+        return k_exit_error;
+      }
   PlanOptions options{o.prune, JAILPLAN_VERSION, o.restart};
   options.restart_changed = o.restart_changed;
-  const Plan plan = make_plan(compiled->desired, *observed, options);
+  options.adopt_all = o.adopt_all;
+  options.adopt = o.adopt;
+  if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
+  Plan plan = make_plan(compiled->desired, *observed, options);
+  if (!o.adopt.empty() && !only_adoptions(plan, o, *observed, w)) return k_exit_error;
   // the plan is for people: JSON-lines and quiet runs print outcomes only
   if (o.progress == "lines") w.out << render_human(plan, HumanOptions{w.color, false, observed->source});
   return carry_out(plan, o, w);
@@ -293,6 +339,12 @@ int run_restart(const ApplyOptions& o, World& w) {
   }
   ApplyOptions r = o;
   r.operation = "restart";
+  return run_apply(r, w);
+}
+
+int run_adopt(const ApplyOptions& o, World& w) {
+  ApplyOptions r = o;
+  r.operation = "adopt";
   return run_apply(r, w);
 }
 

@@ -43,9 +43,11 @@ int run_destroy(const DestroyOptions& o, World& w) {
   if (!observed) return k_exit_error;
   PlanOptions options{false, JAILPLAN_VERSION};
   options.destroy = doomed;
+  if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, options);
   plan.unmanaged.clear();
   plan.orphans.clear();
+  plan.foreign.clear();
   for (const auto& name : doomed)
     if (plan.find(name) == nullptr) {
       // say what is true: a dying jail is on its way out, not running

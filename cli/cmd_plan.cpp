@@ -46,6 +46,8 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   if (!observed || !host_accepts(*compiled, *observed, o.host, w)) return k_exit_error;
   PlanOptions options{o.prune, JAILPLAN_VERSION};
   options.restart_changed = o.restart_changed;
+  options.adopt_all = o.adopt;
+  if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, options);
   if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
   if (!o.out.empty()) {

@@ -42,8 +42,9 @@ int run_status(const StatusOptions& o, World& w) {
   const bool details = row != nullptr && row->status_details != nullptr;
   std::map<std::string, std::string> detail;
   if (details) detail = row->status_details(w.env);
-  auto sync = [&](const std::string& name) -> std::string {
+  auto sync = [&](const std::string& name, const AppliedRecord* record) -> std::string {
     if (!plan) return "";
+    if (claim_of(record, compiled->desired.owner) == Claim::other) return "not this configuration's";
     const JailChange* c = plan->find(name);
     if (c == nullptr || c->action == Action::none) return "in sync";
     return fmt::format("{} ({} change{})", to_string(c->action), c->changes.size(),
@@ -51,13 +52,18 @@ int run_status(const StatusOptions& o, World& w) {
   };
   auto line = [&](std::string_view jid, std::string_view name, std::string_view state,
                   std::string_view managed, std::string_view host, std::string_view ip, std::string_view init,
-                  std::string_view last) {
+                  std::string_view last, std::string_view owner) {
     w.out << fmt::format("{:>4}  {:<16} {:<8} {:<9} {:<24} {:<16} ", jid, name, state, managed, host, ip);
     if (details) w.out << fmt::format("{:<14} ", init);
-    w.out << last << '\n';
+    w.out << fmt::format("{:<24} {}", last, owner);
+    w.out << '\n';
+  };
+  // whose it is: the configuration its record names
+  const auto owner = [](const AppliedRecord* r) -> std::string {
+    return r == nullptr ? "-" : r->owner.empty() ? "(unknown)" : r->owner;
   };
   line("JID", "NAME", "STATE", "MANAGED", "HOSTNAME", "IP", details ? row->status_title : "",
-       plan ? "CONFIGURATION" : "PATH");
+       plan ? "CONFIGURATION" : "PATH", "OWNER");
   for (const auto& j : observed->jails) {
     const char* managed = !j.applied ? "no" : j.applied->created ? "created" : "adopted";
     const auto known = detail.find(j.name);
@@ -65,16 +71,18 @@ int run_status(const StatusOptions& o, World& w) {
     const std::string ip4 = joined(j.params, "ip4.addr");
     line(std::to_string(j.jid), j.name, j.dying ? "dying" : "running", managed,
          joined(j.params, "host.hostname"), ip4 != "-" ? ip4 : joined(j.params, "ip6.addr"), init,
-         plan ? sync(j.name) : joined(j.params, "path"));
+         plan ? sync(j.name, j.applied ? &*j.applied : nullptr) : joined(j.params, "path"),
+         owner(j.applied ? &*j.applied : nullptr));
   }
   for (const auto& [name, record] : observed->stopped)
     line("-", name, "stopped", "recorded", joined(record.params, "host.hostname"),
-         joined(record.params, "ip4.addr"), "-", plan ? sync(name) : joined(record.params, "path"));
+         joined(record.params, "ip4.addr"), "-", plan ? sync(name, &record) : joined(record.params, "path"),
+         owner(&record));
   if (plan)
     for (const auto& c : plan->jails)
       if (c.action == Action::create && observed->find(c.name) == nullptr &&
           observed->stopped_record(c.name) == nullptr)
-        line("-", c.name, "absent", "-", "-", "-", "-", "create");
+        line("-", c.name, "absent", "-", "-", "-", "-", "create", "-");
   return k_exit_ok;
 }
 

@@ -56,6 +56,7 @@ struct PlanCmdOptions {
   bool detailed_exitcode = false;
   bool prune = false;
   bool restart_changed = false;  ///< restart jails whose start-time settings changed, now
+  bool adopt = false;            ///< --adopt: take over running declared jails nobody owns
   std::string out;               ///< -o FILE: save the plan
   bool script = false;           ///< --script: the FreeBSD commands as a POSIX sh script
 };
@@ -73,11 +74,18 @@ struct ApplyOptions {
   std::string progress = "lines";    ///< lines, json (JSON lines) or quiet
   std::string operation = "apply";   ///< for the journal
   std::vector<std::string> restart;  ///< `restart`: stop and start these even if unchanged
+  bool adopt_all = false;            ///< --adopt: take over running declared jails nobody owns
+  /// `adopt FILE JAIL...`: take over only these, as they run; nothing else changes
+  std::vector<std::string> adopt;
 };
 int run_apply(const ApplyOptions& o, World& w);
 /// `restart FILE JAIL...`: apply, with the named jails stopped and started
 /// again (as `jail -rc`), their dependents following.
 int run_restart(const ApplyOptions& o, World& w);
+/// `adopt FILE JAIL...`: the named running jails, which no configuration
+/// owns, become FILE's, with their kernel parameters set in place where
+/// they differ; nothing else changes, and nothing is restarted.
+int run_adopt(const ApplyOptions& o, World& w);
 /// `reconcile`: apply without asking, for boot and unattended runs.
 int run_reconcile(const ApplyOptions& o, World& w);
 
@@ -156,6 +164,7 @@ struct CommandLine {
   ApplyOptions apply;
   ApplyOptions reconcile;
   ApplyOptions restart;
+  ApplyOptions adopt;
   ObserveOptions observe;
   ImportOptions import;
   ExplainOptions explain;

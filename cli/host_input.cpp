@@ -52,6 +52,11 @@ std::optional<Compilation> compile_for_plan(const std::string& file, World& w, F
   Compilation c = compile_file(file, w.loader, KeepSyntax::no);
   w.err << render(c.diagnostics, w.style());
   if (!c.ok()) return std::nullopt;
+  if (c.desired.owner.empty()) {
+    w.err << "jailplan: error: a configuration read from standard input has no path to name it in "
+             "jailplan's records: declare $jailplan_owner = \"NAME\"; in it\n";
+    return std::nullopt;
+  }
   if (fstab == FstabFiles::read && !read_fstab_files(c, w)) return std::nullopt;
   return c;
 }
@@ -60,6 +65,13 @@ bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w) {
   const BackendRow* row = o.target();
   if (row == nullptr || row->enforcement == nullptr) return true;
   const Diagnostics d = row->enforcement(c.desired, o.allow_unenforced);
+  w.err << render(d, w.style());
+  return !d.has_errors();
+}
+
+bool owners_accept(const Compilation& c, const ObservedState& observed, const PlanOptions& options,
+                   World& w) {
+  const Diagnostics d = check_ownership(c.desired, observed, options);
   w.err << render(d, w.style());
   return !d.has_errors();
 }

@@ -10,6 +10,7 @@
 #include "compiler/compile.hpp"
 #include "executor/registry.hpp"
 #include "planner/observed.hpp"
+#include "planner/planner.hpp"
 
 namespace jailplan {
 
@@ -50,5 +51,10 @@ bool backend_can_enforce(const Compilation& c, const HostOptions& o, World& w);
 /// host's, that no jail root is reachable by other users. Diagnostics go
 /// to w.err.
 bool host_accepts(const Compilation& c, const ObservedState& observed, const HostOptions& o, World& w);
+
+/// Whether the plan takes nothing from another configuration and adopts
+/// no running jail unless `options` ask for it (check_ownership);
+/// diagnostics go to w.err.
+bool owners_accept(const Compilation& c, const ObservedState& observed, const PlanOptions& options, World& w);
 
 }  // namespace jailplan

@@ -31,7 +31,9 @@ struct Compilation {
 /// at 10,000 jails the trees were the largest thing the front end built.
 enum class KeepSyntax : bool { no, yes };
 
-/// Compiles one configuration file (jail.conf or YAML).
+/// Compiles one configuration file (jail.conf or YAML). Its owner
+/// (DesiredState::owner) is its `$jailplan_owner`, else the file's
+/// canonical name (SourceLoader::canonical); none for "-".
 Compilation compile_file(const std::string& path, SourceLoader& loader, KeepSyntax keep = KeepSyntax::yes);
 /// Compiles text held in memory (fuzzing, tests).
 Compilation compile_text(const std::string& name, std::string text, SourceLoader& loader,

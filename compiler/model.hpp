@@ -84,6 +84,10 @@ struct JailSpec {
   Location location;
   bool failed = false;  ///< resolution or type errors for this jail
   std::vector<TypedParam> params;
+  /// `$jailplan_owner` as this jail sees it ("" when not set): not a
+  /// parameter, the configuration's identity in jailplan's records.
+  std::string owner;
+  Location owner_location;
 
   const TypedParam* find(std::string_view canonical) const;
   /// The boolean value, or `fallback` when absent or untyped.
@@ -98,6 +102,11 @@ struct DesiredState {
   std::vector<JailSpec> jails;
   /// The entries of every address parameter (IpList points here).
   std::deque<std::vector<IpEntry>> address_lists;
+  /// The configuration's identity in jailplan's records: its declared
+  /// `$jailplan_owner`, else (set by whoever read the file) its canonical
+  /// absolute path. Every jail it applies is recorded as owned by it.
+  std::string owner;
+  Location owner_location;  ///< the `$jailplan_owner` statement (invalid: none)
   const JailSpec* find(std::string_view name) const;
 };
 

@@ -248,7 +248,8 @@ class JailResolver {
         m_diags(diags),
         m_name_id(names.intern("name")),
         m_jid_id(names.intern("jid")),
-        m_rctl_id(names.intern("jailplan_rctl")) {}
+        m_rctl_id(names.intern("jailplan_rctl")),
+        m_owner_id(names.intern("jailplan_owner")) {}
 
   void begin(ResolvedJail& jail) {
     m_jail = &jail;
@@ -312,10 +313,13 @@ class JailResolver {
     m_reserved.clear();
     for (std::size_t i = 0; i < m_count; ++i) {
       WParam& p = m_params[i];
-      const bool reserved = p.is_var && p.id == m_rctl_id;
-      if (p.is_var && !reserved) continue;
-      if (reserved)
-        m_reserved.push_back(build(p, "jailplan.rctl"));
+      const char* reserved = !p.is_var            ? nullptr
+                             : p.id == m_rctl_id  ? "jailplan.rctl"
+                             : p.id == m_owner_id ? "jailplan.owner"
+                                                  : nullptr;
+      if (p.is_var && reserved == nullptr) continue;
+      if (reserved != nullptr)
+        m_reserved.push_back(build(p, reserved));
       else if (p.whole != nullptr && !p.whole->has_vars)
         m_list.push_back(shared(*p.whole, p.immutable));
       else
@@ -449,7 +453,7 @@ class JailResolver {
   NameTable& m_names;
   Arena& m_out;
   Diagnostics& m_diags;
-  const std::uint32_t m_name_id, m_jid_id, m_rctl_id;
+  const std::uint32_t m_name_id, m_jid_id, m_rctl_id, m_owner_id;
   ResolvedJail* m_jail = nullptr;
   std::vector<WParam> m_params;  // a pool: the first m_count are this jail's
   std::size_t m_count = 0;

@@ -76,7 +76,8 @@ struct ResolvedJail {
   bool failed = false;  ///< resolution reported an error for this jail
   std::span<const ResolvedParam* const> params;
   /// jailplan's own settings, from reserved variables that jail(8) ignores
-  /// (`$jailplan_rctl` → `jailplan.rctl`); not part of jail(8)'s view.
+  /// (`$jailplan_rctl` → `jailplan.rctl`, `$jailplan_owner` →
+  /// `jailplan.owner`); not part of jail(8)'s view.
   std::span<const ResolvedParam* const> reserved;
 
   const ResolvedParam* find(std::string_view exact) const;

@@ -200,6 +200,10 @@ class TypeChecker::Impl {
     }
     for (const auto* rp : m_jail->reserved) {
       const ResolvedParam& p = *rp;
+      if (p.name() == "jailplan.owner") {
+        take_owner(p, spec);
+        continue;
+      }
       auto tp = check(p);
       if (!tp) continue;
       for (std::size_t i = 0; i < p.values().size(); ++i)
@@ -217,6 +221,19 @@ class TypeChecker::Impl {
 
  private:
   Diagnostic& error(Location l, std::string msg) { return m_diags.error(l, std::move(msg), "type"); }
+
+  // `$jailplan_owner`: the configuration's name in jailplan's records, one
+  // non-empty value (docs/jailconf-dialect.md, "Ownership")
+  void take_owner(const ResolvedParam& p, JailSpec& spec) {
+    if (p.values().size() != 1 || p.values()[0].empty()) {
+      error(p.location(), "$jailplan_owner takes one non-empty value").detail =
+          "it names the configuration in jailplan's records: $jailplan_owner = \"site-web01\";";
+      spec.failed = true;
+      return;
+    }
+    spec.owner = std::string(p.values()[0]);
+    spec.owner_location = p.location();
+  }
 
   // A catalog match. `info->name` is the canonical name: for a member of
   // a dynamic family, the entry is a copy under that name, held by the

@@ -4,6 +4,7 @@
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <filesystem>
 
 #include <cerrno>
 #include <cstdint>
@@ -77,6 +78,13 @@ std::optional<std::string> SourceLoader::read_regular(const std::string& path, s
     return std::nullopt;
   }
   return text;
+}
+
+std::string FileSystemLoader::canonical(const std::string& path) {
+  std::error_code ec;
+  auto resolved = std::filesystem::canonical(path, ec);
+  if (ec) resolved = std::filesystem::absolute(path, ec).lexically_normal();
+  return resolved.string();
 }
 
 std::optional<std::string> FileSystemLoader::read_regular(const std::string& path, std::size_t max_bytes,

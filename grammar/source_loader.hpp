@@ -28,11 +28,17 @@ class SourceLoader {
   /// this default knows no file types and checks only the size.
   virtual std::optional<std::string> read_regular(const std::string& path, std::size_t max_bytes,
                                                   std::string& error);
+  /// One name for the file however it is reached (a configuration's
+  /// default owner): this default returns `path` as it is.
+  virtual std::string canonical(const std::string& path) { return path; }
 };
 
 /// The real file system; "-" reads standard input.
 class FileSystemLoader final : public SourceLoader {
  public:
+  /// The absolute path without symbolic links, `.` or `..` (realpath(3));
+  /// the absolute, lexically normal path when it cannot be resolved.
+  std::string canonical(const std::string& path) override;
   std::optional<std::string> read(const std::string& path, std::string& error) override;
   std::vector<std::string> glob(const std::string& pattern) override;
   std::optional<std::string> read_regular(const std::string& path, std::size_t max_bytes,

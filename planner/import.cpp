@@ -106,7 +106,7 @@ ast::Document import_observed(const ObservedState& s, const std::vector<std::str
           comment("Jails jailplan applied come from its records, whole; the others from the"));
       b.leading.push_back(comment("kernel's parameters, the host addresses they use and the mounts below"));
       b.leading.push_back(
-          comment("their paths. Review, then 'jailplan apply' adopts them without a restart."));
+          comment("their paths. Review, then 'jailplan apply --adopt' adopts them without a restart."));
     }
     first = false;
     doc.body.push_back(std::move(b));

@@ -45,6 +45,7 @@ json record_to_json(const AppliedRecord& r) {
   o["digest"] = r.digest;
   o["jid"] = r.jid ? json(*r.jid) : json(nullptr);
   o["created"] = r.created;
+  if (!r.owner.empty()) o["owner"] = r.owner;
   if (!r.complete) o["complete"] = false;
   o["params"] = spec_to_json(r.params);
   return o;
@@ -98,6 +99,10 @@ std::string record_from_json(const json& obj, const std::string& where, AppliedR
   if (const auto c = obj.find("created"); c != obj.end()) {
     if (!c->is_boolean()) return fmt::format("{}.created: expected true or false", where);
     out.created = c->get<bool>();
+  }
+  if (const auto c = obj.find("owner"); c != obj.end()) {
+    if (!c->is_string()) return fmt::format("{}.owner: expected a string", where);
+    out.owner = c->get<std::string>();
   }
   if (const auto c = obj.find("complete"); c != obj.end()) {
     if (!c->is_boolean()) return fmt::format("{}.complete: expected true or false", where);

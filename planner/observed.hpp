@@ -25,6 +25,10 @@ struct AppliedRecord {
   /// step, completed by the last; an apply killed in between leaves it
   /// false, and the next plan starts the jail afresh
   bool complete = true;
+  /// The configuration that applied it (DesiredState::owner); "" for a
+  /// record written before jailplan kept owners: nobody's, until a file
+  /// declaring the jail adopts it.
+  std::string owner = {};
   bool operator==(const AppliedRecord&) const = default;
 };
 

@@ -184,7 +184,9 @@ std::string reason_text(const JailChange& j) {
     case Reason::dependency: return fmt::format("it depends on '{}', which stops", j.subject);
     case Reason::parent: return fmt::format("its parent '{}' is re-created", j.subject);
     case Reason::not_declared: return "no longer declared, --prune";
-    case Reason::adopt: return "running but not yet recorded by jailplan: adopting it";
+    case Reason::adopt:
+      return j.adopt ? "no configuration owned it: --adopt makes it this one's"
+                     : "running but not yet recorded by jailplan: recording it";
     case Reason::record_changed: return "settings used at the next stop changed: recording them";
     case Reason::left_over: return "it stopped without jailplan: cleaning up what it left";
     case Reason::interrupted: return "an earlier apply was interrupted while starting it: starting it afresh";
@@ -203,6 +205,16 @@ std::string headline(const JailChange& j) {
     case Action::replace: verb = "will be replaced"; break;
     case Action::destroy: verb = "will be destroyed"; break;
     case Action::none: break;
+  }
+  if (j.adopt) {
+    switch (j.action) {
+      case Action::update:
+        verb = j.reason == Reason::adopt ? "will be adopted" : "will be adopted and updated in place";
+        break;
+      case Action::restart: verb = "will be adopted and restarted"; break;
+      case Action::replace: verb = "will be adopted and replaced"; break;
+      default: break;
+    }
   }
   const std::string why = reason_text(j);
   return fmt::format("jail \"{}\" {}{}", j.name, verb, why.empty() ? "" : " (" + why + ")");

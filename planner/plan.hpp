@@ -158,12 +158,17 @@ struct JailChange {
   /// jailplan holds no record of. nullopt when nothing is torn down.
   std::optional<CanonSpec> teardown;
   std::vector<std::string> depends_on;  ///< jails that must start first (depend and parents)
+  /// A running jail no configuration owned becomes this one's (`--adopt`);
+  /// its action says what else changes (update with reason adopt: nothing).
+  bool adopt = false;
 };
 
 struct Plan {
   std::vector<JailChange> jails;       ///< dependency order, name tie-breaks
   std::vector<std::string> unmanaged;  ///< running, not declared, not created by jailplan
   std::vector<std::string> orphans;    ///< created by jailplan, not declared, kept (no --prune)
+  /// Running jails of other configurations, left alone: name and owner.
+  std::vector<std::pair<std::string, std::string>> foreign;
   std::string desired_digest;
   std::string observed_digest;
   std::string tool_version;

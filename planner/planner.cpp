@@ -31,6 +31,7 @@ struct Node {
   const AppliedRecord* record = nullptr;  // the usable record, if any
   const ObservedJail* running = nullptr;
   bool cleanup = false;       // a record of a stopped jail whose leftovers go first
+  bool adopt = false;         // a running declared jail nobody owns
   std::size_t unchanged = 0;  // of an unchanged running jail
 };
 
@@ -65,6 +66,7 @@ class Planner {
     plan.tool_version = m_options.tool_version;
     plan.unmanaged = std::move(m_unmanaged);
     plan.orphans = std::move(m_orphans);
+    plan.foreign = std::move(m_foreign);
     for (const std::size_t i : order) {
       Node& n = m_nodes[i];
       if (!n.change || n.change->action == Action::none) continue;
@@ -141,7 +143,8 @@ class Planner {
     JailChange& c = materialize(n);
     c.action = Action::create;
     c.reason = Reason::not_running;
-    if (const AppliedRecord* r = m_observed.stopped_record(n.key)) {
+    if (const AppliedRecord* r = m_observed.stopped_record(n.key);
+        r != nullptr && claim_of(r, m_desired.owner) != Claim::other) {
       n.record = r;
       n.cleanup = true;
       c.reason = r->complete ? Reason::left_over : Reason::interrupted;
@@ -150,6 +153,9 @@ class Planner {
 
   void plan_running(Node& n, DiffScratch& scratch, std::vector<const JailSpec*>& ancestors) const {
     const ObservedJail& o = *n.running;
+    const Claim claim = claim_of(o.applied ? &*o.applied : nullptr, m_desired.owner);
+    if (claim == Claim::other) return;  // another configuration's (check_ownership says so)
+    n.adopt = claim == Claim::nobody;
     ancestors.clear();
     for (std::string p = parent_name(std::string(n.key)); !p.empty(); p = parent_name(p)) {
       const auto it = m_index.find(p);
@@ -182,7 +188,7 @@ class Planner {
         reason = Reason::record_changed;
         break;
       case Effect::none:
-        if (!d.recorded) {
+        if (!d.recorded || n.adopt) {
           action = Action::update;
           reason = Reason::adopt;
         }
@@ -222,6 +228,7 @@ class Planner {
     JailChange& c = materialize(n);
     c.action = action;
     c.reason = reason;
+    c.adopt = n.adopt;
     c.unchanged = d.unchanged;
     c.subject = std::move(d.worst_param);
     c.changes = std::move(d.changes);
@@ -241,7 +248,11 @@ class Planner {
     for (const auto& o : m_observed.jails) {
       if (m_index.count(o.name) != 0 || o.dying) continue;
       const AppliedRecord* own = o.own_record();
-      if (own == nullptr || !own->created) {
+      if (own != nullptr && claim_of(own, m_desired.owner) == Claim::other) {
+        m_foreign.emplace_back(o.name, own->owner);
+        continue;
+      }
+      if (own == nullptr || !own->created || claim_of(own, m_desired.owner) != Claim::ours) {
         m_unmanaged.push_back(o.name);
         continue;
       }
@@ -256,7 +267,7 @@ class Planner {
       m_nodes.push_back(std::move(n));
     }
     for (const auto& [name, record] : m_observed.stopped) {
-      if (m_index.count(name) != 0) continue;
+      if (m_index.count(name) != 0 || claim_of(&record, m_desired.owner) != Claim::ours) continue;
       if (!m_options.prune) {
         m_orphans.push_back(name);
         continue;
@@ -280,7 +291,8 @@ class Planner {
     for (const auto& o : m_observed.jails) {
       if (m_index.count(o.name) != 0 || o.dying) continue;
       const AppliedRecord* own = o.own_record();
-      if (own != nullptr && own->created) m_nodes.push_back(running_node(o, *own));
+      if (own != nullptr && own->created && claim_of(own, m_desired.owner) == Claim::ours)
+        m_nodes.push_back(running_node(o, *own));
     }
   }
 
@@ -490,6 +502,7 @@ class Planner {
       r.digest = spec_digest(r.params);
       const bool recreated = c.action != Action::update;
       r.created = recreated || (n.record != nullptr && n.record->created);
+      r.owner = m_desired.owner;
       if (!recreated) r.jid = c.jid;
       c.applied = std::move(r);
     }
@@ -516,9 +529,16 @@ class Planner {
   std::vector<Node> m_nodes;
   std::vector<std::string> m_unmanaged;
   std::vector<std::string> m_orphans;
+  std::vector<std::pair<std::string, std::string>> m_foreign;
 };
 
 }  // namespace
+
+Claim claim_of(const AppliedRecord* record, const std::string& owner) {
+  if (record == nullptr) return Claim::nobody;
+  if (record->owner == owner) return Claim::ours;
+  return record->owner.empty() ? Claim::nobody : Claim::other;
+}
 
 Plan make_plan(const DesiredState& desired, const ObservedState& observed, const PlanOptions& options) {
   return Planner(desired, observed, options).run();

@@ -171,6 +171,18 @@ std::string summary_line(const Plan& plan) {
                      c.create, c.update, c.restart + c.replace, c.destroy);
 }
 
+namespace {
+
+/// `a1 (/etc/a.conf), a2 (/etc/a.conf)`
+std::string foreign_list(const Plan& plan) {
+  std::string out;
+  for (const auto& [name, owner] : plan.foreign)
+    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", name, owner);
+  return out;
+}
+
+}  // namespace
+
 std::string render_human(const Plan& plan, const HumanOptions& o) {
   const Paint paint{o.color};
   std::string out;
@@ -185,7 +197,9 @@ std::string render_human(const Plan& plan, const HumanOptions& o) {
                        fmt::join(plan.orphans, ", "));
   if (!plan.unmanaged.empty())
     out += fmt::format("Not managed by jailplan (left alone): {}\n", fmt::join(plan.unmanaged, ", "));
-  if (!plan.orphans.empty() || !plan.unmanaged.empty()) out += "\n";
+  if (!plan.foreign.empty())
+    out += "Owned by another configuration (left alone): " + foreign_list(plan) + "\n";
+  if (!plan.orphans.empty() || !plan.unmanaged.empty() || !plan.foreign.empty()) out += "\n";
   out += paint("1", summary_line(plan)) + "\n";
   return out;
 }
@@ -219,6 +233,7 @@ std::string render_markdown(const Plan& plan) {
         fmt::format("Created by jailplan, no longer declared, kept: {}\n\n", fmt::join(plan.orphans, ", "));
   if (!plan.unmanaged.empty())
     out += fmt::format("Not managed by jailplan: {}\n\n", fmt::join(plan.unmanaged, ", "));
+  if (!plan.foreign.empty()) out += "Owned by another configuration: " + foreign_list(plan) + "\n\n";
   return out;
 }
 

@@ -103,13 +103,17 @@ TEST_CASE("cli: plan against snapshots, exit codes and saved plans") {
         std::string::npos);
   CHECK(run({"plan", "site.conf", "--state", "empty.json"}, l).rc == 0);
 
+  // a running jail nobody owns is taken over only when asked
   r = run({"plan", "site.conf", "--state", "jls.txt", "--markdown"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("jail \"web\" is running and no configuration owns it") != std::string::npos);
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--markdown", "--adopt"}, l);
   CHECK(r.rc == 0);
-  CHECK(r.out.find("| `~` | `web` | update | running but not yet recorded by jailplan: adopting it |") !=
+  CHECK(r.out.find("| `~` | `web` | update | no configuration owned it: --adopt makes it this one's |") !=
         std::string::npos);
   CHECK(r.out.find("Not managed by jailplan: other") != std::string::npos);
 
-  r = run({"plan", "site.conf", "--state", "jls.txt", "--json"}, l);
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--json", "--adopt"}, l);
   CHECK(r.out.find("\"format\": \"jailplan-plan\"") != std::string::npos);
   CHECK(r.out.find("\"observed_digest\": \"sha256:") != std::string::npos);
 
@@ -267,7 +271,8 @@ web { path = /j/web2; vnet; persist; vnet.interface = epair0b;
       exec.poststart = "echo started"; exec.prestop = "echo stopping"; stop.timeout = 0; }
 )"},
                                   {"jls.txt", "jid=7 name=web path=/j/web vnet=new persist\n"}});
-  const auto r = run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script"}, l);
+  const auto r =
+      run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script", "--adopt"}, l);
   REQUIRE(r.rc == 0);
   // the stop runs with what the jail was started with (its path), on its jid
   CHECK(r.out.find("JNAME=web JPATH=/j/web JID=7 echo stopping\n") != std::string::npos);
@@ -382,7 +387,8 @@ TEST_CASE("cli: plan --script quotes exec.system_user, and a hook run through su
 web { path = /j/web; persist; exec.system_user = "no body;touch /tmp/x"; exec.poststart = "echo started"; }
 )"},
                                   {"jls.txt", ""}});
-  const auto r = run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script"}, l);
+  const auto r =
+      run({"plan", "site.conf", "--state", "jls.txt", "--backend", "freebsd", "--script", "--adopt"}, l);
   REQUIRE(r.rc == 0);
   CHECK(r.out.find("/usr/bin/su -m 'no body;touch /tmp/x' -c ") != std::string::npos);
   CHECK(r.out.find("export jid\n") != std::string::npos);

@@ -47,7 +47,7 @@ const char* const k_empty_state = R"({"format": "jailplan-state", "version": 1, 
 // db running, started by jailplan with the lines of k_fstab
 const char* const k_running_state = R"({"format": "jailplan-state", "version": 1,
   "jails": [{"name": "db", "jid": 3, "dying": false, "params": {"path": "/j/db", "persist": true},
-    "applied": {"digest": "sha256:x", "jid": 3, "created": true,
+    "applied": {"digest": "sha256:x", "jid": 3, "created": true, "owner": "site.conf",
       "params": {"path": "/j/db", "persist": true, "mount.fstab": ["/etc/fstab.db"],
                  "mount.fstab.lines": ["/srv/a /j/db/a nullfs ro 0 0", "/srv/b /j/db/b nullfs rw"]}}}],
   "mounts": [{"type": "nullfs", "source": "/srv/a", "target": "/j/db/a"},

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace jailplan::test;
 
-TEST_CASE("import: jails started by hand come under jailplan without a command, and re-plan clean") {
+TEST_CASE("import: jails started by hand come under jailplan with --adopt, and re-plan clean") {
   FakeHost h;
   const auto tool = [&](std::vector<std::string> argv) {
     argv[0] = (h.dir() / "root" / argv[0]).string();
@@ -52,17 +52,31 @@ TEST_CASE("import: jails started by hand come under jailplan without a command, 
   // adopting runs nothing on the host, then there is nothing to do
   const std::string file = (h.dir() / "site.conf").string();
   r = h.plan(file);
+  CHECK(r.rc == 1);  // nobody owns them: adopting is asked for, never a side effect
+  CHECK(r.err.find("no configuration owns it") != std::string::npos);
+  r = h.jailplan({"plan", "--backend", "freebsd", "--detailed-exitcode", "--adopt", file});
   CHECK(r.rc == 2);
-  CHECK(r.out.find("adopting it") != std::string::npos);
+  CHECK(r.out.find("will be adopted") != std::string::npos);
   CHECK(r.out.find("0 to create") != std::string::npos);
-  r = h.apply(file);
+  r = h.apply(file, 0, {"--adopt"});
   REQUIRE(r.rc == 0);
   CHECK(h.counted_calls() == 0);
   CHECK(h.plan(file).rc == 0);
-  // the YAML twin says the same
+  // the YAML twin says the same (once it has the jails' owner's name)
   r = h.jailplan({"import", "--backend", "freebsd", "--to", "yaml", "-o", (h.dir() / "site.yaml").string()});
   REQUIRE(r.rc == 0);
-  CHECK(h.plan((h.dir() / "site.yaml").string()).rc == 0);
+  CHECK(h.plan((h.dir() / "site.yaml").string()).rc == 1);  // another file: another owner
+  {
+    std::ifstream yin(h.dir() / "site.yaml");
+    std::string yaml((std::istreambuf_iterator<char>(yin)), std::istreambuf_iterator<char>());
+    const auto list = yaml.find("\n  - ");  // the first statement of the list
+    REQUIRE(list != std::string::npos);
+    yaml.insert(list + 1, "  - $jailplan_owner: \"" + fs::canonical(file).string() + "\"\n");
+    std::ofstream(h.dir() / "site.yaml") << yaml;
+  }
+  r = h.plan((h.dir() / "site.yaml").string());
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
   // an unknown jail is refused
   r = h.jailplan({"import", "--backend", "freebsd", "nosuchjail"});
   CHECK(r.rc == 1);

@@ -13,7 +13,7 @@ _jailplan()
 	local cur prev words cword
 	cur="${COMP_WORDS[COMP_CWORD]}"
 	prev="${COMP_WORDS[COMP_CWORD-1]}"
-	local commands="validate show fmt convert plan apply restart reconcile explain import observe graph destroy status doctor exec"
+	local commands="validate show fmt convert plan apply adopt restart reconcile explain import observe graph destroy status doctor exec"
 	local host="--state --backend --allow-unenforced"
 	local run="-j --jobs --progress"
 
@@ -45,8 +45,9 @@ _jailplan()
 	show) opts="-e --json --yaml" ;;
 	fmt) opts="--check --write" ;;
 	convert) opts="--to -o --output" ;;
-	plan) opts="$host --json --markdown --script --explain --detailed-exitcode --prune -o --out" ;;
-	apply) opts="$host $run --dry-run --auto-approve --prune --lock-timeout" ;;
+	plan) opts="$host --json --markdown --script --explain --detailed-exitcode --prune --restart-changed --adopt -o --out" ;;
+	apply) opts="$host $run --dry-run --auto-approve --prune --restart-changed --adopt --lock-timeout" ;;
+	adopt) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
 	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	destroy) opts="$host $run --all --dry-run --auto-approve --lock-timeout" ;;
