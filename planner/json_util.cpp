@@ -46,6 +46,7 @@ json record_to_json(const AppliedRecord& r) {
   o["jid"] = r.jid ? json(*r.jid) : json(nullptr);
   o["created"] = r.created;
   if (!r.complete) o["complete"] = false;
+  if (r.stopping) o["stopping"] = true;
   o["params"] = spec_to_json(r.params);
   return o;
 }
@@ -102,6 +103,10 @@ std::string record_from_json(const json& obj, const std::string& where, AppliedR
   if (const auto c = obj.find("complete"); c != obj.end()) {
     if (!c->is_boolean()) return fmt::format("{}.complete: expected true or false", where);
     out.complete = c->get<bool>();
+  }
+  if (const auto c = obj.find("stopping"); c != obj.end()) {
+    if (!c->is_boolean()) return fmt::format("{}.stopping: expected true or false", where);
+    out.stopping = c->get<bool>();
   }
   const auto params = obj.find("params");
   if (params == obj.end()) return fmt::format("{}.params: missing", where);

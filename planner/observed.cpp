@@ -25,6 +25,7 @@ void hash_record(Sha256& h, const std::optional<AppliedRecord>& r) {
   h.field(r->digest);
   h.field(r->jid ? std::to_string(*r->jid) : "-");
   h.field(r->created ? "created" : "adopted");
+  if (r->stopping) h.field("stopping");  // only when set: older digests stay as they were
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ enum class Reason : std::uint8_t {
   interrupted,     ///< an apply was killed while starting it: start it afresh
   requested,       ///< `jailplan restart` or `jailplan destroy` asked for it
   damaged,         ///< running, but the backend found part of it broken (note: what)
+  half_stopped,    ///< an apply was killed while stopping it: finish the stop (then start it, if declared)
+  forced,          ///< `jailplan destroy --force`: removed without its stop hooks, processes killed
 };
 
 /// What one parameter change needs.

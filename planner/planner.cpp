@@ -31,6 +31,7 @@ struct Node {
   const AppliedRecord* record = nullptr;  // the usable record, if any
   const ObservedJail* running = nullptr;
   bool cleanup = false;       // a record of a stopped jail whose leftovers go first
+  bool forced = false;        // destroy --force: no stop hooks (as jail -R)
   std::size_t unchanged = 0;  // of an unchanged running jail
 };
 
@@ -144,7 +145,7 @@ class Planner {
     if (const AppliedRecord* r = m_observed.stopped_record(n.key)) {
       n.record = r;
       n.cleanup = true;
-      c.reason = r->complete ? Reason::left_over : Reason::interrupted;
+      c.reason = !r->complete ? Reason::interrupted : r->stopping ? Reason::half_stopped : Reason::left_over;
     }
   }
 
@@ -210,6 +211,12 @@ class Planner {
       action = Action::replace;
       reason = Reason::interrupted;
     }
+    if (const AppliedRecord* own = o.own_record(); own != nullptr && own->stopping) {
+      // a stop was cut short: its services may be down while the jail runs;
+      // it is stopped again, wholly, and started
+      if (action != Action::replace) action = Action::restart;
+      reason = Reason::half_stopped;
+    }
     if (action != Action::replace &&
         std::find(m_options.restart.begin(), m_options.restart.end(), n.key) != m_options.restart.end()) {
       action = Action::restart;
@@ -245,19 +252,21 @@ class Planner {
         m_unmanaged.push_back(o.name);
         continue;
       }
-      if (!m_options.prune) {
+      // a stop that was cut short is finished, --prune or not: the run that
+      // began it had decided it
+      if (!m_options.prune && !own->stopping) {
         m_orphans.push_back(o.name);
         continue;
       }
       Node n = running_node(o, *own);
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = Reason::not_declared;
+      c.reason = own->stopping ? Reason::half_stopped : Reason::not_declared;
       m_nodes.push_back(std::move(n));
     }
     for (const auto& [name, record] : m_observed.stopped) {
       if (m_index.count(name) != 0) continue;
-      if (!m_options.prune) {
+      if (!m_options.prune && !record.stopping) {
         m_orphans.push_back(name);
         continue;
       }
@@ -267,7 +276,7 @@ class Planner {
       n.key = name;
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = Reason::left_over;
+      c.reason = record.stopping ? Reason::half_stopped : Reason::left_over;
       m_nodes.push_back(std::move(n));
     }
   }
@@ -409,10 +418,14 @@ class Planner {
       const bool named =
           std::find(m_options.destroy.begin(), m_options.destroy.end(), n.key) != m_options.destroy.end();
       doomed[i] = named ? 1 : 0;
+      // --force: the named jails and their children, which jail -R removes
+      // with them; jails that only `depend` on them stop as they would
+      n.forced = named && m_options.force;
       for (const auto& e : deps(i))
-        if (!doomed[i] && doomed[e.to] && m_nodes[e.to].running != nullptr) {
+        if (doomed[e.to] && m_nodes[e.to].running != nullptr) {
+          if (!doomed[i]) because[i] = m_nodes[e.to].key;
           doomed[i] = 1;
-          because[i] = m_nodes[e.to].key;
+          n.forced = n.forced || (e.parent_link && m_nodes[e.to].forced);
         }
       if (n.change && n.change->action != Action::none) n.unchanged = n.change->unchanged;
       n.change.reset();
@@ -429,7 +442,10 @@ class Planner {
       }
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = named ? (n.cleanup ? Reason::left_over : Reason::requested) : Reason::dependency;
+      c.reason = named ? (n.forced    ? Reason::forced
+                          : n.cleanup ? Reason::left_over
+                                      : Reason::requested)
+                       : Reason::dependency;
       c.subject = std::string(because[i]);
       if (n.running != nullptr && n.record == nullptr)
         c.note = "jailplan holds no record of it: it is stopped with the declared settings";
@@ -462,7 +478,9 @@ class Planner {
     CanonSpec canon = n.spec != nullptr ? canon_spec(*n.spec) : CanonSpec{};
     const SpecView declared{&canon, n.spec};
     const std::string& name = c.name;
-    if (n.cleanup) append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps);
+    if (n.cleanup)
+      append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps,
+                           n.forced ? StopHooks::skip : StopHooks::run);
     // what stops runs with the settings it was started with (jail(8) tears
     // a jail down with its own parameters, never the next configuration's)
     if (n.cleanup || stops(c.action)) c.teardown = teardown_settings(n, canon);
@@ -480,7 +498,10 @@ class Planner {
         append_start_steps(name, declared, c.steps);
         break;
       case Action::destroy:
-        if (!n.cleanup) append_stop_steps(name, stopping, true, c.steps);
+        if (n.forced && !n.cleanup)
+          append_forced_stop_steps(name, stopping, c.steps);
+        else if (!n.cleanup)
+          append_stop_steps(name, stopping, true, c.steps);
         break;
       case Action::none: break;
     }
