@@ -49,7 +49,7 @@ _jailplan()
 	apply) opts="$host $run --dry-run --auto-approve --prune --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
 	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
-	destroy) opts="$host $run --all --dry-run --auto-approve --lock-timeout" ;;
+	destroy) opts="$host $run --all --force --dry-run --auto-approve --lock-timeout" ;;
 	status|observe) opts="$host --json" ;;
 	explain) opts="$host -f --file" ;;
 	import) opts="$host --rc-conf --to -o --output" ;;
