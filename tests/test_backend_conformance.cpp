@@ -774,6 +774,11 @@ TEST_CASE(
     "conformance: destroy killed (SIGKILL) at any step: plan and status say so, and the next apply or "
     "destroy "
     "finishes the teardown") {
+#ifdef JAILPLAN_HAVE_LINUX_BACKEND
+  // never skipped: without root and namespaces this fails, loudly
+  const std::string missing = test::missing_linux_jail_requirement();
+  REQUIRE_MESSAGE(missing.empty(), "the Linux backend needs root and namespaces: ", missing);
+#endif
   for_each_backend(212, [](Harness& h) {
     // B's service is stopped by a hook of its own before the jail goes
     const std::string file = h.write(edited(k_site, "exec.start = \"/bin/true\";",
