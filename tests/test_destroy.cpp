@@ -222,3 +222,40 @@ TEST_CASE("destroy on the fake host: a failing exec.stop says --force exists; --
   REQUIRE(h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file}).rc == 0);
   check_empty(h);
 }
+
+TEST_CASE(
+    "destroy on the fake host: jailplan killed (SIGKILL) by a stop hook; plan, status, apply finish it") {
+  FakeHost h;
+  // web's exec.stop kills the jailplan that runs it (the fake's jexec execs
+  // the command: its parent is jailplan), once
+  const std::string file = h.write_site(edited(
+      k_site, "exec.clean;",
+      "exec.clean;\n  exec.stop = \"/bin/sh -c 'test -e killed || { touch killed; kill -9 \\$PPID; }'\";"));
+  REQUIRE(h.apply(file).rc == 0);
+  Run r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file});
+  INFO(r.out << r.err);
+  REQUIRE(fs::exists(h.dir() / "jails" / "web" / "killed"));
+  CHECK(r.rc != 0);
+  CHECK(r.out.find("destroy complete") == std::string::npos);
+  CHECK(h.jail(h.state(), "web") != nullptr);  // its service stopped, the jail not removed
+  // not in sync: plan, status and explain say what happened
+  CHECK(h.plan(file).rc == 2);
+  r = h.jailplan({"status", "--backend", "freebsd", file});
+  std::string web_line;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(" web ") != std::string::npos) web_line = line;
+  CHECK(web_line.find("restart (half-stopped)") != std::string::npos);
+  r = h.jailplan({"explain", "--backend", "freebsd", "web"});
+  CHECK(r.out.find("its last stop was cut short") != std::string::npos);
+  // the next apply finishes the stop and starts it again, whole
+  r = h.apply(file);
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("an earlier run was interrupted while stopping it") != std::string::npos);
+  CHECK(h.plan(file).rc == 0);
+  check_whole(h);
+  CHECK(fs::exists(h.dir() / "jails" / "web" / "started"));
+  REQUIRE(h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file}).rc == 0);
+  check_empty(h);
+}
