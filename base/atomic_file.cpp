@@ -12,8 +12,19 @@
 
 namespace jailplan {
 
+namespace {
+constexpr std::string_view k_temporary = ".jailplan-";  // then mkstemp's six characters
+}  // namespace
+
+bool is_temporary_of(std::string_view file, std::string_view suffix) {
+  const std::size_t tail = k_temporary.size() + 6;
+  if (file.size() <= suffix.size() + tail) return false;
+  const std::string_view stem = file.substr(0, file.size() - tail);
+  return file.substr(stem.size(), k_temporary.size()) == k_temporary && stem.ends_with(suffix);
+}
+
 std::string write_file_atomically(const std::string& path, const std::string& text, Durability durability) {
-  std::string tmp = path + ".jailplan-XXXXXX";
+  std::string tmp = path + std::string(k_temporary) + "XXXXXX";
   const int fd = mkstemp(tmp.data());
   if (fd < 0)
     return fmt::format("cannot create a temporary file next to '{}': {}", path, std::strerror(errno));

@@ -179,6 +179,9 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   destroy->add_option("file", cl.destroy.apply.file, "Configuration file")->required();
   destroy->add_option("jails", cl.destroy.jails, "The jails to destroy");
   destroy->add_flag("--all", cl.destroy.all, "Destroy every jail the file declares");
+  destroy->add_flag("--force", cl.destroy.force,
+                    "As 'jail -R': no exec.prestop, exec.stop, exec.poststop or exec.release, the jail's "
+                    "processes killed; mounts, addresses and records are still undone");
   add_host_options(*destroy, cl.destroy.apply.host);
   destroy->add_flag("--dry-run", cl.destroy.apply.dry_run, "Show the steps; change nothing");
   destroy->add_flag("--auto-approve", cl.destroy.apply.auto_approve, "Do not ask for confirmation");

@@ -4,6 +4,9 @@
 // their applied records. As jail -r, the running jails that depend on them
 // are stopped first; the next apply starts them all again. A running jail
 // jailplan holds no record of is stopped with its declared settings.
+// `--force` removes the named jails as `jail -R` does, for a jail whose own
+// stop hooks fail (its root controls them): no hooks, its processes killed,
+// then its mounts, addresses and record undone all the same.
 #include <algorithm>
 #include <ostream>
 
@@ -43,6 +46,7 @@ int run_destroy(const DestroyOptions& o, World& w) {
   if (!observed) return k_exit_error;
   PlanOptions options{false, JAILPLAN_VERSION};
   options.destroy = doomed;
+  options.force = o.force;
   if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, options);
   plan.unmanaged.clear();

@@ -41,6 +41,9 @@ int run_explain(const ExplainOptions& o, World& w) {
                          record->jid ? fmt::format(", jid {}", *record->jid) : "");
     if (!record->complete)
       w.out << "  its last start was cut short: the next apply makes it afresh\n";
+    else if (record->stopping)
+      w.out
+          << "  its last stop was cut short: the next apply finishes it (and starts it again if declared)\n";
     else if (running == nullptr)
       w.out << "  it is recorded but not running: it stopped outside jailplan, or its start failed\n";
   }

@@ -47,6 +47,9 @@ int run_status(const StatusOptions& o, World& w) {
     if (claim_of(record, compiled->desired.owner) == Claim::other) return "not this configuration's";
     const JailChange* c = plan->find(name);
     if (c == nullptr || c->action == Action::none) return "in sync";
+    // not a change of settings: a stop or start cut short, leftovers, ...
+    if (c->changes.empty() && c->reason != Reason::none)
+      return fmt::format("{} ({})", to_string(c->action), to_string(c->reason));
     return fmt::format("{} ({} change{})", to_string(c->action), c->changes.size(),
                        c->changes.size() == 1 ? "" : "s");
   };

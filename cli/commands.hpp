@@ -104,6 +104,7 @@ struct DestroyOptions {
   ApplyOptions apply;  ///< file, host, dry run, approval, lock timeout
   std::vector<std::string> jails;
   bool all = false;
+  bool force = false;  ///< --force: as jail -R, no stop hooks, processes killed
 };
 int run_destroy(const DestroyOptions& o, World& w);
 

@@ -17,6 +17,7 @@ namespace jailplan {
 
 namespace {
 const Step k_provisional{StepKind::record, Phase::start, {"provisional"}, {}, {}, {}};
+const Step k_stopping{StepKind::record, Phase::stop, {"stopping"}, {}, {}, {}};
 const Step k_forget{StepKind::forget, Phase::stop, {}, {}, {}, {}};
 }  // namespace
 
@@ -45,11 +46,16 @@ class Applier {
   }
 
   ApplyResult run() {
+    if (const auto& dir = m_records.dir()) {
+      // what a write killed part-way left; this run is the records' only
+      // writer (the host lock). One that cannot go now is tried again next time
+      remove_stale_temporaries(*dir);
+    }
     if (m_jobs == 1) {
       // stops: dependents first (reverse plan order)
-      for (std::size_t k = m_plan.jails.size(); k-- > 0;) run_phase(k, Phase::stop);
-      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::update);
-      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) run_phase(i, Phase::start);
+      for (std::size_t k = m_plan.jails.size(); k-- > 0;) guarded_phase(k, Phase::stop);
+      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) guarded_phase(i, Phase::update);
+      for (std::size_t i = 0; i < m_plan.jails.size(); ++i) guarded_phase(i, Phase::start);
     } else {
       run_parallel(Phase::stop);
       run_parallel(Phase::update);
@@ -88,7 +94,7 @@ class Applier {
         const std::size_t i = ready.back();
         ready.pop_back();
         lock.unlock();
-        run_phase(i, phase);
+        guarded_phase(i, phase);
         lock.lock();
         ++done;
         for (std::size_t k : after[i])
@@ -109,8 +115,16 @@ class Applier {
       m_on_start(j, s);
     }
     const auto start = std::chrono::steady_clock::now();
-    Status status =
-        s.kind == StepKind::record || s.kind == StepKind::forget ? keep_record(j, s) : m_backend.run(j, s);
+    Status status;
+    try {
+      status =
+          s.kind == StepKind::record || s.kind == StepKind::forget ? keep_record(j, s) : m_backend.run(j, s);
+    } catch (const std::exception& e) {
+      // a bug below must fail this jail's step, not end the whole apply
+      status = failure(internal_error(j, s, e.what()));
+    } catch (...) {
+      status = failure(internal_error(j, s, "an unknown exception"));
+    }
     status.locate(s.origin);
     if (m_observe) {
       const auto elapsed =
@@ -128,7 +142,14 @@ class Applier {
   Status keep_record(const JailChange& j, const Step& s) {
     const auto& dir = m_records.dir();
     if (!dir) return {};
-    if (s.kind == StepKind::forget) return forget_record(*dir, j.name);
+    if (s.kind == StepKind::forget) {
+      // what the backend keeps goes first: if that fails, the record keeps
+      // the jail listed until it is cleaned
+      if (Status gone = m_backend.forget(j); !gone.ok()) return gone;
+      return forget_record(*dir, j.name);
+    }
+    if (!s.args.empty() && s.args[0] == "stopping")
+      return j.teardown ? mark_stopping(*dir, j.name, j.jid, *j.teardown, m_plan.owner) : Status{};
     if (!j.applied) return {};
     if (!s.args.empty() && s.args[0] == "provisional") {
       AppliedRecord r = *j.applied;
@@ -159,6 +180,31 @@ class Applier {
     return false;
   }
 
+  static std::string internal_error(const JailChange& j, const Step& s, std::string_view what) {
+    return fmt::format("jail: {}: {} step: internal error: {} [this is a bug]", j.name, to_string(s.kind),
+                       what);
+  }
+
+  /// run_phase, where an exception (a bug, in a backend or a progress
+  /// callback) fails this jail alone: it never ends the apply, or a worker
+  /// thread and with it the process.
+  void guarded_phase(std::size_t i, Phase phase) {
+    std::string what;
+    try {
+      run_phase(i, phase);
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an unknown exception";
+    }
+    auto& out = m_result.jails[i];
+    out.status = JailOutcome::Status::failed;
+    if (out.error.empty())
+      out.error = fmt::format("jail: {}: internal error: {} [this is a bug]", m_plan.jails[i].name, what);
+    mark_failed(m_plan.jails[i].name);
+  }
+
   void run_phase(std::size_t i, Phase phase) {
     const JailChange& j = m_plan.jails[i];
     auto& out = m_result.jails[i];
@@ -172,8 +218,16 @@ class Applier {
         phase == Phase::start && std::any_of(j.steps.begin(), j.steps.end(), [](const Step& s) {
           return s.phase == Phase::start && s.kind == StepKind::create;
         });
-    if (creates && j.applied) {
-      if (auto status = step(j, k_provisional, false); !status.ok()) {
+    // a jail about to be stopped is recorded as stopping first: if this
+    // process dies before it is gone, the next plan finishes the stop
+    // rather than calling a jail whose services are down "in sync"
+    const bool removes =
+        phase == Phase::stop && std::any_of(j.steps.begin(), j.steps.end(), [](const Step& s) {
+          return s.phase == Phase::stop && s.kind == StepKind::remove;
+        });
+    const Step* marker = creates && j.applied ? &k_provisional : removes ? &k_stopping : nullptr;
+    if (marker != nullptr) {
+      if (auto status = step(j, *marker, false); !status.ok()) {
         out.error = status.message();
         out.diagnostics.append(status.diagnostics());
         out.status = JailOutcome::Status::failed;
@@ -189,7 +243,13 @@ class Applier {
         removed = removed || s.kind == StepKind::remove;
         continue;
       }
-      if (out.error.empty()) out.error = status.message();
+      if (out.error.empty()) {
+        out.error = status.message();
+        // a stop hook that fails (jail(8) aborts there) leaves the jail
+        // running; the jail's root controls those hooks
+        if (phase == Phase::stop && !removed && hook_place(s.kind) != HookPlace::none)
+          out.error += "; the jail still runs: 'jailplan destroy --force' removes it without its stop hooks";
+      }
       out.diagnostics.append(status.diagnostics());
       out.status = JailOutcome::Status::failed;
       mark_failed(j.name);

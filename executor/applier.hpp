@@ -55,10 +55,15 @@ class RecordKeeping {
 };
 
 /// Runs the plan. The `record` and `forget` steps write and delete the
-/// applied records where `records` says. With `jobs` > 1, up to that many jails are worked on
-/// at once within each phase, in dependency order (the backend must then be
-/// safe to call from several threads for different jails); the observer is
-/// called one step at a time.
+/// applied records where `records` says (`forget` after Backend::forget);
+/// a jail's record is marked provisional before its first start step and
+/// `stopping` before the first step of a stop that removes it. The caller
+/// holds the host lock: the applier is the records' only writer, and first
+/// removes the temporary files a killed write left. With `jobs` > 1, up to
+/// that many jails are worked on at once within each phase, in dependency
+/// order (the backend must then be safe to call from several threads for
+/// different jails); the observer is called one step at a time. An
+/// exception from the backend or the observer fails that jail only.
 ApplyResult apply_plan(const Plan& plan, Backend& backend, RecordKeeping records,
                        const StepObserver& on_step = {}, std::size_t jobs = 1,
                        const StepStartObserver& on_start = {});

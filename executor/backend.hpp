@@ -28,6 +28,11 @@ class Backend {
   /// Called once after the last step of an apply: work the backend
   /// deferred (waiting for removed links, ...).
   virtual Status finish() { return {}; }
+  /// Called for a `forget` step, before the applied record is deleted:
+  /// drops what the backend itself keeps of a jail that is gone (the Linux
+  /// backend: the runtime directory and resource-limit groups of a jail
+  /// whose init died). An error keeps the record, so the jail stays listed.
+  virtual Status forget(const JailChange& /*jail*/) { return {}; }
 };
 
 /// The settings a step runs with: a stop-phase step those the jail was

@@ -39,7 +39,7 @@ Status Journal::open(const std::string& path, const std::string& operation) {
   m_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (m_fd < 0) return failure(fmt::format("cannot open the journal {}: {}", path, std::strerror(errno)));
   m_run = fmt::format("{}-{}", ::getpid(), now_utc());
-  line(nlohmann::json{{"run", m_run}, {"time", now_utc()}, {"begin", operation}}.dump());
+  line(nlohmann::json{{"run", m_run}, {"time", now_utc()}, {"begin", operation}});
   return {};
 }
 
@@ -59,7 +59,7 @@ void Journal::step(const StepReport& r) {
   else if (!r.step.origin_text.empty())
     j["origin"] = r.step.origin_text;
   if (r.undo) j["undo"] = true;
-  line(j.dump());
+  line(j);
 }
 
 void Journal::finish(const ApplyResult& result) {
@@ -68,12 +68,14 @@ void Journal::finish(const ApplyResult& result) {
   for (const auto& j : result.jails)
     if (j.status != JailOutcome::Status::done) failed.push_back(j.name);
   line(nlohmann::json{
-      {"run", m_run}, {"time", now_utc()}, {"end", result.ok() ? "ok" : "failed"}, {"failed", failed}}
-           .dump());
+      {"run", m_run}, {"time", now_utc()}, {"end", result.ok() ? "ok" : "failed"}, {"failed", failed}});
 }
 
-void Journal::line(const std::string& text) {
-  const std::string out = text + "\n";
+void Journal::line(const nlohmann::json& j) {
+  // a name or value that is not UTF-8 (jail.conf is bytes) must not make
+  // dump() throw: in a worker thread that ended the process, the run's end
+  // line unwritten. Such bytes are written as U+FFFD
+  const std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   // one write: whole lines even if we are killed right after
   [[maybe_unused]] const auto n = ::write(m_fd, out.data(), out.size());
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "base/result.hpp"
 #include "executor/applier.hpp"
 
@@ -30,7 +32,7 @@ class Journal {
   void finish(const ApplyResult& result);
 
  private:
-  void line(const std::string& text);
+  void line(const nlohmann::json& j);
   int m_fd = -1;
   std::string m_run;  ///< this run's id: pid and start time
 };

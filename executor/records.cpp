@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -75,6 +77,43 @@ Status forget_record(const std::string& state_dir, const std::string& jail) {
   const std::string path = record_path(state_dir, jail);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return failure(fmt::format("jail: {}: cannot remove {}: {}", jail, path, std::strerror(errno)));
+  return {};
+}
+
+Status mark_stopping(const std::string& state_dir, const std::string& jail, std::optional<std::int64_t> jid,
+                     const CanonSpec& teardown, const std::string& owner) {
+  std::optional<AppliedRecord> record;
+  const std::string path = record_path(state_dir, jail);
+  if (std::ifstream in(path); in) {
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    SourceSet sources;
+    if (auto r = parse_record(sources.add(path, std::move(text)));
+        r.ok() && (!r->jid || !jid || r->jid == jid))
+      record = std::move(r.value());
+  }
+  if (!record) {
+    // jailplan holds none (or one of an earlier jail): what it is stopped with
+    record.emplace();
+    record->params = teardown;
+    record->digest = spec_digest(teardown);
+    record->created = false;
+    record->owner = owner;
+  }
+  record->stopping = true;
+  return write_record(state_dir, jail, std::move(*record), jid);
+}
+
+std::string remove_stale_temporaries(const std::string& state_dir) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(state_dir, ec), end;
+  if (ec) return {};  // no directory: nothing was ever written
+  for (; it != end; it.increment(ec)) {
+    const std::string file = it->path().filename().string();
+    if (!is_temporary_of(file, k_suffix)) continue;
+    if (::unlink(it->path().c_str()) != 0 && errno != ENOENT)
+      return fmt::format("cannot remove {}: {}", it->path().string(), std::strerror(errno));
+  }
+  if (ec) return fmt::format("cannot list {}: {}", state_dir, ec.message());
   return {};
 }
 

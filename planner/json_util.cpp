@@ -47,6 +47,7 @@ json record_to_json(const AppliedRecord& r) {
   o["created"] = r.created;
   if (!r.owner.empty()) o["owner"] = r.owner;
   if (!r.complete) o["complete"] = false;
+  if (r.stopping) o["stopping"] = true;
   o["params"] = spec_to_json(r.params);
   return o;
 }
@@ -107,6 +108,10 @@ std::string record_from_json(const json& obj, const std::string& where, AppliedR
   if (const auto c = obj.find("complete"); c != obj.end()) {
     if (!c->is_boolean()) return fmt::format("{}.complete: expected true or false", where);
     out.complete = c->get<bool>();
+  }
+  if (const auto c = obj.find("stopping"); c != obj.end()) {
+    if (!c->is_boolean()) return fmt::format("{}.stopping: expected true or false", where);
+    out.stopping = c->get<bool>();
   }
   const auto params = obj.find("params");
   if (params == obj.end()) return fmt::format("{}.params: missing", where);

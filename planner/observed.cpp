@@ -26,6 +26,7 @@ void hash_record(Sha256& h, const std::optional<AppliedRecord>& r) {
   h.field(r->jid ? std::to_string(*r->jid) : "-");
   h.field(r->created ? "created" : "adopted");
   h.field(r->owner);
+  if (r->stopping) h.field("stopping");  // only when set: older digests stay as they were
 }
 
 }  // namespace

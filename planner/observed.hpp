@@ -25,6 +25,11 @@ struct AppliedRecord {
   /// step, completed by the last; an apply killed in between leaves it
   /// false, and the next plan starts the jail afresh
   bool complete = true;
+  /// true once a stop of the jail has begun: written before the first stop
+  /// step of a destroy, restart or replace; an apply killed before the jail
+  /// is gone leaves it set, and the next plan finishes the stop (a running
+  /// jail is half-stopped) or cleans up what the stop left
+  bool stopping = false;
   /// The configuration that applied it (DesiredState::owner); "" for a
   /// record written before jailplan kept owners: nobody's, until a file
   /// declaring the jail adopts it.

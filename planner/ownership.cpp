@@ -52,7 +52,8 @@ Diagnostics check_ownership(const DesiredState& desired, const ObservedState& ob
   const std::string& owner = desired.owner;
   std::map<std::string, Holder> held;  // addresses of other configurations' jails
   for (const auto& o : observed.jails)
-    if (!o.dying && o.applied && claim_of(&*o.applied, owner) == Claim::other) add_addresses(held, o.name, *o.applied);
+    if (!o.dying && o.applied && claim_of(&*o.applied, owner) == Claim::other)
+      add_addresses(held, o.name, *o.applied);
   for (const auto& [name, r] : observed.stopped)
     if (claim_of(&r, owner) == Claim::other) add_addresses(held, name, r);
 
@@ -64,7 +65,8 @@ Diagnostics check_ownership(const DesiredState& desired, const ObservedState& ob
     switch (claim_of(record, owner)) {
       case Claim::other:
         d.error(j.location,
-                fmt::format("jail \"{}\" belongs to another configuration: {}", j.name, record->owner), "owner")
+                fmt::format("jail \"{}\" belongs to another configuration: {}", j.name, record->owner),
+                "owner")
             .detail = fmt::format(
             "each jail has one owner; this configuration is {}. Rename the jail here, or destroy it "
             "with its own configuration first",
@@ -72,7 +74,8 @@ Diagnostics check_ownership(const DesiredState& desired, const ObservedState& ob
         continue;
       case Claim::nobody:
         if (o != nullptr && options.destroy.empty() && !options.adopt_all && !listed(options.adopt, j.name))
-          d.error(j.location, fmt::format("jail \"{}\" is running and no configuration owns it", j.name), "owner")
+          d.error(j.location, fmt::format("jail \"{}\" is running and no configuration owns it", j.name),
+                  "owner")
               .detail = fmt::format(
               "jailplan takes over a running jail only when asked: plan or apply with --adopt, or "
               "'jailplan adopt FILE {}'",

@@ -40,7 +40,7 @@ constexpr std::array<std::pair<Effect, std::string_view>, 6> k_effects{{
     {Effect::replace, "replace"},
 }};
 
-constexpr std::array<std::pair<Reason, std::string_view>, 15> k_reasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 17> k_reasons{{
     {Reason::none, "none"},
     {Reason::not_running, "not-running"},
     {Reason::not_declared, "not-declared"},
@@ -56,6 +56,8 @@ constexpr std::array<std::pair<Reason, std::string_view>, 15> k_reasons{{
     {Reason::interrupted, "interrupted"},
     {Reason::requested, "requested"},
     {Reason::damaged, "damaged"},
+    {Reason::half_stopped, "half-stopped"},
+    {Reason::forced, "forced"},
 }};
 
 constexpr std::array<std::pair<StepKind, std::string_view>, 34> k_steps{{
@@ -192,6 +194,11 @@ std::string reason_text(const JailChange& j) {
     case Reason::interrupted: return "an earlier apply was interrupted while starting it: starting it afresh";
     case Reason::requested: return j.action == Action::destroy ? "destroy requested" : "restart requested";
     case Reason::damaged: return "it runs, but part of it is broken: restarting it";
+    case Reason::half_stopped:
+      return j.action == Action::destroy
+                 ? "an earlier run was interrupted while stopping it: finishing the stop"
+                 : "an earlier run was interrupted while stopping it: restarting it";
+    case Reason::forced: return "forced: no stop hooks, its processes killed";
     default: return {};
   }
 }

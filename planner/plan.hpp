@@ -43,6 +43,8 @@ enum class Reason : std::uint8_t {
   interrupted,     ///< an apply was killed while starting it: start it afresh
   requested,       ///< `jailplan restart` or `jailplan destroy` asked for it
   damaged,         ///< running, but the backend found part of it broken (note: what)
+  half_stopped,    ///< an apply was killed while stopping it: finish the stop (then start it, if declared)
+  forced,          ///< `jailplan destroy --force`: removed without its stop hooks, processes killed
 };
 
 /// What one parameter change needs.
@@ -166,12 +168,17 @@ struct JailChange {
 struct Plan {
   std::vector<JailChange> jails;       ///< dependency order, name tie-breaks
   std::vector<std::string> unmanaged;  ///< running, not declared, not created by jailplan
-  std::vector<std::string> orphans;    ///< created by jailplan, not declared, kept (no --prune)
+  /// created by jailplan (or leftovers of a dead jail nobody owns), not
+  /// declared, kept (no --prune)
+  std::vector<std::string> orphans;
   /// Running jails of other configurations, left alone: name and owner.
   std::vector<std::pair<std::string, std::string>> foreign;
   std::string desired_digest;
   std::string observed_digest;
   std::string tool_version;
+  /// The configuration it was made from (DesiredState::owner): what every
+  /// record it writes names as owner.
+  std::string owner;
 
   bool has_changes() const;
   struct Counts {

@@ -32,6 +32,7 @@ struct Node {
   const ObservedJail* running = nullptr;
   bool cleanup = false;       // a record of a stopped jail whose leftovers go first
   bool adopt = false;         // a running declared jail nobody owns
+  bool forced = false;        // destroy --force: no stop hooks (as jail -R)
   std::size_t unchanged = 0;  // of an unchanged running jail
 };
 
@@ -64,6 +65,7 @@ class Planner {
       cascade(order);
     Plan plan;
     plan.tool_version = m_options.tool_version;
+    plan.owner = m_desired.owner;
     plan.unmanaged = std::move(m_unmanaged);
     plan.orphans = std::move(m_orphans);
     plan.foreign = std::move(m_foreign);
@@ -147,7 +149,7 @@ class Planner {
         r != nullptr && claim_of(r, m_desired.owner) != Claim::other) {
       n.record = r;
       n.cleanup = true;
-      c.reason = r->complete ? Reason::left_over : Reason::interrupted;
+      c.reason = !r->complete ? Reason::interrupted : r->stopping ? Reason::half_stopped : Reason::left_over;
     }
   }
 
@@ -216,6 +218,12 @@ class Planner {
       action = Action::replace;
       reason = Reason::interrupted;
     }
+    if (const AppliedRecord* own = o.own_record(); own != nullptr && own->stopping) {
+      // a stop was cut short: its services may be down while the jail runs;
+      // it is stopped again, wholly, and started
+      if (action != Action::replace) action = Action::restart;
+      reason = Reason::half_stopped;
+    }
     if (action != Action::replace &&
         std::find(m_options.restart.begin(), m_options.restart.end(), n.key) != m_options.restart.end()) {
       action = Action::restart;
@@ -256,19 +264,24 @@ class Planner {
         m_unmanaged.push_back(o.name);
         continue;
       }
-      if (!m_options.prune) {
+      // a stop that was cut short is finished, --prune or not: the run that
+      // began it had decided it
+      if (!m_options.prune && !own->stopping) {
         m_orphans.push_back(o.name);
         continue;
       }
       Node n = running_node(o, *own);
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = Reason::not_declared;
+      c.reason = own->stopping ? Reason::half_stopped : Reason::not_declared;
       m_nodes.push_back(std::move(n));
     }
+    // what a dead jail left (mounts, addresses, a runtime directory) is
+    // cleaned by its owner's --prune; nobody's (a record older than owners)
+    // by any: nothing runs, and its owner, if any, would clean it first
     for (const auto& [name, record] : m_observed.stopped) {
-      if (m_index.count(name) != 0 || claim_of(&record, m_desired.owner) != Claim::ours) continue;
-      if (!m_options.prune) {
+      if (m_index.count(name) != 0 || claim_of(&record, m_desired.owner) == Claim::other) continue;
+      if (!m_options.prune && !record.stopping) {
         m_orphans.push_back(name);
         continue;
       }
@@ -278,7 +291,7 @@ class Planner {
       n.key = name;
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = Reason::left_over;
+      c.reason = record.stopping ? Reason::half_stopped : Reason::left_over;
       m_nodes.push_back(std::move(n));
     }
   }
@@ -421,10 +434,14 @@ class Planner {
       const bool named =
           std::find(m_options.destroy.begin(), m_options.destroy.end(), n.key) != m_options.destroy.end();
       doomed[i] = named ? 1 : 0;
+      // --force: the named jails and their children, which jail -R removes
+      // with them; jails that only `depend` on them stop as they would
+      n.forced = named && m_options.force;
       for (const auto& e : deps(i))
-        if (!doomed[i] && doomed[e.to] && m_nodes[e.to].running != nullptr) {
+        if (doomed[e.to] && m_nodes[e.to].running != nullptr) {
+          if (!doomed[i]) because[i] = m_nodes[e.to].key;
           doomed[i] = 1;
-          because[i] = m_nodes[e.to].key;
+          n.forced = n.forced || (e.parent_link && m_nodes[e.to].forced);
         }
       if (n.change && n.change->action != Action::none) n.unchanged = n.change->unchanged;
       n.change.reset();
@@ -441,7 +458,10 @@ class Planner {
       }
       JailChange& c = materialize(n);
       c.action = Action::destroy;
-      c.reason = named ? (n.cleanup ? Reason::left_over : Reason::requested) : Reason::dependency;
+      c.reason = named ? (n.forced    ? Reason::forced
+                          : n.cleanup ? Reason::left_over
+                                      : Reason::requested)
+                       : Reason::dependency;
       c.subject = std::string(because[i]);
       if (n.running != nullptr && n.record == nullptr)
         c.note = "jailplan holds no record of it: it is stopped with the declared settings";
@@ -474,7 +494,9 @@ class Planner {
     CanonSpec canon = n.spec != nullptr ? canon_spec(*n.spec) : CanonSpec{};
     const SpecView declared{&canon, n.spec};
     const std::string& name = c.name;
-    if (n.cleanup) append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps);
+    if (n.cleanup)
+      append_cleanup_steps(name, recorded, m_observed, c.action == Action::destroy, c.steps,
+                           n.forced ? StopHooks::skip : StopHooks::run);
     // what stops runs with the settings it was started with (jail(8) tears
     // a jail down with its own parameters, never the next configuration's)
     if (n.cleanup || stops(c.action)) c.teardown = teardown_settings(n, canon);
@@ -492,7 +514,10 @@ class Planner {
         append_start_steps(name, declared, c.steps);
         break;
       case Action::destroy:
-        if (!n.cleanup) append_stop_steps(name, stopping, true, c.steps);
+        if (n.forced && !n.cleanup)
+          append_forced_stop_steps(name, stopping, c.steps);
+        else if (!n.cleanup)
+          append_stop_steps(name, stopping, true, c.steps);
         break;
       case Action::none: break;
     }

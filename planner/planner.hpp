@@ -28,6 +28,12 @@ struct PlanOptions {
   /// with (its record, or the declared ones when jailplan holds none).
   /// Nothing else changes. Empty: an ordinary plan.
   std::vector<std::string> destroy = {};
+  /// With `destroy`: `destroy --force`, as jail -R. The named jails (and
+  /// their children) are removed without exec.prestop, exec.stop,
+  /// exec.poststop or exec.release and without stop.timeout's grace (the
+  /// removal kills their processes); their unmounts, aliases and records
+  /// are still undone.
+  bool force = false;
   /// A running jail whose only changes are settings read at start
   /// (Effect::next_start) is restarted now instead of at its next start.
   bool restart_changed = false;

@@ -249,10 +249,10 @@ void append_start_steps(const std::string& jail, const SpecView& s, std::vector<
 namespace {
 
 // §4.4 rows 5-13: everything after the kernel removal.
-void append_after_remove(const SpecView& s, std::vector<Step>& out) {
+void append_after_remove(const SpecView& s, std::vector<Step>& out, StopHooks run = StopHooks::run) {
   constexpr Phase ph = Phase::stop;
   const std::string* path = s.last("path");
-  hooks(s, "exec.poststop", StepKind::poststop, ph, out);
+  if (run == StopHooks::run) hooks(s, "exec.poststop", StepKind::poststop, ph, out);
   if (s.flag("mount.procfs"))
     out.push_back(make(StepKind::umount_procfs, ph, {under(path, "/proc")}, s.location("mount.procfs", 0)));
   if (s.flag("mount.fdescfs"))
@@ -264,7 +264,7 @@ void append_after_remove(const SpecView& s, std::vector<Step>& out) {
   mounts(s, "mount", StepKind::umount, ph, true, true, out);
   aliases(s, "ip6.addr", true, StepKind::alias_remove, ph, true, out);
   aliases(s, "ip4.addr", false, StepKind::alias_remove, ph, true, out);
-  hooks(s, "exec.release", StepKind::release, ph, out);
+  if (run == StopHooks::run) hooks(s, "exec.release", StepKind::release, ph, out);
 }
 
 }  // namespace
@@ -283,11 +283,20 @@ void append_stop_steps(const std::string& /*jail*/, const SpecView& s, bool forg
   if (forget) out.push_back(make(StepKind::forget, ph, {}, {}));
 }
 
+void append_forced_stop_steps(const std::string& /*jail*/, const SpecView& s, std::vector<Step>& out) {
+  constexpr Phase ph = Phase::stop;
+  out.push_back(make(StepKind::remove, ph, {}, {}));
+  if (const auto* rules = s.values("jailplan.rctl"); rules != nullptr && !rules->empty())
+    out.push_back(make(StepKind::unlimit, ph, {}, {}));
+  append_after_remove(s, out, StopHooks::skip);
+  out.push_back(make(StepKind::forget, ph, {}, {}));
+}
+
 void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const ObservedState& host,
-                          bool forget, std::vector<Step>& out) {
+                          bool forget, std::vector<Step>& out, StopHooks run) {
   // like jail -rC, but only undoing what the host still shows
   std::vector<Step> all;
-  append_after_remove(s, all);
+  append_after_remove(s, all, run);
   const auto mounted = [&host](const std::string& target) {
     return std::any_of(host.mounts.begin(), host.mounts.end(),
                        [&](const auto& m) { return m.target == target; });

@@ -31,10 +31,17 @@ struct SpecView {
 void append_start_steps(const std::string& jail, const SpecView& spec, std::vector<Step>& out);
 /// §4.4 rows 1-13 (then `forget` when `forget` is set).
 void append_stop_steps(const std::string& jail, const SpecView& spec, bool forget, std::vector<Step>& out);
+/// Whether a teardown runs the jail's exec.* stop hooks (`destroy --force`
+/// does not).
+enum class StopHooks : bool { run, skip };
+/// `destroy --force`, as jail -R: no exec.prestop / exec.stop, no SIGTERM
+/// and stop.timeout (the removal kills what runs), then §4.4 rows 5-13
+/// without exec.poststop and exec.release, then `forget`.
+void append_forced_stop_steps(const std::string& jail, const SpecView& spec, std::vector<Step>& out);
 /// jail -rC for a jail that is gone: poststop, unmount what is still
 /// mounted under its path, remove the aliases still configured, release.
 void append_cleanup_steps(const std::string& jail, const SpecView& spec, const ObservedState& host,
-                          bool forget, std::vector<Step>& out);
+                          bool forget, std::vector<Step>& out, StopHooks hooks = StopHooks::run);
 /// In place: aliases for added addresses, one `set` of the changed kernel
 /// parameters, removal of dropped aliases, then `record`. A jail adopted
 /// without a record gets no alias the host already holds: ifconfig would

@@ -223,6 +223,7 @@ class Site {
     }
     std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
     Status finish() override { return m_real.finish(); }
+    Status forget(const JailChange& j) override { return m_real.forget(j); }
 
    private:
     Backend& m_real;

@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -290,6 +292,7 @@ class RecordingBackend final : public Backend {
     seen.push_back(fmt::format("{}: {}", to_string(s.kind),
                                !in                                                     ? "-"
                                : text.find("\"complete\": false") != std::string::npos ? "provisional"
+                               : text.find("\"stopping\": true") != std::string::npos  ? "stopping"
                                                                                        : "whole"));
     return {};
   }
@@ -321,13 +324,21 @@ TEST_CASE("apply: the applier keeps the applied records, provisional first, then
   CHECK(whole->complete);
   CHECK(whole->jid == 7);
 
-  // destroying it forgets the record
+  // destroying it marks the record `stopping` before its first stop step,
+  // then forgets it; a temporary file a killed write left goes too
+  std::ofstream(record + ".jailplan-Ab12Cd") << "{\"digest\": ";
+  std::ofstream(dir + "/notes.txt") << "not jailplan's\n";
   ObservedState running = test::jls("jid=7 name=a path=/j/a persist");
   running.jails[0].applied = whole.value();
+  backend.seen.clear();
   const ApplyResult gone =
       apply_plan(test::plan_of(test::site(""), running, true), backend, RecordKeeping::in(dir));
   REQUIRE(gone.ok());
+  CHECK(backend.seen ==
+        std::vector<std::string>{"term: stopping", "remove: stopping", "umount.devfs: stopping"});
   CHECK_FALSE(std::filesystem::exists(record));
+  CHECK_FALSE(std::filesystem::exists(record + ".jailplan-Ab12Cd"));
+  CHECK(std::filesystem::exists(dir + "/notes.txt"));
 
   // a records directory that cannot be made fails the jail before it starts
   const std::string blocker = std::string(tmp) + "/a-file";
@@ -359,5 +370,98 @@ TEST_CASE("journal: a step line names the statement that asked for the step") {
   while (std::getline(in, line))
     if (line.find("\"ok\":false") != std::string::npos) failed = line;
   CHECK(failed.find("\"origin\":\"t.conf:1:27\"") != std::string::npos);
+  std::filesystem::remove_all(tmp);
+}
+
+namespace {
+
+/// Throws from one jail's create step; every other step succeeds.
+class ThrowingBackend final : public Backend {
+ public:
+  explicit ThrowingBackend(std::string victim) : m_victim(std::move(victim)) {}
+  Status run(const JailChange& j, const Step& s) override {
+    if (j.name == m_victim && s.kind == StepKind::create) throw std::runtime_error("boom");
+    return {};
+  }
+
+ private:
+  std::string m_victim;
+};
+
+}  // namespace
+
+TEST_CASE("apply: an exception in one jail's step fails that jail only, with -j 4; the journal ends") {
+  char tmp[] = "/tmp/jailplan-throw-XXXXXX";
+  REQUIRE(::mkdtemp(tmp) != nullptr);
+  const std::string path = std::string(tmp) + "/journal.jsonl";
+  const auto c = test::site(
+      "a { path = /j/a; persist; exec.start = \"echo a\"; }\n"
+      "b { path = /j/b; persist; mount.devfs; }\nc { path = /j/c; persist; }\n"
+      "d { path = /j/d; persist; }\ne { path = /j/e; persist; depend = b; }\nf { path = /j/f; persist; }\n");
+  const Plan p = test::plan_of(c, ObservedState{});
+  ThrowingBackend backend("b");
+  Journal journal;
+  REQUIRE(journal.open(path, "apply t.conf").ok());
+  const ApplyResult r = apply_plan(
+      p, backend, RecordKeeping::in(std::string(tmp) + "/applied"),
+      [&](const StepReport& s) { journal.step(s); }, 4);
+  journal.finish(r);
+  REQUIRE(r.jails.size() == 6);
+  for (const auto& j : r.jails) {
+    CAPTURE(j.name);
+    const auto expected = j.name == "b"   ? JailOutcome::Status::failed
+                          : j.name == "e" ? JailOutcome::Status::skipped
+                                          : JailOutcome::Status::done;
+    CHECK(j.status == expected);
+  }
+  const auto& b = *std::find_if(r.jails.begin(), r.jails.end(), [](const auto& j) { return j.name == "b"; });
+  CHECK(b.error == "jail: b: create step: internal error: boom [this is a bug]");
+  // rolled back like any failed start: its devfs mount undone, no record
+  CHECK(b.undone == std::vector<std::string>{"umount.devfs \"/j/b/dev\""});
+  CHECK_FALSE(std::filesystem::exists(std::string(tmp) + "/applied/b.json"));
+  CHECK(std::filesystem::exists(std::string(tmp) + "/applied/a.json"));
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  CHECK(last.find("\"end\":\"failed\"") != std::string::npos);
+  CHECK(last.find("\"failed\":[\"b\",\"e\"]") != std::string::npos);
+  std::filesystem::remove_all(tmp);
+}
+
+TEST_CASE("apply: a failing stop hook leaves the jail running, and the error says how to remove it anyway") {
+  const auto c = test::site("web { path = /j/web; persist; exec.stop = \"/etc/rc.shutdown\"; }");
+  ObservedState recorded = test::jls("jid=3 name=web path=/j/web persist");
+  recorded.jails[0].applied = test::plan_of(c, ObservedState{}).jails.at(0).applied;
+  recorded.jails[0].applied->jid = 3;
+  const Plan q = test::plan_of(test::site(""), recorded, true);
+  REQUIRE(q.jails.size() == 1);
+  FailingRunner runner(1);  // exec.stop
+  FreeBsdBackend backend(runner, true);
+  const ApplyResult r = apply_plan(q, backend, RecordKeeping::none());
+  REQUIRE_FALSE(r.ok());
+  CHECK(runner.log.size() == 1);  // jail(8) aborts there: no removal
+  CHECK(r.jails[0].error.find("simulated failure; the jail still runs: 'jailplan destroy --force' removes it "
+                              "without its stop hooks") != std::string::npos);
+}
+
+TEST_CASE("journal: a step whose words are not UTF-8 is written whole, never thrown") {
+  char tmp[] = "/tmp/jailplan-journal-XXXXXX";
+  REQUIRE(::mkdtemp(tmp) != nullptr);
+  const std::string path = std::string(tmp) + "/journal.jsonl";
+  const auto c = test::site("a { path = /j/a; persist; exec.start = \"echo caf\xe9\"; }");
+  const Plan p = test::plan_of(c, ObservedState{});
+  FailingRunner runner(0);
+  FreeBsdBackend backend(runner, true);
+  Journal journal;
+  REQUIRE(journal.open(path, "apply t.conf").ok());
+  const ApplyResult r =
+      apply_plan(p, backend, RecordKeeping::none(), [&](const StepReport& s) { journal.step(s); });
+  journal.finish(r);
+  CHECK(r.ok());
+  std::ifstream in(path);
+  std::string line, text;
+  while (std::getline(in, line)) text += line + "\n";
+  CHECK(text.find("\"args\":[\"echo caf\xef\xbf\xbd\"]") != std::string::npos);  // U+FFFD
+  CHECK(text.find("\"end\":\"ok\"") != std::string::npos);
   std::filesystem::remove_all(tmp);
 }

@@ -11,6 +11,8 @@
 // 4. destroy --all leaves nothing: no jails, records, mounts, links
 // 5. a failure at every step of a start (a Backend decorator failing its
 //    k-th run) leaves every jail whole or absent; the next apply converges
+// 6. destroy killed (SIGKILL) at every step: plan and status never say "in
+//    sync" of what it touched; the next apply, or destroy, finishes it
 //
 // A backend without a host here fails the suite: adding a row to the
 // registry means adding its host below.
@@ -18,6 +20,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <net/if.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,6 +83,11 @@ class ConformanceHost {
   virtual void after_step(const std::string& /*jail*/) {}
   /// Called after every apply.
   virtual void after_apply() {}
+  /// Called after a process was killed in the middle of a teardown: waits
+  /// for what the kernel removes on its own, which the killed run would
+  /// have waited for (Linux: the links of removed jails, which go with
+  /// their network namespaces, asynchronously).
+  virtual void settle() {}
 
   /// The site's text with @NAME@ placeholders filled in.
   std::string fill(std::string text) const {
@@ -270,6 +279,21 @@ class LinuxConformanceHost final : public ConformanceHost {
   }
   void after_apply() override {
     for (const auto& r : linux_jail::list_runtimes(runtime_dir())) after_step(r.name);
+  }
+  void settle() override {
+    std::vector<std::string> dying;
+    {
+      std::lock_guard lock(m_mutex);
+      for (const auto& [jail, link] : m_links)
+        if (!linux_jail::read_runtime(runtime_dir(), jail)) dying.push_back(link);
+    }
+    // as LinuxBackend::finish() waits, a little longer (the host is busy)
+    for (int i = 0; i < 500; ++i) {
+      if (std::none_of(dying.begin(), dying.end(),
+                       [](const std::string& l) { return ::if_nametoindex(l.c_str()) != 0; }))
+        return;
+      ::usleep(10'000);
+    }
   }
 
  private:
@@ -634,6 +658,7 @@ class FailingBackend final : public Backend {
   }
   std::optional<std::int64_t> jid(const JailChange& j) override { return m_real.jid(j); }
   Status finish() override { return m_real.finish(); }
+  Status forget(const JailChange& j) override { return m_real.forget(j); }
   std::size_t calls() const { return m_calls; }
 
  private:
@@ -692,6 +717,108 @@ TEST_CASE(
       CHECK(h.replan(file).rc == 0);
       CHECK(h.check_whole_or_absent(file) == 2);
       REQUIRE(h.destroy_all(file).rc == 0);
+      h.check_empty();
+    }
+  });
+}
+
+namespace {
+
+/// `destroy --all` of the site, in a child process that is killed (SIGKILL)
+/// as the k-th step begins, jailplan's own record steps counted (0: never).
+/// Returns the number of steps it began.
+std::size_t destroy_killed_at(Harness& h, const std::string& file, std::size_t k) {
+  FileSystemLoader loader;
+  Compilation c = compile_file(file, loader);
+  REQUIRE(c.ok());
+  PlanOptions options{false, "conformance"};
+  for (const auto& j : c.desired.jails) options.destroy.push_back(j.name);
+  const Plan plan = make_plan(c.desired, h.observe(), options);
+  REQUIRE(plan.jails.size() == 2);
+  const auto backend = h.make_backend(h.runner());
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    std::size_t begun = 0;
+    apply_plan(plan, *backend, RecordKeeping::in(h.records()), {}, 1, [&](const JailChange&, const Step&) {
+      if (++begun == k) ::kill(::getpid(), SIGKILL);
+    });
+    backend->finish();
+    [[maybe_unused]] const auto n = ::write(pipe_fds[1], &begun, sizeof begun);
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  std::size_t begun = 0;
+  const auto n = ::read(pipe_fds[0], &begun, sizeof begun);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  if (k == 0) {
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(n == static_cast<ssize_t>(sizeof begun));
+  } else {
+    REQUIRE(WIFSIGNALED(status));
+    REQUIRE(WTERMSIG(status) == SIGKILL);
+    h.host().settle();
+  }
+  h.host().after_apply();
+  return begun;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "conformance: destroy killed (SIGKILL) at any step: plan and status say so, and the next apply or "
+    "destroy "
+    "finishes the teardown") {
+#ifdef JAILPLAN_HAVE_LINUX_BACKEND
+  // never skipped: without root and namespaces this fails, loudly
+  const std::string missing = test::missing_linux_jail_requirement();
+  REQUIRE_MESSAGE(missing.empty(), "the Linux backend needs root and namespaces: ", missing);
+#endif
+  for_each_backend(212, [](Harness& h) {
+    // B's service is stopped by a hook of its own before the jail goes
+    const std::string file = h.write(edited(k_site, "exec.start = \"/bin/true\";",
+                                            "exec.start = \"/bin/true\";\n  exec.stop = \"/bin/true\";"));
+    REQUIRE(h.apply(file).rc == 0);
+    const std::size_t steps = destroy_killed_at(h, file, 0);
+    h.check_empty();
+    REQUIRE(steps >= 8);
+    for (std::size_t k = 1; k <= steps; ++k) {
+      CAPTURE(k);
+      const Run up = h.apply(file);
+      INFO(up.out << up.err);
+      REQUIRE(up.rc == 0);
+      destroy_killed_at(h, file, k);
+      // the first step is B's `stopping` mark: killed before it, nothing
+      // changed; after it, nothing may be called in sync
+      const Run replan = h.replan(file);
+      INFO(replan.out << replan.err);
+      CHECK(replan.rc == (k == 1 ? 0 : 2));
+      const Run status = h.cli({"status", "--backend", std::string(h.row().name), file});
+      const Plan plan = h.plan(file);
+      for (const auto& j : plan.jails) {
+        CAPTURE(j.name);
+        std::istringstream lines(status.out);
+        for (std::string line; std::getline(lines, line);)
+          if (line.find(" " + j.name + " ") != std::string::npos)
+            CHECK(line.find("in sync") == std::string::npos);
+      }
+      if (k % 2 == 0) {
+        // apply finishes the stop and starts them again, whole
+        const Run again = h.apply(file);
+        INFO(again.out << again.err);
+        CHECK(again.rc == 0);
+        CHECK(h.replan(file).rc == 0);
+        CHECK(h.check_whole_or_absent(file) == 2);
+      }
+      // destroy finishes the teardown: nothing left, no record, no temporary file
+      const Run gone = h.destroy_all(file);
+      INFO(gone.out << gone.err);
+      CHECK(gone.rc == 0);
       h.check_empty();
     }
   });

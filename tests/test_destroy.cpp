@@ -93,3 +93,169 @@ TEST_CASE("destroy plan: a recorded child jail no longer declared is stopped wit
   CHECK(host.state.jails.empty());
   CHECK(host.state.mounts.empty());
 }
+
+namespace {
+
+Plan forced_plan(const Compilation& c, const ObservedState& o, std::vector<std::string> names) {
+  PlanOptions options{false, "test"};
+  options.destroy = std::move(names);
+  options.force = true;
+  return make_plan(c.desired, o, options);
+}
+
+const char* const k_hooked = R"(
+x { path = /j/x; persist; children.max = 1; mount.devfs; ip4.addr = "em0|198.51.100.20/24";
+    exec.prestop = "echo pre"; exec.stop = "/etc/rc.shutdown"; exec.poststop = "echo post";
+    exec.release = "echo release"; stop.timeout = 30; }
+x.kid { path = /j/x/kid; persist; exec.stop = "/etc/rc.shutdown"; }
+y { path = /j/y; persist; depend = x; exec.stop = "/etc/rc.shutdown"; }
+)";
+
+}  // namespace
+
+TEST_CASE(
+    "destroy --force plan: as jail -R, no stop hooks and no grace; unmounts, aliases and record undone") {
+  ModelHost host = applied(k_hooked);
+  const auto c = site(k_hooked);
+  const Plan p = forced_plan(c, host.state, {"x"});
+  REQUIRE(actions_of(p) == "-x -x.kid -y");
+  const JailChange& x = *p.find("x");
+  CHECK(x.reason == Reason::forced);
+  CHECK(headline(x) == "jail \"x\" will be destroyed (forced: no stop hooks, its processes killed)");
+  CHECK(
+      steps_of(x) ==
+      "remove\numount.devfs \"/j/x/dev\"\nalias-remove \"inet\" \"em0\" \"198.51.100.20\" \"/24\"\nforget\n");
+  // its child goes with it, as the kernel takes it along: forced too
+  CHECK(steps_of(*p.find("x.kid")) == "remove\nforget\n");
+  // a jail that only depends on it stops as it would
+  CHECK(p.find("y")->reason == Reason::dependency);
+  CHECK(steps_of(*p.find("y")) == "exec.stop \"/etc/rc.shutdown\"\nterm \"10\"\nremove\nforget\n");
+  host.apply(p);
+  CHECK(host.state.jails.empty());
+  CHECK(host.state.mounts.empty());
+  CHECK(host.state.addresses.empty());
+  // and without --force, the hooks run
+  ModelHost again = applied(k_hooked);
+  const Plan q = destroy_plan(c, again.state, {"x"});
+  CHECK(steps_of(*q.find("x")).find("exec.stop") != std::string::npos);
+}
+
+TEST_CASE("half-stopped: a jail whose stop was cut short is never in sync; the next apply finishes it") {
+  ModelHost host = applied(k_deps);
+  const auto c = site(k_deps);
+  ObservedState o = host.state;
+  o.jails[0].applied->stopping = true;  // app (name order): killed after its stop began
+  REQUIRE(o.jails[0].name == "app");
+  Plan p = plan_of(c, o);
+  REQUIRE(actions_of(p) == "↻app");
+  CHECK(p.jails[0].reason == Reason::half_stopped);
+  CHECK(headline(p.jails[0]) ==
+        "jail \"app\" will be restarted (an earlier run was interrupted while stopping it: restarting it)");
+  // its teardown is the recorded one, and the new record is not stopping
+  REQUIRE(p.jails[0].applied);
+  CHECK_FALSE(p.jails[0].applied->stopping);
+  // the record's form keeps the mark
+  const AppliedRecord& marked = *o.jails[0].applied;
+  SourceSet sources;
+  const auto back = parse_record(sources.add("app.json", render_record(marked)));
+  REQUIRE(back.ok());
+  CHECK(back->stopping);
+  CHECK(render_record(*host.state.jails[0].applied).find("stopping") == std::string::npos);
+
+  // no longer declared: its destroy is finished, --prune or not
+  const auto without_app = site(R"(
+db { path = /j/db; persist; children.max = 2; exec.stop = "/bin/sh /etc/rc.shutdown"; exec.jail_user = dbuser; }
+db.cache { path = /j/db/cache; persist; }
+web { path = /j/web; persist; depend = db; exec.prestop = "echo bye"; }
+other { path = /j/other; persist; }
+)");
+  p = plan_of(without_app, o);
+  REQUIRE(actions_of(p) == "-app");
+  CHECK(p.jails[0].reason == Reason::half_stopped);
+  CHECK(p.orphans.empty());
+  host.apply(p);
+  CHECK(host.state.find("app") == nullptr);
+
+  // gone, its record marked: what the stop left is cleaned up, --prune or not
+  ObservedState stopped = host.state;
+  AppliedRecord record = *host.state.find("web")->applied;
+  record.stopping = true;
+  stopped.stopped.emplace_back("gone", record);
+  stopped.normalize();
+  p = plan_of(without_app, stopped);
+  REQUIRE(actions_of(p) == "-gone");
+  CHECK(p.jails[0].reason == Reason::half_stopped);
+  CHECK(steps_of(p.jails[0]).find("forget") != std::string::npos);
+  // declared: it is started again, its leftovers first
+  stopped.stopped.back().first = "web";
+  std::erase_if(stopped.jails, [](const ObservedJail& j) { return j.name == "web"; });
+  p = plan_of(without_app, stopped);
+  REQUIRE(p.find("web") != nullptr);
+  CHECK(p.find("web")->action == Action::create);
+  CHECK(p.find("web")->reason == Reason::half_stopped);
+}
+
+TEST_CASE("destroy on the fake host: a failing exec.stop says --force exists; --force removes the jail") {
+  FakeHost h;
+  const std::string file =
+      h.write_site(edited(k_site, "exec.clean;", "exec.clean;\n  exec.stop = \"/bin/sh -c 'exit 3'\";"));
+  REQUIRE(h.apply(file).rc == 0);
+  REQUIRE(fs::exists(h.dir() / "jails" / "web" / "started"));
+  Run r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", file, "web"});
+  INFO(r.out << r.err);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("'jailplan destroy --force' removes it without its stop hooks") != std::string::npos);
+  CHECK(h.jail(h.state(), "web") != nullptr);
+  // the stop began: the jail is not called in sync
+  CHECK(h.plan(file).rc == 2);
+  r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--force", file, "web"});
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("forced: no stop hooks") != std::string::npos);
+  const auto s = h.state();
+  CHECK(h.jail(s, "web") == nullptr);
+  CHECK(h.mounts_below(s, "web").empty());
+  CHECK(h.addresses(s).count("em0 198.51.100.10") == 0);
+  CHECK_FALSE(fs::exists(h.dir() / "db" / "applied" / "web.json"));
+  CHECK(fs::exists(h.dir() / "jails" / "web" / "started"));  // exec.poststop did not run
+  CHECK(h.jail(s, "db") != nullptr);                         // web depends on db, not the other way
+  REQUIRE(h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file}).rc == 0);
+  check_empty(h);
+}
+
+TEST_CASE(
+    "destroy on the fake host: jailplan killed (SIGKILL) by a stop hook; plan, status, apply finish it") {
+  FakeHost h;
+  // web's exec.stop kills the jailplan that runs it (the fake's jexec execs
+  // the command: its parent is jailplan), once
+  const std::string file = h.write_site(edited(
+      k_site, "exec.clean;",
+      "exec.clean;\n  exec.stop = \"/bin/sh -c 'test -e killed || { touch killed; kill -9 \\$PPID; }'\";"));
+  REQUIRE(h.apply(file).rc == 0);
+  Run r = h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file});
+  INFO(r.out << r.err);
+  REQUIRE(fs::exists(h.dir() / "jails" / "web" / "killed"));
+  CHECK(r.rc != 0);
+  CHECK(r.out.find("destroy complete") == std::string::npos);
+  CHECK(h.jail(h.state(), "web") != nullptr);  // its service stopped, the jail not removed
+  // not in sync: plan, status and explain say what happened
+  CHECK(h.plan(file).rc == 2);
+  r = h.jailplan({"status", "--backend", "freebsd", file});
+  std::string web_line;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(" web ") != std::string::npos) web_line = line;
+  CHECK(web_line.find("restart (half-stopped)") != std::string::npos);
+  r = h.jailplan({"explain", "--backend", "freebsd", "web"});
+  CHECK(r.out.find("its last stop was cut short") != std::string::npos);
+  // the next apply finishes the stop and starts it again, whole
+  r = h.apply(file);
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("an earlier run was interrupted while stopping it") != std::string::npos);
+  CHECK(h.plan(file).rc == 0);
+  check_whole(h);
+  CHECK(fs::exists(h.dir() / "jails" / "web" / "started"));
+  REQUIRE(h.jailplan({"destroy", "--backend", "freebsd", "--auto-approve", "--all", file}).rc == 0);
+  check_empty(h);
+}

@@ -258,3 +258,22 @@ TEST_CASE("fake FreeBSD host: observed through jls --libxo json, a dying jail an
     CHECK(dying == 1);
   }
 }
+
+TEST_CASE("fake FreeBSD host: apply -j 2 of jails with a value that is not UTF-8 ends, its journal closed") {
+  FakeHost h;
+  // jail.conf is bytes: \xe9 is Latin-1, not UTF-8
+  const std::string file = h.write_site(
+      "path = \"@/jails/$name\";\npersist;\n"
+      "db { exec.start = \"/bin/echo caf\xe9\"; }\nweb { exec.start = \"/bin/echo caf\xe9\"; }\n");
+  const Run r = h.apply(file, 0, {"-j", "2"});
+  INFO(r.out << r.err);
+  // never an abort (134): each jail is done, or failed with a sentence
+  CHECK((r.rc == 0 || r.rc == 1));
+  const bool summed = r.out.find("apply complete") != std::string::npos ||
+                      r.err.find("apply incomplete") != std::string::npos;
+  CHECK(summed);
+  std::ifstream in(h.dir() / "db" / "journal.jsonl");
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  CHECK(last.find("\"end\":") != std::string::npos);
+}

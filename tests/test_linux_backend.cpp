@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -375,5 +376,110 @@ TEST_CASE(
   CHECK(site.apply(k_web).ok());
   CHECK_FALSE(site.last_plan().has_changes());
   REQUIRE(site.apply("").ok());
+  CHECK(site.leaked_links().empty());
+}
+
+namespace {
+
+/// These tests need root and namespaces: without them they fail, loudly.
+void require_jails() {
+  const std::string missing = test::missing_linux_jail_requirement();
+  REQUIRE_MESSAGE(missing.empty(), "the Linux backend tests need root and namespaces: ", missing);
+}
+
+bool any_exists(const std::vector<std::string>& paths) {
+  return std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return fs::exists(p); });
+}
+
+}  // namespace
+
+TEST_CASE(
+    "linux: a jail whose init died is listed until destroy removes its runtime directory, cgroups and "
+    "record") {
+  require_jails();
+  Site site(140);
+  const std::string conf = R"(
+@JAIL@ { path = "@ROOT@"; persist; ip4.addr = @A@; $jailplan_rctl = "maxproc:deny=50"; }
+)";
+  REQUIRE(site.apply(conf).ok());
+  const std::string file = site.write_conf(conf);
+  const std::string record = site.paths().state_dir + "/" + site.name() + ".json";
+  const auto groups = linux_cgroup::directories(site.name(), linux_cgroup::detect());
+  const auto died = [&] {
+    const auto rt = site.runtime();
+    REQUIRE(rt);
+    REQUIRE(::kill(rt->init_pid, SIGKILL) == 0);
+    int status = 0;
+    ::waitpid(rt->init_pid, &status, 0);  // ours to reap, if this process made it
+    for (int i = 0; i < 200 && process_exists(rt->init_pid); ++i) ::usleep(10'000);
+    REQUIRE_FALSE(process_exists(rt->init_pid));
+  };
+  const auto listed_stopped = [&] {
+    const CommandResult st = site.cli({"status", "--backend", "linux"});
+    std::istringstream lines(st.out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(" " + site.name() + " ") != std::string::npos)
+        return line.find("stopped") != std::string::npos;
+    return false;
+  };
+  died();
+  CHECK(any_exists(groups));
+  CHECK(listed_stopped());
+  const CommandResult gone = site.cli({"destroy", "--backend", "linux", "--auto-approve", file, site.name()});
+  INFO(gone.out << gone.err);
+  CHECK(gone.exit_code == 0);
+  CHECK_FALSE(site.runtime());
+  CHECK_FALSE(fs::exists(linux_jail::runtime_jail_dir(site.paths().runtime_dir, site.name())));
+  CHECK_FALSE(any_exists(groups));
+  CHECK_FALSE(fs::exists(record));
+  CHECK_FALSE(listed_stopped());
+
+  // what an older jailplan left: the record forgotten, the runtime directory
+  // and cgroups kept. Still listed, and --prune cleans it
+  REQUIRE(site.apply(conf).ok());
+  died();
+  REQUIRE(fs::remove(record));
+  CHECK(listed_stopped());
+  REQUIRE(site.apply("").ok());
+  REQUIRE(site.last_plan().jails.size() == 1);
+  CHECK(site.last_plan().jails[0].action == Action::destroy);
+  CHECK_FALSE(site.runtime());
+  CHECK_FALSE(any_exists(groups));
+  CHECK_FALSE(listed_stopped());
+  CHECK(site.leaked_links().empty());
+}
+
+TEST_CASE("linux: destroy --force removes a jail whose exec.stop fails, without its stop hooks") {
+  require_jails();
+  Site site(142);
+  const std::string marker = site.root() + "/poststop-ran";
+  const std::string conf = fmt::format(R"(
+@JAIL@ {{ path = "@ROOT@"; persist; ip4.addr = @A@; mount.devfs;
+  exec.start = "/bin/sh -c 'sleep 600 &'";
+  exec.stop = "/bin/sh -c 'exit 3'";
+  exec.poststop = "/bin/touch {}"; }}
+)",
+                                       marker);
+  REQUIRE(site.apply(conf).ok());
+  const std::string file = site.write_conf(conf);
+  const auto rt = site.runtime();
+  REQUIRE(rt);
+  const auto processes = linux_jail::processes(*rt);
+  REQUIRE(processes.size() >= 2);  // the init and the sleep
+  CommandResult r = site.cli({"destroy", "--backend", "linux", "--auto-approve", file, site.name()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("'jailplan destroy --force' removes it without its stop hooks") != std::string::npos);
+  REQUIRE(site.runtime());
+  CHECK(linux_jail::alive(*site.runtime()));
+  r = site.cli({"destroy", "--backend", "linux", "--auto-approve", "--force", file, site.name()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(site.runtime());
+  int status = 0;
+  ::waitpid(rt->init_pid, &status, 0);  // ours to reap, if this process made it
+  for (const int pid : processes) CHECK_FALSE(process_exists(pid));
+  CHECK_FALSE(fs::exists(marker));
+  CHECK_FALSE(fs::exists(site.paths().state_dir + "/" + site.name() + ".json"));
   CHECK(site.leaked_links().empty());
 }

@@ -29,7 +29,9 @@ Plan plan_for(const Compilation& c, const ObservedState& o, PlanOptions options 
   return make_plan(c.desired, o, options);
 }
 
-std::string errors_of(const Diagnostics& d) { return render(d); }
+std::string errors_of(const Diagnostics& d) {
+  return render(d);
+}
 
 }  // namespace
 
@@ -59,8 +61,9 @@ TEST_CASE("ownership: --prune of one configuration leaves another configuration'
 TEST_CASE("ownership: a name or an address another configuration owns is a plan-time error naming it") {
   ModelHost host;
   host.apply(plan_for(owned(k_a, "/etc/a.conf"), host.state));
-  const auto b = owned("a2 { path = /j/a2; persist; }\nb1 { path = /j/b1; ip4.addr = 198.51.100.1; persist; }\n",
-                       "/etc/b.conf");
+  const auto b =
+      owned("a2 { path = /j/a2; persist; }\nb1 { path = /j/b1; ip4.addr = 198.51.100.1; persist; }\n",
+            "/etc/b.conf");
   const Diagnostics d = check_ownership(b.desired, host.state, {});
   const std::string text = errors_of(d);
   CHECK(text.find("jail \"a2\" belongs to another configuration: /etc/a.conf") != std::string::npos);
@@ -114,7 +117,7 @@ TEST_CASE("ownership: records written before owners are nobody's; a stopped one 
   host.apply(p);
   CHECK(host.state.find("a1")->applied->owner == "/etc/a.conf");
   CHECK(plan_for(a, host.state).jails.empty());
-  // an unowned record is never pruned by a configuration that does not declare it
+  // a running jail nobody owns is never pruned by a configuration that does not declare it
   ModelHost old;
   old.apply(plan_for(owned(k_b, ""), old.state));
   PlanOptions prune;

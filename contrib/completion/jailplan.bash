@@ -50,7 +50,7 @@ _jailplan()
 	adopt) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
 	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
-	destroy) opts="$host $run --all --dry-run --auto-approve --lock-timeout" ;;
+	destroy) opts="$host $run --all --force --dry-run --auto-approve --lock-timeout" ;;
 	status|observe) opts="$host --json" ;;
 	explain) opts="$host -f --file" ;;
 	import) opts="$host --rc-conf --to -o --output" ;;

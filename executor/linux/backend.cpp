@@ -105,6 +105,18 @@ Status LinuxBackend::finish() {
   return failed_if(std::move(e));
 }
 
+Status LinuxBackend::forget(const JailChange& j) {
+  if (m_dry_run || !linux_jail::unusable_name(j.name).empty()) return {};
+  auto r = runtime(j);
+  if (r && linux_jail::alive(*r))
+    return failure(
+        fmt::format("jail: {}: it still runs (init pid {}): its record is kept", j.name, r->init_pid));
+  // its init died without jailplan (or this process was killed before the
+  // end of a teardown): what the kernel did not take along goes now
+  const std::string e = r ? linux_jail::destroy(*r, m_paths.runtime_dir) : linux_cgroup::remove(j.name);
+  return e.empty() ? Status{} : failure(fmt::format("jail: {}: {}", j.name, e));
+}
+
 Result<linux_jail::Runtime> LinuxBackend::runtime(const JailChange& j) const {
   return linux_jail::read_runtime(m_paths.runtime_dir, j.name);
 }

@@ -50,6 +50,9 @@ class LinuxBackend final : public Backend {
   /// 30 ms for any number, against 25 ms each deleted one by one); this
   /// waits until they have, deleting stragglers. Returns an error sentence.
   Status finish() override;
+  /// A jail that is gone (its init died, or it was removed): its runtime
+  /// directory, link and resource-limit groups, if any are left.
+  Status forget(const JailChange& jail) override;
 
  private:
   Status hook(const JailChange& j, const Step& s, bool in_jail);

@@ -59,6 +59,30 @@ void host_addresses(const linux_net::HostNetwork& net, ObservedState& s) {
   });
 }
 
+/// A jail whose init died leaves its runtime directory (and groups) until
+/// its record is forgotten (LinuxBackend::forget). One whose record is gone
+/// already (forgotten by a jailplan that left them) is listed as stopped
+/// all the same, its runtime's parameters standing for its record, so that
+/// status shows it and destroy or --prune can clean it.
+void add_unrecorded_dead(const std::vector<linux_jail::Runtime>& dead, ObservedState& s) {
+  const std::size_t before = s.stopped.size();
+  const auto recorded = [&](const std::string& name) {  // among the records (sorted), not those added here
+    const auto end = s.stopped.begin() + static_cast<std::ptrdiff_t>(before);
+    const auto it = std::lower_bound(s.stopped.begin(), end, name,
+                                     [](const auto& x, const std::string& n) { return x.first < n; });
+    return it != end && it->first == name;
+  };
+  for (const auto& r : dead) {
+    if (recorded(r.name) || s.find(r.name) != nullptr) continue;
+    AppliedRecord record;
+    if (!spec_from_kernel(r.parameters, r.name, record.params).empty()) continue;
+    record.digest = spec_digest(record.params);
+    record.jid = r.index;
+    s.stopped.emplace_back(r.name, std::move(record));
+  }
+  if (s.stopped.size() != before) s.normalize();
+}
+
 }  // namespace
 
 Result<ObservedState> LinuxObserver::observe() {
@@ -66,8 +90,12 @@ Result<ObservedState> LinuxObserver::observe() {
   ObservedState s;
   std::string net_error;
   const linux_net::HostNetwork net = linux_net::read_host_network(net_error);
-  for (const auto& r : linux_jail::list_runtimes(m_paths.runtime_dir)) {
-    if (!linux_jail::alive(r)) continue;
+  std::vector<linux_jail::Runtime> dead;
+  for (auto& r : linux_jail::list_runtimes(m_paths.runtime_dir)) {
+    if (!linux_jail::alive(r)) {
+      dead.push_back(std::move(r));
+      continue;
+    }
     ObservedJail j;
     j.name = r.name;
     j.jid = r.index;
@@ -85,6 +113,7 @@ Result<ObservedState> LinuxObserver::observe() {
   s.normalize();
   s.source = fmt::format("this host ({})", m_paths.runtime_dir);
   if (auto d = attach_records(s, m_paths.state_dir, m_files, m_sources); d.has_errors()) return d;
+  add_unrecorded_dead(dead, s);
   return s;
 }
 
