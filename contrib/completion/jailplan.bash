@@ -45,7 +45,7 @@ _jailplan()
 	show) opts="-e --json --yaml" ;;
 	fmt) opts="--check --write" ;;
 	convert) opts="--to -o --output" ;;
-	plan) opts="$host --json --markdown --script --explain --detailed-exitcode --prune -o --out" ;;
+	plan) opts="$host --json --markdown --script --explain --full --detailed-exitcode --prune -o --out" ;;
 	apply) opts="$host $run --dry-run --auto-approve --prune --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
 	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
