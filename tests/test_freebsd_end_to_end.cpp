@@ -273,6 +273,14 @@ TEST_CASE("fake FreeBSD host: values with any byte go through plan -o, apply -j 
       "\"; }\n"
       "worker2 { host.hostname = \"2" +
       odd + "\"; exec.stop = \"/bin/echo 2" + odd + "\"; }\n");
+  {
+    // two such jails at once: a worker thread that threw here aborted the run
+    const Run r = h.apply(file, 0, {"-j", "2"});
+    INFO(r.out << r.err);
+    CHECK(r.rc == 0);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+  }
+  h.reset();
   const std::string saved = (h.dir() / "plan.json").string();
   {
     const Run r = h.jailplan({"plan", "--backend", "freebsd", "-o", saved, file});
