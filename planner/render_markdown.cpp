@@ -16,9 +16,9 @@ namespace jailplan {
 namespace {
 
 // Text in Markdown or HTML: control characters visible, and every character
-// Markdown or HTML give a meaning to (emphasis, links, code, table cells,
-// tags, entities) as a numeric character reference, which both show as
-// the character itself.
+// Markdown, GitHub or HTML give a meaning to (emphasis, links, code, table
+// cells, math, mentions, tags, entities) as a numeric character reference,
+// which all show as the character itself.
 std::string md_text(std::string_view text) {
   std::string out;
   for (const char c : visible(text)) {
@@ -36,6 +36,7 @@ std::string md_text(std::string_view text) {
       case '~':
       case '#':
       case '!':
+      case '@':  // a mention would notify whoever it names
       case '$': out += fmt::format("&#{};", static_cast<int>(c)); break;
       default: out += c;
     }
