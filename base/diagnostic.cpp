@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/visible.hpp"
+
 namespace jailplan {
 
 Diagnostic& Diagnostics::add(Diagnostic d) {
@@ -67,23 +69,27 @@ void render_snippet(std::string& out, Location loc, RenderStyle style) {
   if (!loc.valid()) return;
   const auto lc = loc.file->line_col(loc.offset);
   const std::string_view line = loc.file->line_text(lc.line);
-  out += fmt::format("{:>5} | {}\n", lc.line, line);
+  // the line as a terminal may show it: a control byte is written as an
+  // escape, and the caret counts what is shown, one column a character
+  out += fmt::format("{:>5} | {}\n", lc.line, visible_keeping_tabs(line));
   std::string pad;
-  for (std::uint32_t i = 0; i + 1 < lc.column && i < line.size(); ++i) pad += line[i] == '\t' ? '\t' : ' ';
+  const auto before = static_cast<std::size_t>(lc.column > 0 ? lc.column - 1 : 0);
+  for (const char c : visible_keeping_tabs(line.substr(0, std::min(before, line.size()))))
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) pad += c == '\t' ? '\t' : ' ';
   out += fmt::format("      | {}{}^{}\n", pad, style.color ? "\x1b[1;32m" : "", style.color ? "\x1b[0m" : "");
 }
 
 void render_head(std::string& out, Severity sev, const std::string& msg, Location loc, RenderStyle style) {
   if (loc.valid()) {
-    out += style.color ? fmt::format("\x1b[1m{}:\x1b[0m ", loc.to_string())
-                       : fmt::format("{}: ", loc.to_string());
+    out += style.color ? fmt::format("\x1b[1m{}:\x1b[0m ", visible(loc.to_string()))
+                       : fmt::format("{}: ", visible(loc.to_string()));
   } else {
     out += "jailplan: ";
   }
   if (style.color)
-    out += fmt::format("{}{}:\x1b[0m {}\n", severity_color(sev), severity_word(sev), msg);
+    out += fmt::format("{}{}:\x1b[0m {}\n", severity_color(sev), severity_word(sev), visible(msg));
   else
-    out += fmt::format("{}: {}\n", severity_word(sev), msg);
+    out += fmt::format("{}: {}\n", severity_word(sev), visible(msg));
 }
 
 }  // namespace
@@ -92,7 +98,7 @@ std::string render(const Diagnostic& d, RenderStyle style) {
   std::string out;
   render_head(out, d.severity, d.summary, d.location, style);
   render_snippet(out, d.location, style);
-  if (!d.detail.empty()) out += fmt::format("      = {}\n", d.detail);
+  if (!d.detail.empty()) out += fmt::format("      = {}\n", visible(d.detail));
   for (const auto& n : d.notes) {
     render_head(out, Severity::note, n.message, n.location, style);
     if (n.location.valid() && n.location.file != nullptr) render_snippet(out, n.location, style);

@@ -88,6 +88,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   ps->excludes(pj);
   ps->excludes(pm);
   plan->add_flag("--explain", cl.plan.explain, "Say why each change has its effect, and list the steps");
+  plan->add_flag("--full", cl.plan.full,
+                 "Show each jail: above 20 changed jails, identical changes are otherwise grouped");
   plan->add_flag("--detailed-exitcode", cl.plan.detailed_exitcode,
                  "Exit 0 without changes, 2 with changes, 1 on error");
   plan->add_flag("--prune", cl.plan.prune, "Destroy jails jailplan created that are no longer declared");

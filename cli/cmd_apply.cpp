@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_bytes.hpp"
+#include "base/visible.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/fstab_input.hpp"
@@ -46,12 +48,15 @@ int report(const ApplyResult& r, bool quiet, const std::string& operation, World
   for (const auto& j : r.jails) {
     switch (j.status) {
       case JailOutcome::Status::done:
-        if (!quiet) w.out << fmt::format("{}: done\n", j.name);
+        if (!quiet) w.out << fmt::format("{}: done\n", visible(j.name));
         break;
-      case JailOutcome::Status::skipped: w.err << fmt::format("{}: {}\n", j.name, j.error); break;
+      case JailOutcome::Status::skipped:
+        w.err << fmt::format("{}: {}\n", visible(j.name), visible(j.error));
+        break;
       case JailOutcome::Status::failed:
-        w.err << fmt::format("{}: failed: {}\n", j.name, j.error);
-        for (const auto& u : j.undone) w.err << fmt::format("{}:   undone: {}\n", j.name, u);
+        w.err << fmt::format("{}: failed: {}\n", visible(j.name), visible(j.error));
+        for (const auto& u : j.undone)
+          w.err << fmt::format("{}:   undone: {}\n", visible(j.name), visible(u));
         break;
     }
   }
@@ -65,8 +70,8 @@ int report(const ApplyResult& r, bool quiet, const std::string& operation, World
 std::string step_line(const StepReport& r) {
   if (r.step.kind == StepKind::record || r.step.kind == StepKind::forget) return {};
   const double ms = static_cast<double>(r.elapsed.count()) / 1000.0;
-  return fmt::format("{}: {}{} ({:.0f} ms){}\n", r.jail.name, r.undo ? "undo " : "", to_string(r.step.kind),
-                     ms, r.error.empty() ? "" : ": failed");
+  return fmt::format("{}: {}{} ({:.0f} ms){}\n", visible(r.jail.name), r.undo ? "undo " : "",
+                     to_string(r.step.kind), ms, r.error.empty() ? "" : ": failed");
 }
 
 /// One line per finished step, or a JSON object.
@@ -81,7 +86,7 @@ void report_step(const StepReport& r, const std::string& mode, World& w) {
                                  {"error", r.error},
                                  {"undo", r.undo},
                                  {"ms", std::round(ms * 10) / 10}};
-    w.out << line.dump() << '\n' << std::flush;
+    w.out << dump_json(line) << '\n' << std::flush;
     return;
   }
   w.out << step_line(r) << std::flush;
@@ -96,7 +101,7 @@ std::string summary_json(const ApplyResult& result) {
                                                                    : "skipped";
     jails.push_back({{"jail", j.name}, {"status", status}, {"error", j.error}, {"undone", j.undone}});
   }
-  return nlohmann::json{{"summary", {{"ok", result.ok()}, {"jails", jails}}}}.dump() + "\n";
+  return dump_json(nlohmann::json{{"summary", {{"ok", result.ok()}, {"jails", jails}}}}) + "\n";
 }
 
 }  // namespace
@@ -112,9 +117,10 @@ int dry_run_steps(const Plan& plan, const BackendRow& row, World& w) {
   const auto result = apply_plan(plan, *dry, RecordKeeping::none(), [&](const StepReport& r) {
     if (r.step.kind == StepKind::record && !r.step.args.empty()) return;  // the provisional record
     const auto words = step_words(r.step);
-    w.out << fmt::format("  {}: {}{}{}\n", r.jail.name, to_string(r.step.kind), words.empty() ? "" : " ",
-                         format_argv(words));
-    if (!r.error.empty()) w.out << fmt::format("  {}:   would fail: {}\n", r.jail.name, r.error);
+    w.out << fmt::format("  {}: {}{}{}\n", visible(r.jail.name), to_string(r.step.kind),
+                         words.empty() ? "" : " ", visible(format_argv(words)));
+    if (!r.error.empty())
+      w.out << fmt::format("  {}:   would fail: {}\n", visible(r.jail.name), visible(r.error));
   });
   return result.ok() ? k_exit_ok : k_exit_error;
 }
@@ -130,11 +136,12 @@ int dry_run_commands(const Plan& plan, const BackendRow& row, World& w) {
     const StepKind k = r.step.kind;
     const bool provisional = k == StepKind::record && !r.step.args.empty();
     if (shown == cmds.size() && (k == StepKind::record || k == StepKind::forget) && !provisional && !r.undo)
-      w.out << fmt::format("  {}: {} applied record\n", r.jail.name,
+      w.out << fmt::format("  {}: {} applied record\n", visible(r.jail.name),
                            k == StepKind::record ? "write" : "delete");
     for (; shown < cmds.size(); ++shown)
-      w.out << fmt::format("  {}: {}{}\n", r.jail.name, format_argv(cmds[shown].argv),
-                           cmds[shown].user.empty() ? "" : fmt::format("  (as {})", cmds[shown].user));
+      w.out << fmt::format(
+          "  {}: {}{}\n", visible(r.jail.name), visible(format_argv(cmds[shown].argv)),
+          cmds[shown].user.empty() ? "" : fmt::format("  (as {})", visible(cmds[shown].user)));
   });
   return k_exit_ok;
 }
@@ -168,7 +175,7 @@ int carry_out(const Plan& plan, const ApplyOptions& o, World& w) {
     status.emplace(w.out, total, w.terminal_width);
   }
   const auto what = [](const JailChange& j, const Step& s) {
-    return fmt::format("{}: {}", j.name, to_string(s.kind));
+    return fmt::format("{}: {}", visible(j.name), to_string(s.kind));
   };
   const auto progress = [&](const StepReport& r) {
     journal.step(r);
@@ -236,7 +243,7 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
   if (!stale.empty()) {
     w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
                          o.file);
-    for (const auto& why : stale) w.err << fmt::format("  - {}\n", why);
+    for (const auto& why : stale) w.err << fmt::format("  - {}\n", visible(why));
     return k_exit_error;
   }
   if (o.progress == "lines")

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/visible.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
@@ -28,16 +29,16 @@ int run_explain(const ExplainOptions& o, World& w) {
   const AppliedRecord* record =
       running && running->applied ? &*running->applied : observed->stopped_record(o.jail);
   if (running != nullptr)
-    w.out << fmt::format("jail \"{}\": {} (jid {})\n", o.jail, running->dying ? "dying" : "running",
+    w.out << fmt::format("jail \"{}\": {} (jid {})\n", visible(o.jail), running->dying ? "dying" : "running",
                          running->jid);
   else
-    w.out << fmt::format("jail \"{}\": not running\n", o.jail);
+    w.out << fmt::format("jail \"{}\": not running\n", visible(o.jail));
   if (record == nullptr) {
     w.out << (running != nullptr ? "  record: none: jailplan did not make it, and has not adopted it\n"
                                  : "  record: none: jailplan has not applied it on this host\n");
   } else {
     w.out << fmt::format("  record: {} by jailplan, configuration {}{}\n",
-                         record->created ? "created" : "adopted", record->digest,
+                         record->created ? "created" : "adopted", visible(record->digest),
                          record->jid ? fmt::format(", jid {}", *record->jid) : "");
     if (!record->complete)
       w.out << "  its last start was cut short: the next apply makes it afresh\n";
@@ -49,17 +50,17 @@ int run_explain(const ExplainOptions& o, World& w) {
   }
   const JailHistory h = read_history(journal, o.jail);
   if (!h.last_step) {
-    w.out << fmt::format("  journal: nothing about it in {}\n", journal);
+    w.out << fmt::format("  journal: nothing about it in {}\n", visible(journal));
   } else {
     const JournalStep& s = *h.last_step;
-    w.out << fmt::format("  last step: {} at {} ({}), in {}\n", s.step, s.time, s.ok ? "ok" : "failed",
-                         h.run_text(s.run));
+    w.out << fmt::format("  last step: {} at {} ({}), in {}\n", visible(s.step), visible(s.time),
+                         s.ok ? "ok" : "failed", visible(h.run_text(s.run)));
     if (h.last_error) {
       const JournalStep& e = *h.last_error;
       const bool earlier = e.run != s.run;
-      w.out << fmt::format("  {}: {} at {}: {}\n", earlier ? "an earlier run's error" : "last error", e.step,
-                           e.time, e.error);
-      for (const auto& u : h.undone) w.out << fmt::format("    rolled back: {}\n", u);
+      w.out << fmt::format("  {}: {} at {}: {}\n", earlier ? "an earlier run's error" : "last error",
+                           visible(e.step), visible(e.time), visible(e.error));
+      for (const auto& u : h.undone) w.out << fmt::format("    rolled back: {}\n", visible(u));
     } else {
       w.out << "  last error: none\n";
     }
@@ -70,11 +71,11 @@ int run_explain(const ExplainOptions& o, World& w) {
     if (!compiled) return k_exit_error;
     const Plan plan = make_plan(compiled->desired, *observed, PlanOptions{false, JAILPLAN_VERSION});
     if (const JailChange* c = plan.find(o.jail))
-      w.out << fmt::format("  against {}: {}\n", o.file, headline(*c));
+      w.out << fmt::format("  against {}: {}\n", visible(o.file), visible(headline(*c)));
     else if (compiled->desired.find(o.jail) != nullptr)
-      w.out << fmt::format("  against {}: in sync, nothing to do\n", o.file);
+      w.out << fmt::format("  against {}: in sync, nothing to do\n", visible(o.file));
     else
-      w.out << fmt::format("  against {}: not declared there\n", o.file);
+      w.out << fmt::format("  against {}: not declared there\n", visible(o.file));
   }
   return k_exit_ok;
 }

@@ -61,9 +61,12 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   } else if (o.json) {
     w.out << render_plan_json(plan);
   } else if (o.markdown) {
-    w.out << render_markdown(plan);
+    MarkdownOptions md;
+    md.full = o.full;
+    md.saved_to = o.out;
+    w.out << render_markdown(plan, md);
   } else {
-    w.out << render_human(plan, HumanOptions{w.color, o.explain, observed->source});
+    w.out << render_human(plan, HumanOptions{w.color, o.explain, observed->source, o.full});
     if (!o.out.empty())
       w.out << fmt::format("Saved the plan to {}; 'jailplan apply {}' carries it out.\n", o.out, o.out);
   }

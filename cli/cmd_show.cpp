@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/visible.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "compiler/compile.hpp"
@@ -79,11 +80,12 @@ int run_show(const ShowOptions& o, World& w) {
     w.out << render_model_yaml(subset);
   } else {
     for (const auto& j : subset.jails) {
-      w.out << fmt::format("jail \"{}\"{}  # {}\n", j.name, j.failed ? " (has errors)" : "",
-                           j.location.to_string());
+      // names and values as a terminal may show them (base/visible.hpp)
+      w.out << fmt::format("jail \"{}\"{}  # {}\n", visible(j.name), j.failed ? " (has errors)" : "",
+                           visible(j.location.to_string()));
       for (const auto& p : j.params) {
         if (p.name() == "name") continue;
-        w.out << fmt::format("    {:<24} {}\n", p.spelled(), human_value(p));
+        w.out << fmt::format("    {:<24} {}\n", visible(p.spelled()), visible(human_value(p)));
       }
     }
   }

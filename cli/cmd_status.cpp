@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/visible.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
@@ -56,9 +57,11 @@ int run_status(const StatusOptions& o, World& w) {
   auto line = [&](std::string_view jid, std::string_view name, std::string_view state,
                   std::string_view managed, std::string_view host, std::string_view ip, std::string_view init,
                   std::string_view last, std::string_view owner) {
-    w.out << fmt::format("{:>4}  {:<16} {:<8} {:<9} {:<24} {:<16} ", jid, name, state, managed, host, ip);
-    if (details) w.out << fmt::format("{:<14} ", init);
-    w.out << fmt::format("{:<24} {}", last, owner);
+    // names and values from the host as a terminal may show them
+    w.out << fmt::format("{:>4}  {:<16} {:<8} {:<9} {:<24} {:<16} ", jid, visible(name), state, managed,
+                         visible(host), visible(ip));
+    if (details) w.out << fmt::format("{:<14} ", visible(init));
+    w.out << fmt::format("{:<24} {}", visible(last), visible(owner));
     w.out << '\n';
   };
   // whose it is: the configuration its record names

@@ -53,6 +53,7 @@ struct PlanCmdOptions {
   bool json = false;
   bool markdown = false;
   bool explain = false;
+  bool full = false;  ///< --full: each jail, identical changes never grouped
   bool detailed_exitcode = false;
   bool prune = false;
   bool restart_changed = false;  ///< restart jails whose start-time settings changed, now

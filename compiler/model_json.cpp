@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_bytes.hpp"
+
 namespace jailplan {
 
 namespace {
@@ -102,7 +104,7 @@ void emit(YAML::Emitter& out, const ordered_json& v) {
 }  // namespace
 
 std::string render_model_json(const DesiredState& state) {
-  return model_json(state).dump(2) + "\n";
+  return dump_json(model_json(state), 2) + "\n";
 }
 
 std::string render_model_yaml(const DesiredState& state) {

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_bytes.hpp"
+
 namespace jailplan {
 
 namespace {
@@ -39,7 +41,7 @@ Status Journal::open(const std::string& path, const std::string& operation) {
   m_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (m_fd < 0) return failure(fmt::format("cannot open the journal {}: {}", path, std::strerror(errno)));
   m_run = fmt::format("{}-{}", ::getpid(), now_utc());
-  line(nlohmann::json{{"run", m_run}, {"time", now_utc()}, {"begin", operation}});
+  line(dump_json(nlohmann::json{{"run", m_run}, {"time", now_utc()}, {"begin", operation}}));
   return {};
 }
 
@@ -59,7 +61,7 @@ void Journal::step(const StepReport& r) {
   else if (!r.step.origin_text.empty())
     j["origin"] = r.step.origin_text;
   if (r.undo) j["undo"] = true;
-  line(j);
+  line(dump_json(std::move(j)));
 }
 
 void Journal::finish(const ApplyResult& result) {
@@ -67,15 +69,12 @@ void Journal::finish(const ApplyResult& result) {
   nlohmann::json failed = nlohmann::json::array();
   for (const auto& j : result.jails)
     if (j.status != JailOutcome::Status::done) failed.push_back(j.name);
-  line(nlohmann::json{
-      {"run", m_run}, {"time", now_utc()}, {"end", result.ok() ? "ok" : "failed"}, {"failed", failed}});
+  line(dump_json(nlohmann::json{
+      {"run", m_run}, {"time", now_utc()}, {"end", result.ok() ? "ok" : "failed"}, {"failed", failed}}));
 }
 
-void Journal::line(const nlohmann::json& j) {
-  // a name or value that is not UTF-8 (jail.conf is bytes) must not make
-  // dump() throw: in a worker thread that ended the process, the run's end
-  // line unwritten. Such bytes are written as U+FFFD
-  const std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+void Journal::line(const std::string& text) {
+  const std::string out = text + "\n";
   // one write: whole lines even if we are killed right after
   [[maybe_unused]] const auto n = ::write(m_fd, out.data(), out.size());
 }
@@ -116,6 +115,7 @@ JailHistory read_history(const std::string& path, const std::string& jail) {
       ++h.malformed;  // a line cut by a crash
       continue;
     }
+    restore_json_bytes(j);
     const std::string run = j.value("run", "");
     if (j.contains("begin")) {
       JournalRun& r = h.runs[run];
@@ -131,7 +131,8 @@ JailHistory read_history(const std::string& path, const std::string& jail) {
     if (j.value("jail", "") != jail) continue;
     if (j.value("undo", false)) {
       if (h.last_error && h.last_error->run == run)
-        h.undone.push_back(fmt::format("{} {}", j.value("step", "?"), j.value("args", json::array()).dump()));
+        h.undone.push_back(
+            fmt::format("{} {}", j.value("step", "?"), dump_json(j.value("args", json::array()))));
       continue;
     }
     h.last_step = step_of(j);

@@ -32,7 +32,7 @@ class Journal {
   void finish(const ApplyResult& result);
 
  private:
-  void line(const nlohmann::json& j);
+  void line(const std::string& text);
   int m_fd = -1;
   std::string m_run;  ///< this run's id: pid and start time
 };

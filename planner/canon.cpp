@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/visible.hpp"
 #include "compiler/typecheck.hpp"
 #include "planner/sha256.hpp"
 
@@ -250,12 +251,13 @@ bool compared_when_absent(const ParamInfo& info) {
 }
 
 std::string double_quoted(std::string_view v) {
-  std::string q = "\"";
+  std::string q;
   for (char c : v) {
     if (c == '"' || c == '\\') q += '\\';
     q += c;
   }
-  return q + '"';
+  // backslashes are doubled first, so `\x1b` below can only be an escape
+  return "\"" + visible(q) + '"';
 }
 
 std::string display_value(const std::vector<std::string>& values, ParamType type) {

@@ -66,7 +66,9 @@ inline bool in_kernel(const ParamInfo& info) {
   return info.where != ParamWhere::pseudo;
 }
 
-/// `"text"` with `"` and `\` escaped by a backslash (display, DOT ids).
+/// `"text"` with `"` and `\` escaped by a backslash and control characters
+/// and bytes that are not UTF-8 written visibly (base/visible.hpp), so the
+/// text is safe for a terminal (display, DOT ids).
 std::string double_quoted(std::string_view v);
 /// A canonical value for display: scalars as one quoted word, lists in [ ].
 std::string display_value(const std::vector<std::string>& values, ParamType type);

@@ -4,13 +4,16 @@
 
 #include <fmt/format.h>
 
+#include "base/json_bytes.hpp"
 #include "compiler/typecheck.hpp"
 
 namespace jailplan::json_util {
 
 std::optional<json> parse_json(const SourceFile& file, Diagnostics& diags, const std::string& code) {
   try {
-    return json::parse(file.text());
+    json doc = json::parse(file.text());
+    restore_json_bytes(doc);
+    return doc;
   } catch (const json::parse_error& e) {
     const std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, file.text().size());
     diags.error(Location{&file, static_cast<std::uint32_t>(at)}, fmt::format("invalid JSON: {}", e.what()),
@@ -78,7 +81,7 @@ std::string spec_from_json(const json& obj, const std::string& where, CanonSpec&
     }
     auto canon = canon_reported(*m->info, std::move(values));
     if (!canon)
-      return fmt::format("{}.{}: value {} is not a valid {}", where, key, value.dump(),
+      return fmt::format("{}.{}: value {} is not a valid {}", where, key, dump_json(value),
                          to_string(m->info->type));
     if (m->negated && m->info->type == ParamType::boolean && !canon->empty())
       canon->back() = canon->back() == "true" ? "false" : "true";

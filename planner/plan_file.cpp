@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/json_bytes.hpp"
+
 #include "planner/json_util.hpp"
 
 namespace jailplan {
@@ -195,7 +197,7 @@ std::string render_plan_json(const Plan& plan) {
            {"jails", std::move(jails)},
            {"unmanaged", plan.unmanaged},
            {"orphans", plan.orphans}};
-  return doc.dump(2) + "\n";
+  return dump_json(std::move(doc), 2) + "\n";
 }
 
 Result<Plan> parse_plan_json(const SourceFile& file) {

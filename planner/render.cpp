@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "base/visible.hpp"
 #include "compiler/validate.hpp"
+#include "planner/plan_groups.hpp"
 #include "planner/steps.hpp"
 
 namespace jailplan {
@@ -36,10 +38,10 @@ ParamType type_of(std::string_view name) {
   return info != nullptr ? info->type : ParamType::string;
 }
 
-std::string show(const std::optional<std::vector<std::string>>& v, std::string_view name, bool unknown) {
-  if (unknown) return "(unknown)";
-  if (!v) return "(absent)";
-  return display_value(*v, type_of(name));
+std::string visible_list(const std::vector<std::string>& names) {
+  std::vector<std::string> shown;
+  for (const auto& n : names) shown.push_back(visible(n));
+  return fmt::format("{}", fmt::join(shown, ", "));
 }
 
 std::string origin(const Location& loc, const std::string& text) {
@@ -78,62 +80,87 @@ void render_steps(const JailChange& j, const HumanOptions& o, std::string& out) 
   out += "  steps:\n";
   for (std::size_t i = 0; i < j.steps.size(); ++i) {
     const auto& s = j.steps[i];
-    std::string where = origin(s.origin, s.origin_text);
+    std::string where = visible(origin(s.origin, s.origin_text));
     out += fmt::format("    {:>2}. [{}] {}{}\n", i + 1, to_string(s.phase), describe_step(s),
                        where.empty() ? "" : fmt::format("  ({})", where));
   }
 }
 
-void render_jail(const JailChange& j, const HumanOptions& o, const Paint& paint, std::string& out) {
-  out += paint("1", fmt::format("# {}", headline(j))) + "\n";
-  if (!j.note.empty()) out += fmt::format("# note: {}\n", j.note);
-  const std::string g(glyph(j.action));
+// A group's heading: its count and headline, then (some of) its names.
+std::string group_heading(const JailGroup& g, const Paint& paint) {
+  const JailChange& j = g.first();
+  if (g.size() == 1) return paint("1", fmt::format("# {}", visible(headline(j)))) + "\n";
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < g.size() && i < k_group_names_shown; ++i)
+    names.push_back(double_quoted(g.jails[i]->name));
+  const std::string more =
+      g.size() > names.size() ? fmt::format(" and {} more", with_thousands(g.size() - names.size())) : "";
+  return paint("1", fmt::format("# {} jails {}", with_thousands(g.size()), visible(headline_tail(j)))) +
+         fmt::format("\n#   {}{} (--full shows each)\n", fmt::join(names, ", "), more);
+}
+
+void render_jail(const JailGroup& g, const HumanOptions& o, const Paint& paint, std::string& out) {
+  const JailChange& j = g.first();
+  const bool many = g.size() > 1;
+  const std::string label = many ? fmt::format("{} jails", with_thousands(g.size()))
+                                 : fmt::format("jail {}", double_quoted(j.name));
+  out += group_heading(g, paint);
+  if (!j.note.empty()) out += fmt::format("# note: {}\n", visible(j.note));
+  const std::string gl(glyph(j.action));
   if (j.action == Action::destroy && j.changes.empty()) {
-    out += paint(colour_of(j.action), g) + fmt::format(" jail \"{}\"\n", j.name);
-    render_steps(j, o, out);
+    out += paint(colour_of(j.action), gl) + fmt::format(" {}\n", label);
+    if (!many) render_steps(j, o, out);
     out += "\n";
     return;
   }
-  out += paint(colour_of(j.action), g) + fmt::format(" jail \"{}\" {{\n", j.name);
+  out += paint(colour_of(j.action), gl) + fmt::format(" {} {{\n", label);
   std::size_t width = 0;
   if (j.action == Action::create && j.applied) {
-    for (const auto& p : j.applied->params) width = std::max(width, p.name.size());
+    for (const auto& p : j.applied->params) width = std::max(width, visible(p.name).size());
     for (const auto& p : j.applied->params)
-      out += fmt::format("    {} {:<{}} = {}\n", paint("32", "+"), p.name, width,
-                         display_value(p.values, type_of(p.name)));
+      out += fmt::format(
+          "    {} {:<{}} = {}\n", paint("32", "+"), visible(p.name), width,
+          many && p.name == "name" ? "(each jail's own)" : display_value(p.values, type_of(p.name)));
   } else {
-    for (const auto& c : j.changes) width = std::max(width, c.name.size());
+    for (const auto& c : j.changes) width = std::max(width, visible(c.name).size());
     for (const auto& c : j.changes) {
       const auto cg = change_glyph(c);
       const std::string_view colour = cg == "+" ? "32" : cg == "-" ? "31" : "33";
-      std::string line = fmt::format("    {} {:<{}} = ", paint(colour, cg), c.name, width);
+      std::string line = fmt::format("    {} {:<{}} = ", paint(colour, cg), visible(c.name), width);
       if (cg == "+")
-        line += show(c.after, c.name, false);
+        line += show_values(c.after, c.name, false);
       else if (cg == "-")
-        line += show(c.before, c.name, c.before_unknown);
+        line += show_values(c.before, c.name, c.before_unknown);
       else
-        line +=
-            fmt::format("{} → {}", show(c.before, c.name, c.before_unknown), show(c.after, c.name, false));
+        line += fmt::format("{} → {}", show_values(c.before, c.name, c.before_unknown),
+                            show_values(c.after, c.name, false));
       if (c.effect == Effect::replace) line += paint("35", "  # forces replacement");
       if (c.effect == Effect::restart) line += paint("35", "  # forces restart");
       if (c.effect == Effect::next_start) line += paint("36", "  # at the next start");
       out += line + "\n";
       if (o.explain) {
-        std::string where = origin(c.origin, c.origin_text);
-        out += fmt::format("        # {}{}\n", explain_effect(c),
+        std::string where = visible(origin(c.origin, c.origin_text));
+        out += fmt::format("        # {}{}\n", visible(explain_effect(c)),
                            where.empty() ? "" : fmt::format(" ({})", where));
       }
     }
     if (j.unchanged > 0)
-      out +=
-          fmt::format("      ({} unchanged parameter{} hidden)\n", j.unchanged, j.unchanged == 1 ? "" : "s");
+      out += fmt::format("      ({} unchanged parameter{} hidden{})\n", j.unchanged,
+                         j.unchanged == 1 ? "" : "s", many ? " in each" : "");
   }
   out += "  }\n";
-  render_steps(j, o, out);
+  if (!many) render_steps(j, o, out);
   out += "\n";
 }
 
 }  // namespace
+
+std::string show_values(const std::optional<std::vector<std::string>>& v, std::string_view name,
+                        bool unknown) {
+  if (unknown) return "(unknown)";
+  if (!v) return "(absent)";
+  return display_value(*v, type_of(name));
+}
 
 std::string explain_effect(const ParamChange& c) {
   switch (c.effect) {
@@ -177,7 +204,7 @@ namespace {
 std::string foreign_list(const Plan& plan) {
   std::string out;
   for (const auto& [name, owner] : plan.foreign)
-    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", name, owner);
+    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", visible(name), visible(owner));
   return out;
 }
 
@@ -188,52 +215,20 @@ std::string render_human(const Plan& plan, const HumanOptions& o) {
   std::string out;
   if (plan.has_changes()) {
     out += legend(plan) + "\n\n";
-    for (const auto& j : plan.jails) render_jail(j, o, paint, out);
+    // --explain lists each jail's own steps: it is never grouped
+    for (const auto& g : group_jails(plan, o.full || o.explain)) render_jail(g, o, paint, out);
   } else if (!o.observed_from.empty()) {
-    out += fmt::format("The running jails ({}) match the configuration.\n\n", o.observed_from);
+    out += fmt::format("The running jails ({}) match the configuration.\n\n", visible(o.observed_from));
   }
   if (!plan.orphans.empty())
     out += fmt::format("Created by jailplan but no longer declared (kept; --prune destroys them): {}\n",
-                       fmt::join(plan.orphans, ", "));
+                       visible_list(plan.orphans));
   if (!plan.unmanaged.empty())
-    out += fmt::format("Not managed by jailplan (left alone): {}\n", fmt::join(plan.unmanaged, ", "));
+    out += fmt::format("Not managed by jailplan (left alone): {}\n", visible_list(plan.unmanaged));
   if (!plan.foreign.empty())
     out += "Owned by another configuration (left alone): " + foreign_list(plan) + "\n";
   if (!plan.orphans.empty() || !plan.unmanaged.empty() || !plan.foreign.empty()) out += "\n";
   out += paint("1", summary_line(plan)) + "\n";
-  return out;
-}
-
-std::string render_markdown(const Plan& plan) {
-  std::string out = fmt::format("### jailplan\n\n**{}**\n\n", summary_line(plan));
-  if (plan.has_changes()) {
-    out += "| | Jail | Action | Why |\n|:-:|---|---|---|\n";
-    for (const auto& j : plan.jails) {
-      out += fmt::format("| `{}` | `{}` | {} | {} |\n", glyph(j.action), j.name, to_string(j.action),
-                         reason_text(j));
-    }
-    out += "\n";
-    for (const auto& j : plan.jails) {
-      out += fmt::format("<details><summary>{}</summary>\n\n```diff\n", headline(j));
-      if (j.action == Action::create && j.applied) {
-        for (const auto& p : j.applied->params)
-          out += fmt::format("+ {} = {}\n", p.name, display_value(p.values, type_of(p.name)));
-      }
-      for (const auto& c : j.changes) {
-        if (c.before || c.before_unknown)
-          out += fmt::format("- {} = {}\n", c.name, show(c.before, c.name, c.before_unknown));
-        if (c.after) out += fmt::format("+ {} = {}\n", c.name, show(c.after, c.name, false));
-      }
-      if (j.unchanged > 0) out += fmt::format("  ({} unchanged parameters)\n", j.unchanged);
-      out += "```\n\n</details>\n\n";
-    }
-  }
-  if (!plan.orphans.empty())
-    out +=
-        fmt::format("Created by jailplan, no longer declared, kept: {}\n\n", fmt::join(plan.orphans, ", "));
-  if (!plan.unmanaged.empty())
-    out += fmt::format("Not managed by jailplan: {}\n\n", fmt::join(plan.unmanaged, ", "));
-  if (!plan.foreign.empty()) out += "Owned by another configuration: " + foreign_list(plan) + "\n\n";
   return out;
 }
 

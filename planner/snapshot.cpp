@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json_bytes.hpp"
 #include "planner/json_util.hpp"
 #include "planner/libxo_json.hpp"
 
@@ -324,7 +325,13 @@ Result<ObservedState> parse_snapshot(const SourceFile& file) {
   try {
     if (doc.contains("jail-information")) return jls_document(file, doc, offsets);
     const auto format = doc.find("format");
-    if (format != doc.end() && *format == "jailplan-state") return parse_own(file, doc);
+    if (format != doc.end() && *format == "jailplan-state") {
+      // jailplan's own snapshots carry bytes that are not UTF-8 escaped;
+      // jls's JSON carries them raw
+      json own = doc;
+      restore_json_bytes(own);
+      return parse_own(file, own);
+    }
   } catch (const json::exception& e) {
     // a member of another type than the format has (nlohmann's value()
     // and get() throw rather than answer)
@@ -362,11 +369,11 @@ std::string render_snapshot(const ObservedState& state) {
   for (const auto& a : state.addresses)
     addrs.push_back({{"interface", a.interface}, {"family", a.family}, {"address", a.address}});
   doc["addresses"] = std::move(addrs);
-  return doc.dump(2) + "\n";
+  return dump_json(std::move(doc), 2) + "\n";
 }
 
 std::string render_record(const AppliedRecord& record) {
-  return json_util::record_to_json(record).dump(2) + "\n";
+  return dump_json(json_util::record_to_json(record), 2) + "\n";
 }
 
 Result<AppliedRecord> parse_record(const SourceFile& file) {

@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "base/json_bytes.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "executor/command_runner.hpp"
@@ -392,4 +395,90 @@ web { path = /j/web; persist; exec.system_user = "no body;touch /tmp/x"; exec.po
   REQUIRE(r.rc == 0);
   CHECK(r.out.find("/usr/bin/su -m 'no body;touch /tmp/x' -c ") != std::string::npos);
   CHECK(r.out.find("export jid\n") != std::string::npos);
+}
+
+TEST_CASE("cli: plan --json, -o and show --json keep bytes that are not UTF-8, escaped reversibly") {
+  const std::string odd = "\xff\xfe \x1b[2J \xc3\xa9";
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", "odd { path = /j/odd; persist; host.hostname = \"" + odd + "\"; }\n"},
+       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"}});
+  auto r = run({"plan", "site.conf", "--state", "empty.json", "--json"}, l);
+  REQUIRE(r.rc == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["jails"][0]["applied"]["params"]["host.hostname"] == "\xee\xbf\xbf\xee\xbf\xbe \x1b[2J \xc3\xa9");
+  jailplan::restore_json_bytes(doc);
+  CHECK(doc["jails"][0]["applied"]["params"]["host.hostname"] == odd);
+
+  r = run({"show", "--json", "site.conf"}, l);
+  REQUIRE(r.rc == 0);
+  doc = nlohmann::json::parse(r.out);
+  jailplan::restore_json_bytes(doc);
+  std::size_t found = 0;
+  for (const auto& p : doc["jails"][0]["parameters"])
+    if (p["name"] == "host.hostname") found += p["value"] == odd;
+  CHECK(found == 1);
+
+  char tmpl[] = "/tmp/jailplan-cli-bytes-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  r = run({"plan", "site.conf", "--state", "empty.json", "-o", dir + "/plan.json"}, l);
+  CHECK(r.rc == 0);
+  std::ifstream in(dir + "/plan.json");
+  l.add(dir + "/plan.json",
+        std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  r = run({"apply", dir + "/plan.json", "--state", "empty.json", "--backend", "freebsd", "--dry-run"}, l);
+  CHECK(r.rc == 0);
+  // the exact bytes reach the command, shown escaped
+  CHECK(r.out.find("'host.hostname=\\xff\\xfe \\x1b[2J \xc3\xa9'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: show, status and diagnostics write control characters from input as escapes") {
+  const std::string evil = "\x1b]0;owned\x07\x1b[2J";
+  jailplan::test::MemoryLoader l(
+      {{"site.conf", "web { path = /j/web; persist; host.hostname = \"" + evil + "\"; }\n"},
+       {"bad.conf", "web { host.hostname = \"" + evil + "\"; nosuch.param; }\n"},
+       {"jls.txt", "jid=1 name=web path=/j/web persist host.hostname=" + evil + "\n"}});
+  const std::string shown = "\\x1b]0;owned\\x07\\x1b[2J";
+  auto r = run({"show", "site.conf"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("host.hostname            " + shown) != std::string::npos);
+  r = run({"status", "--state", "jls.txt"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find(shown) != std::string::npos);
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--explain"}, l);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  r = run({"validate", "bad.conf"}, l);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err ==
+        "bad.conf:1:41: error: unknown parameter 'nosuch.param'\n"
+        "    1 | web { host.hostname = \"" +
+            shown +
+            "\"; nosuch.param; }\n"
+            "      |                                                  ^\n"
+            "1 error generated.\n");
+}
+
+TEST_CASE("cli: plan groups identical changes of many jails; --full shows each") {
+  std::string conf = "path = \"/j/$name\";\npersist;\nexec.stop = \"/bin/sh /etc/rc.shutdown\";\n";
+  std::string jls;
+  for (int i = 0; i < 25; ++i) {
+    conf += fmt::format("w{:02} {{ }}\n", i);
+    jls += fmt::format("jid={} name=w{:02} path=/j/w{:02} persist\n", i + 1, i, i);
+  }
+  jailplan::test::MemoryLoader l({{"site.conf", conf}, {"jls.txt", jls}});
+  auto r = run({"plan", "site.conf", "--state", "jls.txt"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find(
+            "# 25 jails will be updated in place (running but not yet recorded by jailplan: adopting it)\n"
+            "#   \"w00\", \"w01\",") != std::string::npos);
+  CHECK(r.out.find("# jail \"w07\"") == std::string::npos);
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--full"}, l);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("# jail \"w07\" will be updated in place") != std::string::npos);
+  CHECK(r.out.find("25 jails") == std::string::npos);
+  r = run({"plan", "site.conf", "--state", "jls.txt", "--markdown"}, l);
+  CHECK(r.out.find("<details><summary>25 jails will be updated in place") != std::string::npos);
 }

@@ -1,11 +1,17 @@
 // Snapshots in every accepted form, saved plans (round trip and
-// staleness), and golden renderings of one plan.
+// staleness), golden renderings of one plan, and renderings that are safe
+// to show and to parse (any byte in a value, large plans).
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json_bytes.hpp"
 #include "planner/plan_file.hpp"
+#include "planner/plan_groups.hpp"
 #include "planner_util.hpp"
 
 using namespace jailplan;
@@ -217,4 +223,196 @@ TEST_CASE("render: golden human, explained, Markdown and JSON plans") {
         "The running jails (snapshot s.json) match the configuration.\n\n"
         "Not managed by jailplan (left alone): stranger\n\n"
         "No changes.\n");
+}
+
+namespace {
+
+// jail(8) takes any byte but NUL: bytes that are not UTF-8, control
+// characters (an OSC title, a screen clear, BEL, DEL, the C1 CSI), valid
+// multi-byte UTF-8 and one of the private characters that escape bytes
+const std::string k_odd =
+    "\x80\xfe\xff \x01\x1b]0;owned\x07\x1b[2J \x7f \xc2\x9b \xc3\xa9\xe2\x82\xac \xee\xbe\x80 end";
+
+std::string odd_site() {
+  return "odd { path = /j/odd; persist; host.hostname = \"" + k_odd + "\"; exec.stop = \"echo " + k_odd +
+         "\"; }\n";
+}
+
+std::string value_of(const CanonSpec& spec, const std::string& name) {
+  const auto* p = find_param(spec, name);
+  return p != nullptr && !p->values.empty() ? p->values.back() : "<absent>";
+}
+
+// Nothing a terminal acts on: no C0 byte but the line feed, no DEL, no C1,
+// nothing that is not UTF-8. (Colours are off.)
+void check_terminal_safe(const std::string& out) {
+  CAPTURE(out);
+  CHECK(jailplan::is_valid_utf8(out));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto b = static_cast<unsigned char>(out[i]);
+    CHECK((b >= 0x20 || b == '\n'));
+    CHECK(b != 0x7F);
+    if (b == 0xC2 && i + 1 < out.size()) CHECK(static_cast<unsigned char>(out[i + 1]) >= 0xA0);
+  }
+}
+
+JailChange same_update(const std::string& name, const std::string& before, const std::string& after) {
+  JailChange j;
+  j.name = name;
+  j.action = Action::update;
+  j.reason = Reason::next_start;
+  j.subject = "exec.stop";
+  ParamChange c;
+  c.name = "exec.stop";
+  c.before = std::vector<std::string>{before};
+  c.after = std::vector<std::string>{after};
+  c.effect = Effect::next_start;
+  j.changes.push_back(c);
+  j.unchanged = 3;
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("saved plan, snapshot and record: a value with any byte but NUL round-trips exactly") {
+  const Compilation c = site(odd_site());
+  ModelHost host;
+  Plan plan = plan_of(c, host.state);
+  stamp_digests(plan, c.desired, host.state);
+  std::string text;
+  REQUIRE_NOTHROW(text = render_plan_json(plan));
+  CHECK(is_valid_utf8(text));
+  CHECK(nlohmann::json::accept(text));
+  SourceSet sources;
+  auto back = parse_plan_json(sources.add("plan.json", text));
+  REQUIRE_MESSAGE(back.ok(), render(back.diagnostics()));
+  CHECK(render_plan_json(back.value()) == text);
+  const JailChange* odd = back.value().find("odd");
+  REQUIRE(odd != nullptr);
+  REQUIRE(odd->applied.has_value());
+  CHECK(value_of(odd->applied->params, "host.hostname") == k_odd);
+  CHECK(value_of(odd->applied->params, "exec.stop") == "echo " + k_odd);
+  CHECK(*odd->applied == *plan.find("odd")->applied);
+
+  host.apply(back.value());
+  std::string snap;
+  REQUIRE_NOTHROW(snap = render_snapshot(host.state));
+  auto state = parse_snapshot(sources.add("state.json", snap));
+  REQUIRE_MESSAGE(state.ok(), render(state.diagnostics()));
+  state.value().source = host.state.source;
+  CHECK(state.value() == host.state);
+  CHECK(value_of(state.value().find("odd")->params, "host.hostname") == k_odd);
+
+  std::string record;
+  REQUIRE_NOTHROW(record = render_record(*plan.find("odd")->applied));
+  auto rec = parse_record(sources.add("record.json", record));
+  REQUIRE_MESSAGE(rec.ok(), render(rec.diagnostics()));
+  CHECK(rec.value() == *plan.find("odd")->applied);
+  CHECK(value_of(rec.value().params, "exec.stop") == "echo " + k_odd);
+}
+
+TEST_CASE("render: names and values reach the terminal with their control characters escaped") {
+  const Compilation c = site(odd_site());
+  ModelHost host;
+  host.state.jails.push_back(jls("name=stranger jid=90 path=/j/stranger persist").jails.at(0));
+  host.state.jails.back().name = "evil\x1b]2;title\x07\x9b";
+  host.state.normalize();
+  const Plan plan = plan_of(c, host.state);
+  const std::string human = render_human(plan, {});
+  check_terminal_safe(human);
+  CHECK(human.find("\\x1b]0;owned\\x07\\x1b[2J") != std::string::npos);
+  CHECK(human.find("\\x80\\xfe\\xff") != std::string::npos);
+  CHECK(human.find("\\u009b") != std::string::npos);
+  CHECK(human.find("evil\\x1b]2;title\\x07\\x9b") != std::string::npos);
+  check_terminal_safe(render_human(plan, HumanOptions{false, true, "snapshot \x1b[2J.json"}));
+  check_terminal_safe(render_markdown(plan));
+}
+
+TEST_CASE("render: Markdown names and values cannot break their cell, code span or block") {
+  Plan plan;
+  plan.jails.push_back(
+      same_update("a|b`c\n| forged | row |", "```\n# injected", "<img src=x onerror=alert(1)>"));
+  plan.jails.back().changes.at(0).after = std::vector<std::string>{"````` fence"};
+  plan.unmanaged = {"x|y", "*bold*"};
+  const std::string md = render_markdown(plan);
+  CAPTURE(md);
+  CHECK(md.find("<img") == std::string::npos);
+  CHECK(md.find("\n| forged") == std::string::npos);
+  CHECK(md.find("\n# injected") == std::string::npos);
+  std::istringstream lines(md);
+  std::string fence;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("|", 0) == 0) {
+      // a table row: five cell separators, none escaped away or added
+      std::size_t bars = 0;
+      for (std::size_t i = 0; i < line.size(); ++i) bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+      CHECK(bars == 5);
+    }
+    if (line.rfind("```", 0) == 0) {
+      if (fence.empty()) {
+        fence = line.substr(0, line.find_first_not_of('`'));
+        CHECK(fence.size() > 5);  // longer than the value's run of five
+      } else {
+        CHECK(line == fence);  // only the block's own fence closes it
+        fence.clear();
+      }
+    }
+  }
+  CHECK(fence.empty());
+}
+
+TEST_CASE("render: above the threshold identical changes are grouped; --full shows each jail") {
+  Plan plan;
+  for (int i = 0; i < 1000; ++i)
+    plan.jails.push_back(same_update(fmt::format("w{:04}", i), "/bin/old", "/bin/new"));
+  plan.jails.push_back(same_update("other", "/bin/old", "/bin/other"));
+  const std::string grouped = render_human(plan, {});
+  CAPTURE(grouped);
+  CHECK(grouped.size() < 2000);
+  CHECK(grouped.find(
+            "# 1,000 jails will be updated in place (exec.stop changed: recorded, in effect at its next "
+            "start; --restart-changed restarts it now)\n") != std::string::npos);
+  CHECK(grouped.find("\"w0000\", \"w0001\"") != std::string::npos);
+  CHECK(grouped.find("and 990 more (--full shows each)") != std::string::npos);
+  CHECK(grouped.find("~ 1,000 jails {\n    ~ exec.stop = [ \"/bin/old\" ] → [ \"/bin/new\" ]  # at the next "
+                     "start\n      (3 unchanged parameters hidden in each)\n") != std::string::npos);
+  CHECK(grouped.find("# jail \"other\" will be updated in place") != std::string::npos);
+  CHECK(grouped.find("Plan: 0 to create, 1001 to update in place") != std::string::npos);
+  const std::string full = render_human(plan, HumanOptions{false, false, {}, true});
+  CHECK(full.find("# jail \"w0999\" will be updated in place") != std::string::npos);
+  CHECK(full.find("1,000 jails") == std::string::npos);
+  // at the threshold nothing is grouped
+  plan.jails.resize(k_group_threshold);
+  CHECK(render_human(plan, {}).find("jails will be") == std::string::npos);
+
+  Plan wide;
+  for (int i = 0; i < 1000; ++i)
+    wide.jails.push_back(same_update(fmt::format("w{:04}", i), "/bin/old", "/bin/new"));
+  const std::string md = render_markdown(wide);
+  CHECK(md.size() < 3000);
+  CHECK(md.find("| `~` | `w0000`, `w0001`") != std::string::npos);
+  CHECK(md.find("<details><summary>1,000 jails will be updated in place") != std::string::npos);
+}
+
+TEST_CASE("render: Markdown stays under a pull-request comment's limit and says where the full plan is") {
+  Plan plan;
+  for (int i = 0; i < 1000; ++i)
+    plan.jails.push_back(
+        same_update(fmt::format("w{:04}", i), "/bin/old", fmt::format("/bin/new/{:0>200}", i)));
+  for (int i = 0; i < 3000; ++i) plan.unmanaged.push_back(fmt::format("stranger{}", i));
+  for (const bool full : {false, true}) {
+    MarkdownOptions o;
+    o.full = full;
+    const std::string md = render_markdown(plan, o);
+    CHECK(md.size() <= 65536);
+    CHECK(md.find("**This plan is too long for one comment:") != std::string::npos);
+    CHECK(md.find("The full plan: run `jailplan plan --full` on the same configuration and host, or save the "
+                  "plan as JSON with `jailplan plan -o PLAN`.") != std::string::npos);
+    CHECK(md.find("| `~` | `w0000` |") != std::string::npos);
+  }
+  MarkdownOptions o;
+  o.saved_to = "plan.json";
+  const std::string md = render_markdown(plan, o);
+  CHECK(md.find("The full plan: the JSON plan saved as `plan.json`") != std::string::npos);
+  CHECK(render_markdown(plan, MarkdownOptions{false, 1u << 30, {}}).find("too long") == std::string::npos);
 }

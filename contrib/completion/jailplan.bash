@@ -45,7 +45,7 @@ _jailplan()
 	show) opts="-e --json --yaml" ;;
 	fmt) opts="--check --write" ;;
 	convert) opts="--to -o --output" ;;
-	plan) opts="$host --json --markdown --script --explain --detailed-exitcode --prune --restart-changed --adopt -o --out" ;;
+	plan) opts="$host --json --markdown --script --explain --full --detailed-exitcode --prune --restart-changed --adopt -o --out" ;;
 	apply) opts="$host $run --dry-run --auto-approve --prune --restart-changed --adopt --lock-timeout" ;;
 	adopt) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.hpp"
+#include "base/json_bytes.hpp"
 #include "base/text.hpp"
 #include "executor/linux/names.hpp"
 #include "executor/linux/params.hpp"
@@ -102,7 +103,8 @@ Result<Runtime> read_runtime_file(const std::string& file, const std::string& na
   std::ifstream in(file);
   if (!in) return one_error(fmt::format("no jail \"{}\" is running (no {})", name, file));
   try {
-    const json j = json::parse(in);
+    json j = json::parse(in);
+    restore_json_bytes(j);
     Runtime r;
     r.name = j.at("name").get<std::string>();
     r.index = j.at("index").get<int>();
@@ -152,7 +154,7 @@ std::string write_runtime(const std::string& dir, const Runtime& r) {
                   {"parameters", words_to_json(r.name, r.parameters)},
                   {"kernel_params", typed_to_json(r.parameters)}};
   // what it describes ends with the machine: no need to reach the disk
-  return write_file_atomically(runtime_file(dir, r.name), j.dump(2) + "\n", Durability::crash);
+  return write_file_atomically(runtime_file(dir, r.name), dump_json(j, 2) + "\n", Durability::crash);
 }
 
 std::string remove_runtime(const std::string& dir, const std::string& name) {

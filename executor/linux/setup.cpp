@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_bytes.hpp"
 #include "executor/linux/link.hpp"
 #include "executor/linux/sys.hpp"
 
@@ -32,11 +33,12 @@ std::string setup_text(const JailSetup& s, const std::string& gw4, const std::st
                   {"gateway4", gw4},
                   {"gateway6", gw6},
                   {"nested", s.confinement.nested}};
-  return j.dump();
+  return dump_json(j);
 }
 
 InitSetup parse_setup(const std::string& text) {
-  const json j = json::parse(text);
+  json j = json::parse(text);
+  restore_json_bytes(j);
   InitSetup out;
   JailSetup& s = out.jail;
   s.path = j.at("path").get<std::string>();

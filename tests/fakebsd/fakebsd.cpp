@@ -55,6 +55,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_bytes.hpp"
+
 #include "kernel.hpp"
 
 using json = nlohmann::json;
@@ -133,13 +135,16 @@ class Host {
       std::exit(70);
     }
     std::ifstream in(dir() + "/state.json");
-    if (in) in >> k.state;
+    if (in) {
+      in >> k.state;
+      jailplan::restore_json_bytes(k.state);  // values hold any byte, as jail(8)'s do
+    }
     k.directory_exists = is_dir;
   }
   ~Host() {
     if (m_dirty) {
       const std::string tmp = dir() + "/state.json.tmp";
-      std::ofstream(tmp) << k.state.dump(1) << '\n';
+      std::ofstream(tmp) << jailplan::dump_json(k.state, 1) << '\n';
       std::rename(tmp.c_str(), (dir() + "/state.json").c_str());
     }
     ::close(m_lock);
