@@ -108,6 +108,8 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   apply->add_flag("--dry-run", cl.apply.dry_run, "Print every command in order; change nothing");
   apply->add_flag("--auto-approve", cl.apply.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--prune", cl.apply.prune, "Destroy jails jailplan created that are no longer declared");
+  apply->add_option("--expect-digest", cl.apply.expect_digest,
+                    "With a saved plan: apply it only if its plan digest is this one (the approved plan)");
   apply->add_flag(
       "--restart-changed", cl.apply.restart_changed,
       "Restart running jails whose start-time settings (exec.*) changed, instead of at their next start");

@@ -22,6 +22,7 @@
 #include "executor/host_lock.hpp"
 #include "executor/journal.hpp"
 #include "executor/registry.hpp"
+#include "planner/plan_digest.hpp"
 #include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
@@ -225,32 +226,149 @@ std::optional<ObservedState> lock_and_observe(HostLock& lock, const ApplyOptions
 
 namespace {
 
-/// `apply PLAN.json`: a plan saved by `plan -o`, carried out as reviewed if
-/// the host is still what it was planned against.
+int refuse_saved(const ApplyOptions& o, const std::vector<std::string>& why, World& w) {
+  w.err << fmt::format("jailplan: error: the saved plan {} is not applied; make the plan again:\n",
+                       visible(o.file));
+  for (const auto& line : why) w.err << fmt::format("  - {}\n", visible(line));
+  return k_exit_error;
+}
+
+/// Why the configuration's files differ from those the plan was made from.
+std::vector<std::string> changed_sources(const std::vector<SourceDigest>& then,
+                                         const std::vector<SourceDigest>& now) {
+  std::vector<std::string> out;
+  const auto find = [](const std::vector<SourceDigest>& in, const std::string& path) {
+    return std::find_if(in.begin(), in.end(), [&](const SourceDigest& s) { return s.path == path; });
+  };
+  const auto words = [](const std::string& path) {
+    return path.rfind("glob:", 0) == 0 ? fmt::format("the files {} matches", path.substr(5)) : path;
+  };
+  for (const auto& s : then) {
+    const auto it = find(now, s.path);
+    if (it == now.end())
+      out.push_back(fmt::format("the configuration no longer reads {}", words(s.path)));
+    else if (it->digest != s.digest)
+      out.push_back(fmt::format("{} changed since the plan was made", words(s.path)));
+  }
+  for (const auto& s : now)
+    if (find(then, s.path) == then.end())
+      out.push_back(fmt::format("the configuration now reads {}", words(s.path)));
+  if (out.empty() && then != now)
+    out.emplace_back("the configuration's files changed since the plan was made");
+  return out;
+}
+
+/// The plan made again keeps only the jails the saved plan touches; why it
+/// differs for any of them, or a jail linked to them changed since.
+std::vector<std::string> compare_jails(const Plan& saved, Plan& fresh, const ObservedState& now,
+                                       std::vector<std::string>& left_alone) {
+  std::vector<std::string> out;
+  std::map<std::string_view, const JailChange*> planned;
+  for (const auto& j : saved.jails) planned.emplace(j.name, &j);
+  std::map<std::string_view, const JailChange*> again;
+  for (const auto& j : fresh.jails) again.emplace(j.name, &j);
+  for (const auto& j : saved.jails) {
+    const auto it = again.find(j.name);
+    if (it != again.end() && jail_digest(*it->second) == jail_digest(j)) continue;
+    const ObservedJail* o = now.find(j.name);
+    const std::string observed = o != nullptr ? ObservedState::digest(*o) : "";
+    if (observed != j.observed_digest)
+      out.push_back(o == nullptr                ? fmt::format("'{}' is no longer running", j.name)
+                    : j.observed_digest.empty() ? fmt::format("'{}' is now running (jid {})", j.name, o->jid)
+                                                : fmt::format("'{}' changed on the host", j.name));
+    else
+      out.push_back(it == again.end() ? fmt::format("'{}' needs no change any more", j.name)
+                                      : fmt::format("the plan for '{}' is no longer the same", j.name));
+  }
+  for (const auto& j : fresh.jails) {
+    if (planned.count(j.name) != 0) continue;
+    // a change the saved plan does not hold: refused when a jail it
+    // touches depends on it (or it on one), else left for the next plan
+    std::string link;
+    for (const auto& d : j.depends_on)
+      if (planned.count(d) != 0) link = fmt::format("it depends on '{}', which the plan changes", d);
+    for (const auto& s : saved.jails)
+      if (std::find(s.depends_on.begin(), s.depends_on.end(), j.name) != s.depends_on.end())
+        link = fmt::format("'{}', which the plan changes, depends on it", s.name);
+    if (!link.empty())
+      out.push_back(fmt::format("'{}' now needs changes too ({}): {}", j.name, to_string(j.action), link));
+    else
+      left_alone.push_back(j.name);
+  }
+  std::erase_if(fresh.jails, [&](const JailChange& j) { return planned.count(j.name) == 0; });
+  return out;
+}
+
+/// `apply PLAN.json`: a plan saved by `plan -o`, carried out only as it was
+/// reviewed: the file hashes to its digest (and to --expect-digest), this
+/// is the host it was made for, the configuration's files are those it was
+/// made from, and the plan made again now is the same for every jail it
+/// touches. What runs is the plan made again, equal to the reviewed one.
 int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
-  auto saved = parse_plan_json(file);
-  if (!saved) {
-    w.err << render(saved.diagnostics(), w.style());
+  auto parsed = parse_plan_json(file);
+  if (!parsed) {
+    w.err << render(parsed.diagnostics(), w.style());
     return k_exit_error;
   }
+  const Plan& saved = parsed.value();
+  if (saved.digest.empty() || plan_digest(saved) != saved.digest)
+    return refuse_saved(o, {"its content does not hash to its plan digest: it was changed after it was made"},
+                        w);
+  if (!o.expect_digest.empty() && o.expect_digest != saved.digest)
+    return refuse_saved(
+        o, {fmt::format("its plan digest is {}, not the approved {}", saved.digest, o.expect_digest)}, w);
+  const PlanOrigin& origin = saved.origin;
+  if (origin.config == "-" || origin.config.empty())
+    return refuse_saved(o, {"it was made from standard input, which cannot be read again"}, w);
   HostLock lock;
   SourceSet sources;
   auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
   if (!observed) return k_exit_error;
-  auto stale = stale_reasons(saved.value(), *observed, "");
-  // the fstab lines it mounts and records must still be what the files say
-  for (auto& why : fstab_staleness(saved.value(), w)) stale.push_back(std::move(why));
-  if (!stale.empty()) {
-    w.err << fmt::format("jailplan: error: the saved plan {} no longer fits this host; plan again:\n",
-                         o.file);
-    for (const auto& why : stale) w.err << fmt::format("  - {}\n", visible(why));
-    return k_exit_error;
-  }
-  if (o.progress == "lines")
-    w.out << render_human(saved.value(), HumanOptions{w.color, false, observed->source});
+  if (origin.hostname.empty() && origin.host_id.empty())
+    return refuse_saved(o,
+                        {"it names no host (made against a snapshot without one): plan against a snapshot "
+                         "'jailplan observe --json' wrote on the host"},
+                        w);
+  if (origin.hostname != observed->hostname || origin.host_id != observed->host_id)
+    return refuse_saved(
+        o,
+        {fmt::format("it was made for host {} (id {}), and this is {} (id {})", origin.hostname,
+                     origin.host_id.empty() ? "unknown" : origin.host_id, observed->hostname,
+                     observed->host_id.empty() ? "unknown" : observed->host_id)},
+        w);
+  std::vector<SourceDigest> inputs;
+  auto compiled = compile_for_plan(origin.config, w, FstabFiles::read, &inputs);
+  if (!compiled)
+    return refuse_saved(o, {fmt::format("its configuration {} cannot be compiled again", origin.config)}, w);
+  if (auto why = changed_sources(origin.sources, inputs); !why.empty()) return refuse_saved(o, why, w);
+  if (!backend_can_enforce(*compiled, o.host, w) || !host_accepts(*compiled, *observed, o.host, w))
+    return refuse_saved(o, {"the configuration no longer fits this host (above)"}, w);
+  PlanOptions options{origin.prune, JAILPLAN_VERSION};
+  options.restart_changed = origin.restart_changed;
+  options.adopt_all = origin.adopt;
+  if (compiled->desired.owner != saved.owner)
+    return refuse_saved(o,
+                        {fmt::format("it was made for owner {}, and the configuration is now {}", saved.owner,
+                                     compiled->desired.owner)},
+                        w);
+  if (!owners_accept(*compiled, *observed, options, w))
+    return refuse_saved(o, {"the configuration's jails are no longer its own to change (above)"}, w);
+  Plan fresh = make_plan(compiled->desired, *observed, options);
+  stamp_digests(fresh, compiled->desired, *observed);
+  fresh.origin = origin;
+  std::vector<std::string> left_alone;
+  if (auto why = compare_jails(saved, fresh, *observed, left_alone); !why.empty())
+    return refuse_saved(o, why, w);
+  fresh.digest = plan_digest(fresh);
+  if (fresh.digest != saved.digest)
+    return refuse_saved(o, {"the plan made again now is not the one reviewed"}, w);
+  if (!left_alone.empty())
+    w.err << fmt::format("jailplan: warning: not in this plan, left for the next one: {} changed since\n",
+                         visible(fmt::format("{}", fmt::join(left_alone, ", "))));
+  if (o.progress == "lines") w.out << render_human(fresh, HumanOptions{w.color, false, observed->source});
   ApplyOptions approved = o;
   approved.auto_approve = true;  // it was reviewed when it was saved
-  return carry_out(saved.value(), approved, w);
+  return carry_out(fresh, approved, w);
 }
 
 }  // namespace
@@ -309,6 +427,11 @@ int run_apply(const ApplyOptions& o, World& w) {
       SourceSet plans;
       return apply_saved(o, plans.add(o.file, std::move(*text)), w);
     }
+  }
+  if (!o.expect_digest.empty()) {
+    w.err << "jailplan: error: --expect-digest checks a saved plan ('jailplan plan -o PLAN'); "
+          << visible(o.file) << " is a configuration\n";
+    return k_exit_error;
   }
   auto compiled = compile_for_plan(o.file, w);
   if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;

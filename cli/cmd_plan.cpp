@@ -7,6 +7,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/host_input.hpp"
 #include "executor/registry.hpp"
+#include "planner/plan_digest.hpp"
 #include "planner/plan_file.hpp"
 #include "planner/planner.hpp"
 #include "planner/render.hpp"
@@ -39,7 +40,8 @@ int run_plan(const PlanCmdOptions& o, World& w) {
     w.err << "jailplan: error: --script: no backend of this build writes scripts\n";
     return k_exit_error;
   }
-  auto compiled = compile_for_plan(o.file, w);
+  std::vector<SourceDigest> inputs;
+  auto compiled = compile_for_plan(o.file, w, FstabFiles::read, &inputs);
   if (!compiled || !backend_can_enforce(*compiled, o.host, w)) return k_exit_error;
   SourceSet sources;
   auto observed = observe_host(o.host, w, sources);
@@ -50,6 +52,11 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, options);
   if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
+  // what the plan is bound to, and its digest, for a reviewer to quote
+  plan.origin = PlanOrigin{
+      o.file, std::move(inputs), observed->hostname, observed->host_id, options.prune, o.restart_changed,
+      o.adopt};
+  plan.digest = plan_digest(plan);
   if (!o.out.empty()) {
     if (auto err = write_file_atomically(o.out, render_plan_json(plan)); !err.empty()) {
       w.err << fmt::format("jailplan: error: cannot write plan file {}: {}\n", o.out, err);

@@ -78,6 +78,7 @@ struct ApplyOptions {
   bool adopt_all = false;            ///< --adopt: take over running declared jails nobody owns
   /// `adopt FILE JAIL...`: take over only these, as they run; nothing else changes
   std::vector<std::string> adopt;
+  std::string expect_digest;  ///< apply PLAN --expect-digest: the approved plan digest
 };
 int run_apply(const ApplyOptions& o, World& w);
 /// `restart FILE JAIL...`: apply, with the named jails stopped and started

@@ -64,34 +64,4 @@ bool read_fstab_files(Compilation& c, World& w) {
   return !d.has_errors();
 }
 
-std::vector<std::string> fstab_staleness(const Plan& saved, World& w) {
-  SourceSet sources;
-  FstabReader reader{w, sources, {}};
-  std::vector<std::string> out;
-  for (const auto& j : saved.jails) {
-    if (!j.applied) continue;
-    const CanonParam* names = find_param(j.applied->params, "mount.fstab");
-    const CanonParam* recorded = find_param(j.applied->params, k_fstab_lines_param);
-    if (names == nullptr || recorded == nullptr) continue;
-    std::vector<std::string> now;
-    std::string unreadable;
-    for (const auto& path : names->values) {
-      if (path.empty()) continue;
-      std::string error;
-      const SourceFile* file = reader.read(path, error);
-      if (file == nullptr) {
-        unreadable = fmt::format("'{}': mount.fstab: {}: {}", j.name, path, error);
-        break;
-      }
-      for (auto& line : fstab_lines(*file)) now.push_back(std::move(line.text));
-    }
-    if (!unreadable.empty())
-      out.push_back(std::move(unreadable));
-    else if (now != recorded->values)
-      out.push_back(fmt::format("'{}': its mount.fstab files ({}) changed since the plan was made", j.name,
-                                fmt::join(names->values, ", ")));
-  }
-  return out;
-}
-
 }  // namespace jailplan

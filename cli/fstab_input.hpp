@@ -20,9 +20,4 @@ namespace jailplan {
 /// missing information`); false when there is any.
 bool read_fstab_files(Compilation& c, World& w);
 
-/// Why the fstab lines a saved plan records (each planned jail's `applied`
-/// record) are no longer what the files say, one sentence per jail; empty
-/// when they all are.
-std::vector<std::string> fstab_staleness(const Plan& saved, World& w);
-
 }  // namespace jailplan

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/config_sources.hpp"
 #include "cli/fstab_input.hpp"
 #include "cli/single_file.hpp"
 #include "executor/host_checks.hpp"
@@ -36,6 +37,8 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
       w.err << render(state.diagnostics(), w.style());
       return std::nullopt;
     }
+    state->hostname = w.env.hostname;
+    state->host_id = w.env.host_id;
     return std::move(state.value());
   }
   const SourceFile* file = read_source(o.state, "state snapshot " + o.state, w, sources);
@@ -48,8 +51,15 @@ std::optional<ObservedState> observe_host(const HostOptions& o, World& w, Source
   return std::move(state.value());
 }
 
-std::optional<Compilation> compile_for_plan(const std::string& file, World& w, FstabFiles fstab) {
-  Compilation c = compile_file(file, w.loader, KeepSyntax::no);
+std::optional<Compilation> compile_for_plan(const std::string& file, World& w, FstabFiles fstab,
+                                            std::vector<SourceDigest>* sources) {
+  // with `sources`, every file read is noted on the way
+  std::optional<RecordingLoader> recording;
+  if (sources != nullptr) recording.emplace(w.loader);
+  SourceLoader& loader = recording ? static_cast<SourceLoader&>(*recording) : w.loader;
+  World through{loader, w.out, w.err, w.color};
+  through.env = w.env;
+  Compilation c = compile_file(file, loader, KeepSyntax::no);
   w.err << render(c.diagnostics, w.style());
   if (!c.ok()) return std::nullopt;
   if (c.desired.owner.empty()) {
@@ -57,7 +67,8 @@ std::optional<Compilation> compile_for_plan(const std::string& file, World& w, F
              "jailplan's records: declare $jailplan_owner = \"NAME\"; in it\n";
     return std::nullopt;
   }
-  if (fstab == FstabFiles::read && !read_fstab_files(c, w)) return std::nullopt;
+  if (fstab == FstabFiles::read && !read_fstab_files(c, through)) return std::nullopt;
+  if (recording) *sources = recording->sources();
   return c;
 }
 

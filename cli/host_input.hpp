@@ -38,8 +38,11 @@ enum class FstabFiles : bool { skip, read };
 /// Compiles the configuration and, unless skipped, reads its jails'
 /// mount.fstab files (cli/fstab_input.hpp); diagnostics go to w.err,
 /// nothing on error.
+/// With `sources`, also every file it read and its digest (the inputs a
+/// saved plan is bound to).
 std::optional<Compilation> compile_for_plan(const std::string& file, World& w,
-                                            FstabFiles fstab = FstabFiles::read);
+                                            FstabFiles fstab = FstabFiles::read,
+                                            std::vector<SourceDigest>* sources = nullptr);
 
 /// Whether the target backend can enforce what the configuration asks
 /// (docs/linux-backend.md); diagnostics go to w.err.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 
 namespace jailplan {
 
@@ -11,6 +12,14 @@ namespace {
 std::string variable(const char* name, std::string fallback = {}) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+/// The first line of a file, or "".
+std::string first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 }  // namespace
@@ -22,6 +31,11 @@ HostEnv HostEnv::from_process(std::istream& in) {
   env.tool_root = variable("JAILPLAN_FREEBSD_ROOT");
   env.lock_path = variable("JAILPLAN_LOCK", k_default_lock_path);
   if (const char* t = std::getenv("TERM")) env.term = t;
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0) env.hostname = name;
+  env.host_id = variable("JAILPLAN_HOST_ID");
+  for (const char* file : {"/etc/hostid", "/etc/machine-id"})
+    if (env.host_id.empty()) env.host_id = first_line(file);
   env.input = &in;
   env.input_is_terminal = ::isatty(STDIN_FILENO) != 0;
   return env;

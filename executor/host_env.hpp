@@ -25,6 +25,11 @@ struct HostEnv {
   /// needs --auto-approve), and whether that is a terminal.
   std::istream* input = nullptr;
   bool input_is_terminal = false;
+  /// This host's name (gethostname) and host id: JAILPLAN_HOST_ID, else
+  /// the first line of /etc/hostid (FreeBSD) or /etc/machine-id (Linux);
+  /// "" unknown. Saved plans are bound to them.
+  std::string hostname;
+  std::string host_id;
   /// Commands go here instead of a real runner (tests: a model host).
   CommandRunner* runner = nullptr;
 

@@ -77,6 +77,10 @@ struct ObservedState {
   std::vector<std::pair<std::string, AppliedRecord>> stopped;
   std::vector<ObservedMount> mounts;       ///< host-wide mount table
   std::vector<ObservedAddress> addresses;  ///< host-wide interface addresses
+  /// The host observed: its name and host id (a snapshot's host, when it
+  /// says; "" unknown). A saved plan is bound to them.
+  std::string hostname = {};
+  std::string host_id = {};
 
   /// The live jail of that name when there is one (else a dying one), by
   /// binary search: the jails must be normalized.

@@ -165,6 +165,29 @@ struct JailChange {
   bool adopt = false;
 };
 
+/// One input a plan was made from: a file read (its digest, or why it could
+/// not be read), or a glob's matches (path `glob:PATTERN`).
+struct SourceDigest {
+  std::string path;
+  std::string digest;  ///< "sha256:…" of the text; "unreadable: WHY" when it could not be read
+  bool operator==(const SourceDigest&) const = default;
+};
+
+/// What a saved plan is bound to, besides its steps: the configuration it
+/// was made from (every file read), the host, and the options that shaped
+/// it. `apply PLAN` makes the plan again from these and runs it only when
+/// it comes out the same.
+struct PlanOrigin {
+  std::string config;                 ///< the configuration file as it was named
+  std::vector<SourceDigest> sources;  ///< every input read, in order
+  std::string hostname;               ///< of the host observed (a snapshot's host for --state)
+  std::string host_id;                ///< its host id (/etc/hostid, /etc/machine-id); "" unknown
+  bool prune = false;
+  bool restart_changed = false;
+  bool adopt = false;
+  bool operator==(const PlanOrigin&) const = default;
+};
+
 struct Plan {
   std::vector<JailChange> jails;       ///< dependency order, name tie-breaks
   std::vector<std::string> unmanaged;  ///< running, not declared, not created by jailplan
@@ -179,6 +202,8 @@ struct Plan {
   /// The configuration it was made from (DesiredState::owner): what every
   /// record it writes names as owner.
   std::string owner;
+  PlanOrigin origin;   ///< set for `plan` (saved or shown), empty otherwise
+  std::string digest;  ///< plan_digest(): what a reviewer quotes; "" when not computed
 
   bool has_changes() const;
   struct Counts {

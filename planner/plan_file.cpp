@@ -56,6 +56,7 @@ json jail_json(const JailChange& j) {
   for (const auto& s : j.steps) steps.push_back(step_json(s));
   return json{{"name", j.name},
               {"action", to_string(j.action)},
+              {"adopt", j.adopt},
               {"glyph", glyph(j.action)},
               {"reason", to_string(j.reason)},
               {"subject", j.subject},
@@ -114,12 +115,42 @@ class Reader {
   }
 };
 
+json origin_json(const PlanOrigin& o) {
+  json sources = json::array();
+  for (const auto& s : o.sources) sources.push_back(json{{"path", s.path}, {"digest", s.digest}});
+  return json{{"config", o.config},
+              {"sources", std::move(sources)},
+              {"host", {{"hostname", o.hostname}, {"host_id", o.host_id}}},
+              {"options", {{"prune", o.prune}, {"restart_changed", o.restart_changed}, {"adopt", o.adopt}}}};
+}
+
+void origin_from(const json& o, PlanOrigin& out, Reader& r) {
+  out.config = r.str(o, "config", "plan.origin");
+  if (const json* sources = r.get(o, "sources", "plan.origin", &json::is_array))
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      const std::string w = fmt::format("plan.origin.sources[{}]", i);
+      out.sources.push_back({r.str((*sources)[i], "path", w), r.str((*sources)[i], "digest", w)});
+    }
+  if (const auto it = o.find("host"); it != o.end() && it->is_object()) {
+    const json* host = &*it;
+    out.hostname = r.str(*host, "hostname", "plan.origin.host");
+    out.host_id = r.str(*host, "host_id", "plan.origin.host");
+  }
+  if (const auto it = o.find("options"); it != o.end() && it->is_object()) {
+    const json* options = &*it;
+    out.prune = options->value("prune", false);
+    out.restart_changed = options->value("restart_changed", false);
+    out.adopt = options->value("adopt", false);
+  }
+}
+
 JailChange jail_from(const json& o, const std::string& where, Reader& r) {
   JailChange j;
   j.name = r.str(o, "name", where);
   j.action = r.enumerated<Action>(o, "action", where, action_from_string);
   j.reason = r.enumerated<Reason>(o, "reason", where, reason_from_string);
   j.subject = r.str(o, "subject", where);
+  j.adopt = o.value("adopt", false);
   j.note = o.value("note", "");
   j.location_text = o.value("location", "");
   if (const auto it = o.find("jid"); it != o.end() && it->is_number_integer())
@@ -185,6 +216,9 @@ std::string render_plan_json(const Plan& plan) {
   json doc{{"format", "jailplan-plan"},
            {"format_version", k_plan_format_version},
            {"tool_version", plan.tool_version},
+           {"plan_digest", plan.digest},
+           {"owner", plan.owner},
+           {"origin", origin_json(plan.origin)},
            {"desired_digest", plan.desired_digest},
            {"observed_digest", plan.observed_digest},
            {"summary",
@@ -221,6 +255,10 @@ Result<Plan> parse_plan_json(const SourceFile& file) {
   Reader r;
   Plan plan;
   plan.tool_version = r.str(doc, "tool_version", "plan");
+  plan.digest = r.str(doc, "plan_digest", "plan");
+  plan.owner = r.str(doc, "owner", "plan");
+  if (const json* origin = r.get(doc, "origin", "plan", &json::is_object))
+    origin_from(*origin, plan.origin, r);
   plan.desired_digest = r.str(doc, "desired_digest", "plan");
   plan.observed_digest = r.str(doc, "observed_digest", "plan");
   plan.unmanaged = r.strings(doc, "unmanaged", "plan");
@@ -230,32 +268,6 @@ Result<Plan> parse_plan_json(const SourceFile& file) {
       plan.jails.push_back(jail_from((*jails)[i], fmt::format("jails[{}]", i), r));
   if (!r.error.empty()) return fail(r.error);
   return plan;
-}
-
-std::vector<std::string> stale_reasons(const Plan& saved, const ObservedState& now,
-                                       const std::string& desired_digest) {
-  std::vector<std::string> out;
-  if (!desired_digest.empty() && desired_digest != saved.desired_digest)
-    out.emplace_back("the configuration changed since the plan was made");
-  if (now.digest() == saved.observed_digest) return out;
-  std::vector<std::string> jails;
-  for (const auto& j : saved.jails) {
-    const ObservedJail* o = now.find(j.name);
-    const std::string d = o != nullptr ? ObservedState::digest(*o) : "";
-    if (d == j.observed_digest) continue;
-    if (j.observed_digest.empty())
-      jails.push_back(fmt::format("'{}' is now running (jid {})", j.name, o->jid));
-    else if (o == nullptr)
-      jails.push_back(fmt::format("'{}' is no longer running", j.name));
-    else
-      jails.push_back(fmt::format("'{}' changed", j.name));
-  }
-  if (jails.empty())
-    out.emplace_back(
-        "the host changed since the plan was made (jails the plan does not touch, mounts or addresses)");
-  else
-    out.push_back(fmt::format("the host changed since the plan was made: {}", fmt::join(jails, "; ")));
-  return out;
 }
 
 }  // namespace jailplan

@@ -13,14 +13,9 @@
 
 namespace jailplan {
 
-inline constexpr int k_plan_format_version = 2;
+inline constexpr int k_plan_format_version = 3;
 
 std::string render_plan_json(const Plan& plan);
 Result<Plan> parse_plan_json(const SourceFile& file);
-
-/// Why a saved plan no longer fits the host, one sentence per reason;
-/// empty when it is fresh. `desired_digest` is checked when not empty.
-std::vector<std::string> stale_reasons(const Plan& saved, const ObservedState& now,
-                                       const std::string& desired_digest);
 
 }  // namespace jailplan

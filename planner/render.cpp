@@ -229,6 +229,7 @@ std::string render_human(const Plan& plan, const HumanOptions& o) {
     out += "Owned by another configuration (left alone): " + foreign_list(plan) + "\n";
   if (!plan.orphans.empty() || !plan.unmanaged.empty() || !plan.foreign.empty()) out += "\n";
   out += paint("1", summary_line(plan)) + "\n";
+  if (!plan.digest.empty() && plan.has_changes()) out += fmt::format("Plan digest: {}\n", plan.digest);
   return out;
 }
 

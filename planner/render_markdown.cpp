@@ -150,6 +150,8 @@ std::string left_out_note(std::size_t rows, std::size_t blocks, const std::strin
 
 std::string render_markdown(const Plan& plan, const MarkdownOptions& o) {
   std::string out = fmt::format("### jailplan\n\n**{}**\n\n", summary_line(plan));
+  // what a reviewer approves: `apply PLAN --expect-digest` checks it
+  if (!plan.digest.empty() && plan.has_changes()) out += fmt::format("Plan digest: `{}`\n\n", plan.digest);
   const std::string worst_note = left_out_note(plan.jails.size(), plan.jails.size(), o.saved_to);
   Budget budget{out, o.limit > out.size() + worst_note.size() + 1 ? o.limit - worst_note.size() - 1 : 0};
   std::size_t rows_left_out = 0;

@@ -162,6 +162,10 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
     s.mounts.push_back({m.value("type", ""), m.value("source", ""), m.value("target", "")});
   for (const auto& a : doc.value("addresses", json::array()))
     s.addresses.push_back({a.value("interface", ""), a.value("family", ""), a.value("address", "")});
+  if (const auto host = doc.find("host"); host != doc.end() && host->is_object()) {
+    s.hostname = host->value("hostname", "");
+    s.host_id = host->value("host_id", "");
+  }
   s.normalize();
   return s;
 }
@@ -369,6 +373,8 @@ std::string render_snapshot(const ObservedState& state) {
   for (const auto& a : state.addresses)
     addrs.push_back({{"interface", a.interface}, {"family", a.family}, {"address", a.address}});
   doc["addresses"] = std::move(addrs);
+  if (!state.hostname.empty() || !state.host_id.empty())
+    doc["host"] = {{"hostname", state.hostname}, {"host_id", state.host_id}};
   return dump_json(std::move(doc), 2) + "\n";
 }
 

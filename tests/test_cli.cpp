@@ -16,6 +16,8 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "executor/command_runner.hpp"
+#include "planner/plan_digest.hpp"
+#include "planner/plan_file.hpp"
 #include "testutil.hpp"
 
 namespace {
@@ -213,24 +215,88 @@ TEST_CASE("cli: the Linux backend refuses what it cannot enforce, located, unles
   CHECK(r.err.empty());
 }
 
-TEST_CASE("cli: a saved plan is applied as reviewed, and refused once the host has moved on") {
+TEST_CASE("cli: a saved plan runs only as reviewed: its digest, its host, its files, its jails") {
+  const std::string host = R"("host": {"hostname": "h1", "host_id": "id1"})";
   jailplan::test::MemoryLoader l(
       {{"site.conf", k_site},
-       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"},
-       {"moved.jls", "jid=9 name=web path=/j/web persist\n"}});
+       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": [], )" + host + "}"},
+       {"other-host.json", R"({"format": "jailplan-state", "version": 1, "jails": [],
+          "host": {"hostname": "h1", "host_id": "id2"}})"},
+       {"no-host.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"},
+       // an unrelated jail started since: not this plan's business
+       {"unrelated.json", R"({"format": "jailplan-state", "version": 1, )" + host + R"(,
+          "jails": [{"name": "stranger", "jid": 4, "params": {"path": "/j/stranger"}, "applied": null}]})"},
+       // web, which the plan creates, now runs
+       {"moved.json", R"({"format": "jailplan-state", "version": 1, )" + host + R"(,
+          "jails": [{"name": "web", "jid": 9, "params": {"path": "/j/web", "persist": true},
+                     "applied": {"digest": "sha256:0", "jid": 9, "owner": "site.conf",
+                                 "params": {"path": "/j/web", "persist": true}}}]})"}});
   char tmpl[] = "/tmp/jailplan-cli-plan-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
   const std::string saved = dir + "/plan.json";
   auto r = run({"plan", "site.conf", "--state", "empty.json", "--backend", "freebsd", "-o", saved}, l);
   REQUIRE(r.rc == 0);
+  const auto digest_at = r.out.find("Plan digest: sha256:");
+  REQUIRE(digest_at != std::string::npos);
+  const std::string digest = r.out.substr(digest_at + 13, 71);
   std::ifstream in(saved);
-  l.add(saved, std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-  r = run({"apply", saved, "--state", "empty.json", "--backend", "freebsd", "--dry-run"}, l);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"plan_digest\": \"" + digest + "\"") != std::string::npos);
+  l.add(saved, text);
+  const auto apply = [&](const std::string& state, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"apply", saved, "--state", state, "--backend", "freebsd", "--dry-run"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args, l);
+  };
+  r = apply("empty.json", {"--expect-digest", digest});
+  INFO(r.err);
   CHECK(r.rc == 0);
   CHECK(r.out.find("  web: /usr/sbin/jail -c name=web path=/j/web persist\n") != std::string::npos);
-  r = run({"apply", saved, "--state", "moved.jls", "--backend", "freebsd", "--dry-run"}, l);
+  // a pipeline that approved another digest
+  r = apply("empty.json", {"--expect-digest", "sha256:0"});
   CHECK(r.rc == 1);
-  CHECK(r.err.find("no longer fits this host; plan again") != std::string::npos);
+  CHECK(r.err.find("its plan digest is " + digest + ", not the approved sha256:0") != std::string::npos);
+  // another host, or none named
+  r = apply("other-host.json");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("it was made for host h1 (id id1), and this is h1 (id id2)") != std::string::npos);
+  CHECK(apply("no-host.json").rc == 1);
+  // an unrelated jail: still the same plan for every jail it touches
+  r = apply("unrelated.json");
+  CHECK(r.rc == 0);
+  // a jail the plan touches moved on
+  r = apply("moved.json");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("'web' is now running (jid 9)") != std::string::npos);
+  // a hand-edited step (the displayed changes left as they were)
+  std::string edited = text;
+  const auto at = edited.find("\"/j/web\"");
+  REQUIRE(at != std::string::npos);
+  edited.replace(at, 8, "\"/j/evil\"");
+  l.add(saved, edited);
+  r = apply("empty.json");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("does not hash to its plan digest: it was changed after it was made") !=
+        std::string::npos);
+  // edited with its digest recomputed: the plan made again differs
+  {
+    jailplan::SourceSet sources;
+    auto p = jailplan::parse_plan_json(sources.add(saved, edited));
+    REQUIRE(p.ok());
+    p.value().digest = jailplan::plan_digest(p.value());
+    l.add(saved, jailplan::render_plan_json(p.value()));
+  }
+  r = apply("empty.json");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("the plan for 'web' is no longer the same") != std::string::npos);
+  // the configuration changed since
+  l.add(saved, text);
+  l.add("site.conf", std::string(k_site) + "# reviewed? no\n");
+  r = apply("empty.json");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("site.conf changed since the plan was made") != std::string::npos);
+  l.add("site.conf", k_site);
+  CHECK(apply("empty.json").rc == 0);
   std::filesystem::remove_all(dir);
 }
 
@@ -401,7 +467,8 @@ TEST_CASE("cli: plan --json, -o and show --json keep bytes that are not UTF-8, e
   const std::string odd = "\xff\xfe \x1b[2J \xc3\xa9";
   jailplan::test::MemoryLoader l(
       {{"site.conf", "odd { path = /j/odd; persist; host.hostname = \"" + odd + "\"; }\n"},
-       {"empty.json", R"({"format": "jailplan-state", "version": 1, "jails": []})"}});
+       {"empty.json",
+        R"({"format": "jailplan-state", "version": 1, "jails": [], "host": {"hostname": "h", "host_id": "1"}})"}});
   auto r = run({"plan", "site.conf", "--state", "empty.json", "--json"}, l);
   REQUIRE(r.rc == 0);
   auto doc = nlohmann::json::parse(r.out);

@@ -34,6 +34,11 @@ TEST_CASE("gitops: the host applies its reviewed plan once, publishes a snapshot
   REQUIRE(r.rc == 0);
   const std::string stale_plan = (h.dir() / "stale.json").string();
   fs::copy_file(repo / "plans/web01.json", stale_plan);
+  // the digest the reviewer approved, as the workflow writes it
+  const auto digest_at = r.out.find("Plan digest: ");
+  REQUIRE(digest_at != std::string::npos);
+  const std::string digest = r.out.substr(digest_at + 13, 71);
+  std::ofstream(repo / "plans/web01.digest") << "sha256:0000\n";
   // what the host does
   const std::vector<std::string> host_apply{
       "/usr/bin/env",
@@ -43,6 +48,12 @@ TEST_CASE("gitops: the host applies its reviewed plan once, publishes a snapshot
       std::string(JAILPLAN_SOURCE_DIR) + "/examples/gitops/host-apply.sh",
       repo.string(),
       "web01"};
+  // a plan other than the approved one is not applied
+  r = h.jailplan_via(host_apply);
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("not the approved sha256:0000") != std::string::npos);
+  CHECK(h.state()["jails"].empty());
+  std::ofstream(repo / "plans/web01.digest") << digest << "\n";
   r = h.jailplan_via(host_apply);
   INFO(r.out << r.err);
   REQUIRE(r.rc == 0);
@@ -60,8 +71,9 @@ TEST_CASE("gitops: the host applies its reviewed plan once, publishes a snapshot
   REQUIRE(h.jailplan_via({destroy_worker, "-R", "worker"}).rc == 0);
   fs::copy_file(stale_plan, repo / "plans/web01.json", fs::copy_options::overwrite_existing);
   fs::remove(repo / "plans/.web01.applied");
+  fs::remove(repo / "plans/web01.digest");
   r = h.jailplan_via(host_apply);
   CHECK(r.rc == 1);
-  CHECK(r.err.find("no longer fits this host") != std::string::npos);
+  CHECK(r.err.find("is not applied; make the plan again") != std::string::npos);
   CHECK(h.state()["jails"].size() == 2);
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/json_bytes.hpp"
+#include "planner/plan_digest.hpp"
 #include "planner/plan_file.hpp"
 #include "planner/plan_groups.hpp"
 #include "planner_util.hpp"
@@ -166,43 +167,49 @@ TEST_CASE("snapshot: jailplan's own format round-trips, records included") {
   CHECK(back.value().digest() == f.host.state.digest());
 }
 
-TEST_CASE("saved plan: JSON round trip and staleness") {
+TEST_CASE("saved plan: JSON round trip, and a digest that every edit of what runs changes") {
   Fixture f;
+  f.plan.origin = PlanOrigin{"t.conf", {{"t.conf", "sha256:00"}}, "host1", "id1", true, false, false};
+  f.plan.digest = plan_digest(f.plan);
   const std::string text = render_plan_json(f.plan);
   SourceSet sources;
   auto back = parse_plan_json(sources.add("plan.json", text));
   REQUIRE_MESSAGE(back.ok(), render(back.diagnostics()));
   CHECK(render_plan_json(back.value()) == text);
-  const std::string want = desired_digest(f.after.desired);
-  CHECK(stale_reasons(back.value(), f.host.state, want).empty());
-
-  ObservedState moved = f.host.state;
-  for (auto& j : moved.jails)
-    if (j.name == "web") j.jid = 77;
-  const auto reasons = stale_reasons(back.value(), moved, want);
-  REQUIRE(reasons.size() == 1);
-  CHECK(reasons[0] == "the host changed since the plan was made: 'web' changed");
-
-  ObservedState more = f.host.state;
-  more.jails.push_back(jls("name=queue jid=50 path=/j/queue persist").jails.at(0));
-  more.normalize();
-  CHECK(stale_reasons(back.value(), more, want).at(0) ==
-        "the host changed since the plan was made: 'queue' is now running (jid 50)");
-  CHECK(stale_reasons(back.value(), f.host.state, "sha256:other").at(0) ==
-        "the configuration changed since the plan was made");
+  CHECK(back.value().origin == f.plan.origin);
+  CHECK(plan_digest(back.value()) == f.plan.digest);
+  // each edit of what runs, of what is recorded, or of what it is bound to
+  const auto edited = [&](auto&& edit) {
+    Plan p = back.value();
+    edit(p);
+    return plan_digest(p) != f.plan.digest;
+  };
+  CHECK(edited([](Plan& p) { p.jails.at(0).steps.at(0).args.emplace_back("; rm -rf /"); }));
+  CHECK(edited([](Plan& p) { p.jails.at(0).steps.push_back(p.jails.at(0).steps.at(0)); }));
+  CHECK(edited([](Plan& p) { p.jails.at(0).action = Action::destroy; }));
+  CHECK(edited([](Plan& p) { p.jails.at(0).applied->params.push_back({"exec.start", {"/bin/evil"}}); }));
+  CHECK(edited([](Plan& p) { p.jails.at(0).changes.clear(); }));
+  CHECK(edited([](Plan& p) { p.origin.host_id = "id2"; }));
+  CHECK(edited([](Plan& p) { p.origin.sources.at(0).digest = "sha256:01"; }));
+  CHECK(edited([](Plan& p) { p.origin.prune = false; }));
+  CHECK(edited([](Plan& p) { p.owner = "other"; }));
+  CHECK(edited([](Plan& p) { std::swap(p.jails.at(0), p.jails.at(1)); }));
+  // where a value was written is not what runs
+  CHECK_FALSE(edited([](Plan& p) { p.jails.at(0).location_text = "elsewhere:1:1"; }));
 
   CHECK_FALSE(
-      parse_plan_json(sources.add("bad.json", R"({"format": "jailplan-plan", "format_version": 2})")).ok());
+      parse_plan_json(sources.add("bad.json", R"({"format": "jailplan-plan", "format_version": 3})")).ok());
   // a plan saved by the jailplan before typed steps: planned again, never guessed at
   auto old = parse_plan_json(sources.add("old.json", R"({"format": "jailplan-plan", "format_version": 1,
     "tool_version": "x", "desired_digest": "", "observed_digest": "", "unmanaged": [], "orphans": [],
     "jails": []})"));
   REQUIRE_FALSE(old.ok());
   CHECK(old.diagnostics().items().at(0).summary ==
-        "plan format version 1 is not the one this jailplan reads (2): make the plan again with 'jailplan "
+        "plan format version 1 is not the one this jailplan reads (3): make the plan again with 'jailplan "
         "plan -o'");
-  auto broken = parse_plan_json(sources.add("broken.json", R"({"format": "jailplan-plan", "format_version": 2,
-    "tool_version": "x", "desired_digest": "", "observed_digest": "", "unmanaged": [], "orphans": [],
+  auto broken = parse_plan_json(sources.add("broken.json", R"({"format": "jailplan-plan", "format_version": 3,
+    "tool_version": "x", "plan_digest": "", "owner": "", "origin": {"config": "t.conf", "sources": []},
+    "desired_digest": "", "observed_digest": "", "unmanaged": [], "orphans": [],
     "jails": [{"name": "a", "action": "explode"}]})"));
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.diagnostics().items().at(0).summary == "jails[0].action: unknown value 'explode'");

@@ -46,7 +46,7 @@ _jailplan()
 	fmt) opts="--check --write" ;;
 	convert) opts="--to -o --output" ;;
 	plan) opts="$host --json --markdown --script --explain --full --detailed-exitcode --prune --restart-changed --adopt -o --out" ;;
-	apply) opts="$host $run --dry-run --auto-approve --prune --restart-changed --adopt --lock-timeout" ;;
+	apply) opts="$host $run --dry-run --auto-approve --prune --restart-changed --adopt --expect-digest --lock-timeout" ;;
 	adopt) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;
 	restart) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;

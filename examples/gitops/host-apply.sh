@@ -5,9 +5,11 @@
 #
 #   host-apply.sh REPO [HOST]
 #
-# A saved plan counts as approved. jailplan refuses it when the host has
-# changed since it was made (exit 1, nothing applied): plan again in a
-# pull request. JAILPLAN (default: jailplan) and JAILPLAN_BACKEND (default:
+# A saved plan counts as approved, with the plan digest its pull request
+# showed (plans/HOST.digest). jailplan refuses it (exit 1, nothing applied)
+# when the file does not hash to that digest, when it was made for another
+# host, when the configuration's files changed, or when the jails it
+# touches changed since it was made: plan again in a pull request. JAILPLAN (default: jailplan) and JAILPLAN_BACKEND (default:
 # the host's own) choose the program and the backend.
 set -eu
 repo=${1:?usage: host-apply.sh REPO [HOST]}
@@ -29,8 +31,14 @@ if [ -f "$marker" ] && [ "$(cat "$marker")" = "$digest" ]; then
 	echo "host-apply: $plan was applied already"
 	exit 0
 fi
+expect=""
+if [ -f "$repo/plans/$host.digest" ]; then
+	expect="--expect-digest $(cat "$repo/plans/$host.digest")"
+fi
+# the plan names its configuration relative to the repository
+cd "$repo"
 # shellcheck disable=SC2086
-$jailplan apply $backend --progress quiet "$plan"
+$jailplan apply $backend $expect --progress quiet "$plan"
 echo "$digest" > "$marker"
 # shellcheck disable=SC2086
 $jailplan observe $backend --json > "$repo/hosts/$host/snapshot.json"

@@ -41,6 +41,12 @@ options:
     description: The jailplan program.
     type: path
     default: jailplan
+  expect_digest:
+    description:
+      - The plan digest approved (from an earlier check-mode run's I(plan_digest), or a pull request).
+      - Nothing is applied unless the plan made now has this digest.
+      - Whatever it is, the module applies exactly the plan it showed (a saved plan, with its digest).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -56,6 +62,10 @@ plan:
   description: The plan, as jailplan prints it.
   returned: always
   type: str
+plan_digest:
+  description: The plan's digest (state=present), to approve and pass back as I(expect_digest).
+  returned: state=present
+  type: str
 summary:
   description: The apply's outcome per jail (from C(--progress json)).
   returned: when applied
@@ -63,6 +73,8 @@ summary:
 """
 
 import json
+import os
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -87,24 +99,39 @@ def failure(module, what, rc, out, err):
                      rc=rc, stdout=out, stderr=err)
 
 
+def saved_digest(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f).get("plan_digest", "")
+
+
 def present(module, p):
-    plan_cmd = [p["binary"], "plan", "--detailed-exitcode"] + host_options(p)
-    if p["prune"]:
-        plan_cmd.append("--prune")
-    plan_cmd.append(p["config"])
-    rc, plan, err = module.run_command(plan_cmd, environ_update={"NO_COLOR": "1"})
-    if rc not in (0, 2):
-        failure(module, "plan", rc, plan, err)
-    result = {"changed": rc == 2, "plan": plan}
-    if module._diff:
-        result["diff"] = {"prepared": plan}
-    if rc == 0 or module.check_mode:
-        module.exit_json(**result)
-    apply_cmd = [p["binary"], "apply", "--auto-approve", "--progress", "json"] + host_options(p) + run_options(p)
-    if p["prune"]:
-        apply_cmd.append("--prune")
-    apply_cmd.append(p["config"])
-    rc, out, err = module.run_command(apply_cmd, environ_update={"NO_COLOR": "1"})
+    # the plan shown is saved, and exactly that plan is applied: apply of a
+    # saved plan checks its digest, its host, the configuration's files and
+    # that the jails it touches are as they were (docs/plan-format.md)
+    fd, saved = tempfile.mkstemp(prefix="jailplan-ansible-", suffix=".json")
+    os.close(fd)
+    try:
+        plan_cmd = [p["binary"], "plan", "--detailed-exitcode", "-o", saved] + host_options(p)
+        if p["prune"]:
+            plan_cmd.append("--prune")
+        plan_cmd.append(p["config"])
+        rc, plan, err = module.run_command(plan_cmd, environ_update={"NO_COLOR": "1"})
+        if rc not in (0, 2):
+            failure(module, "plan", rc, plan, err)
+        digest = saved_digest(saved)
+        result = {"changed": rc == 2, "plan": plan, "plan_digest": digest}
+        if module._diff:
+            result["diff"] = {"prepared": plan}
+        if rc == 0 or module.check_mode:
+            module.exit_json(**result)
+        if p["expect_digest"] and p["expect_digest"] != digest:
+            module.fail_json(msg="jailplan: the plan is now %s, not the approved %s: nothing was applied"
+                             % (digest, p["expect_digest"]), plan=plan, plan_digest=digest)
+        apply_cmd = ([p["binary"], "apply", "--auto-approve", "--progress", "json", "--expect-digest", digest]
+                     + host_options(p) + run_options(p) + [saved])
+        rc, out, err = module.run_command(apply_cmd, environ_update={"NO_COLOR": "1"})
+    finally:
+        os.unlink(saved)
     summary = None
     for line in out.splitlines():
         try:
@@ -153,6 +180,7 @@ def main():
             jobs=dict(type="int"),
             allow_unenforced=dict(type="bool", default=False),
             binary=dict(type="path", default="jailplan"),
+            expect_digest=dict(type="str"),
         ),
         supports_check_mode=True,
     )
