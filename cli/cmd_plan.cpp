@@ -1,6 +1,8 @@
 // `jailplan plan FILE`: what apply would change, and why, changing nothing.
+#include <ctime>
 #include <ostream>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -57,6 +59,7 @@ int run_plan(const PlanCmdOptions& o, World& w) {
       o.file, std::move(inputs), observed->hostname, observed->host_id, options.prune, o.restart_changed,
       o.adopt};
   plan.digest = plan_digest(plan);
+  plan.created_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
   if (!o.out.empty()) {
     if (auto err = write_file_atomically(o.out, render_plan_json(plan)); !err.empty()) {
       w.err << fmt::format("jailplan: error: cannot write plan file {}: {}\n", o.out, err);

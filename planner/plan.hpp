@@ -160,6 +160,10 @@ struct JailChange {
   /// jailplan holds no record of. nullopt when nothing is torn down.
   std::optional<CanonSpec> teardown;
   std::vector<std::string> depends_on;  ///< jails that must start first (depend and parents)
+  /// What runs now, whole: its applied record's parameters, else the
+  /// kernel's as observed; nullopt when it is not running. (What runs
+  /// after is `applied`.)
+  std::optional<CanonSpec> before;
   /// A running jail no configuration owned becomes this one's (`--adopt`);
   /// its action says what else changes (update with reason adopt: nothing).
   bool adopt = false;
@@ -202,8 +206,10 @@ struct Plan {
   /// The configuration it was made from (DesiredState::owner): what every
   /// record it writes names as owner.
   std::string owner;
-  PlanOrigin origin;   ///< set for `plan` (saved or shown), empty otherwise
-  std::string digest;  ///< plan_digest(): what a reviewer quotes; "" when not computed
+  PlanOrigin origin;            ///< set for `plan` (saved or shown), empty otherwise
+  std::string observed_source;  ///< where the observation came from ("jls", "snapshot FILE")
+  std::string created_at;       ///< when it was made, UTC, ISO 8601 (not in the digest); "" unset
+  std::string digest;           ///< plan_digest(): what a reviewer quotes; "" when not computed
 
   bool has_changes() const;
   struct Counts {

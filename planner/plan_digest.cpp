@@ -54,6 +54,8 @@ std::string jail_digest(const JailChange& j) {
     h.field(j.applied->jid ? std::to_string(*j.applied->jid) : "-");
     spec(h, j.applied->params);
   }
+  h.field(j.before ? "before" : "not-running");
+  if (j.before) spec(h, *j.before);
   h.field(j.teardown ? "teardown" : "no-teardown");
   if (j.teardown) spec(h, *j.teardown);
   values(h, j.depends_on);
@@ -66,7 +68,9 @@ std::string plan_digest(const Plan& plan) {
   h.field(plan.owner);
   const PlanOrigin& o = plan.origin;
   h.field(o.config).field(o.hostname).field(o.host_id);
-  h.field(o.prune ? "prune" : "-").field(o.restart_changed ? "restart-changed" : "-").field(o.adopt ? "adopt" : "-");
+  h.field(o.prune ? "prune" : "-")
+      .field(o.restart_changed ? "restart-changed" : "-")
+      .field(o.adopt ? "adopt" : "-");
   h.field(std::to_string(o.sources.size()));
   for (const auto& s : o.sources) h.field(s.path).field(s.digest);
   h.field(std::to_string(plan.jails.size()));

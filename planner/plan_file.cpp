@@ -54,7 +54,13 @@ json jail_json(const JailChange& j) {
   for (const auto& c : j.changes) changes.push_back(change_json(c));
   json steps = json::array();
   for (const auto& s : j.steps) steps.push_back(step_json(s));
+  json actions = json::array();
+  if (j.adopt) actions.push_back("adopt");
+  actions.push_back(to_string(j.action));
   return json{{"name", j.name},
+              {"actions", std::move(actions)},
+              {"before", j.before ? json_util::spec_to_json(*j.before) : json(nullptr)},
+              {"after", j.applied ? json_util::spec_to_json(j.applied->params) : json(nullptr)},
               {"action", to_string(j.action)},
               {"adopt", j.adopt},
               {"glyph", glyph(j.action)},
@@ -204,7 +210,35 @@ JailChange jail_from(const json& o, const std::string& where, Reader& r) {
     r.error = json_util::spec_from_json(*it, where + ".teardown", spec);
     j.teardown = std::move(spec);
   }
+  // derived fields must say what the data says: an edited copy is refused
+  if (const auto it = o.find("after"); it != o.end() && r.error.empty()) {
+    const json want = j.applied ? json_util::spec_to_json(j.applied->params) : json(nullptr);
+    if (*it != want) r.error = where + ".after: not the parameters of its applied record";
+  }
+  if (const auto it = o.find("actions"); it != o.end() && r.error.empty()) {
+    json want = json::array();
+    if (j.adopt) want.push_back("adopt");
+    want.push_back(to_string(j.action));
+    if (*it != want) r.error = where + ".actions: not its action (and adoption)";
+  }
+  if (const auto it = o.find("before"); it != o.end() && !it->is_null() && r.error.empty()) {
+    CanonSpec spec;
+    r.error = json_util::spec_from_json(*it, where + ".before", spec);
+    j.before = std::move(spec);
+  }
   return j;
+}
+
+}  // namespace
+
+namespace {
+
+/// Whether `apply PLAN` could carry it out as it is: it has changes, and it
+/// is bound to a host and to a configuration that can be read again.
+bool applyable(const Plan& plan) {
+  const PlanOrigin& o = plan.origin;
+  return plan.has_changes() && !plan.digest.empty() && (!o.hostname.empty() || !o.host_id.empty()) &&
+         !o.config.empty() && o.config != "-";
 }
 
 }  // namespace
@@ -213,6 +247,8 @@ std::string render_plan_json(const Plan& plan) {
   const auto c = plan.counts();
   json jails = json::array();
   for (const auto& j : plan.jails) jails.push_back(jail_json(j));
+  json foreign = json::array();
+  for (const auto& [name, owner] : plan.foreign) foreign.push_back(json{{"name", name}, {"owner", owner}});
   json doc{{"format", "jailplan-plan"},
            {"format_version", k_plan_format_version},
            {"tool_version", plan.tool_version},
@@ -230,7 +266,11 @@ std::string render_plan_json(const Plan& plan) {
              {"changes", plan.has_changes()}}},
            {"jails", std::move(jails)},
            {"unmanaged", plan.unmanaged},
-           {"orphans", plan.orphans}};
+           {"orphans", plan.orphans},
+           {"foreign", std::move(foreign)},
+           {"observed", {{"source", plan.observed_source}, {"digest", plan.observed_digest}}},
+           {"created_at", plan.created_at},
+           {"applyable", applyable(plan)}};
   return dump_json(std::move(doc), 2) + "\n";
 }
 
@@ -263,6 +303,11 @@ Result<Plan> parse_plan_json(const SourceFile& file) {
   plan.observed_digest = r.str(doc, "observed_digest", "plan");
   plan.unmanaged = r.strings(doc, "unmanaged", "plan");
   plan.orphans = r.strings(doc, "orphans", "plan");
+  if (const auto it = doc.find("foreign"); it != doc.end() && it->is_array())
+    for (const auto& f : *it) plan.foreign.emplace_back(f.value("name", ""), f.value("owner", ""));
+  if (const auto it = doc.find("observed"); it != doc.end() && it->is_object())
+    plan.observed_source = it->value("source", "");
+  plan.created_at = doc.value("created_at", "");
   if (const json* jails = r.get(doc, "jails", "plan", &json::is_array))
     for (std::size_t i = 0; i < jails->size() && r.error.empty(); ++i)
       plan.jails.push_back(jail_from((*jails)[i], fmt::format("jails[{}]", i), r));

@@ -66,6 +66,7 @@ class Planner {
     Plan plan;
     plan.tool_version = m_options.tool_version;
     plan.owner = m_desired.owner;
+    plan.observed_source = m_observed.source;
     plan.unmanaged = std::move(m_unmanaged);
     plan.orphans = std::move(m_orphans);
     plan.foreign = std::move(m_foreign);
@@ -500,6 +501,7 @@ class Planner {
     // what stops runs with the settings it was started with (jail(8) tears
     // a jail down with its own parameters, never the next configuration's)
     if (n.cleanup || stops(c.action)) c.teardown = teardown_settings(n, canon);
+    if (n.running != nullptr) c.before = n.record != nullptr ? n.record->params : n.running->params;
     const SpecView stopping{c.teardown ? &*c.teardown : nullptr, n.record != nullptr ? nullptr : n.spec};
     switch (c.action) {
       case Action::create: append_start_steps(name, declared, c.steps); break;

@@ -270,14 +270,29 @@ TEST_CASE("cli: a saved plan runs only as reviewed: its digest, its host, its fi
   CHECK(r.err.find("'web' is now running (jid 9)") != std::string::npos);
   // a hand-edited step (the displayed changes left as they were)
   std::string edited = text;
-  const auto at = edited.find("\"/j/web\"");
-  REQUIRE(at != std::string::npos);
-  edited.replace(at, 8, "\"/j/evil\"");
+  std::size_t edits = 0;
+  for (auto at = edited.find("\"/j/web\""); at != std::string::npos;
+       at = edited.find("\"/j/web\"", at), ++edits)
+    edited.replace(at, 8, "\"/j/evil\"");
+  REQUIRE(edits >= 2);
   l.add(saved, edited);
   r = apply("empty.json");
   CHECK(r.rc == 1);
   CHECK(r.err.find("does not hash to its plan digest: it was changed after it was made") !=
         std::string::npos);
+  // what a reviewer reads of it is checked too: an edited "after" is refused
+  {
+    std::string shown = text;
+    const auto at = shown.find("\"after\": {");
+    REQUIRE(at != std::string::npos);
+    const auto path = shown.find("\"/j/web\"", at);
+    REQUIRE(path != std::string::npos);
+    shown.replace(path, 8, "\"/j/evil\"");
+    l.add(saved, shown);
+    r = apply("empty.json");
+    CHECK(r.rc == 1);
+    CHECK(r.err.find(".after: not the parameters of its applied record") != std::string::npos);
+  }
   // edited with its digest recomputed: the plan made again differs
   {
     jailplan::SourceSet sources;
