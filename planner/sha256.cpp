@@ -1,81 +1,49 @@
 #include "planner/sha256.hpp"
 
+#include <openssl/evp.h>
+
 #include <cstring>
+#include <new>
 
 namespace jailplan {
 
 namespace {
 
-constexpr std::array<std::uint32_t, 64> k_round = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-constexpr std::uint32_t rotr(std::uint32_t x, int n) {
-  return (x >> n) | (x << (32 - n));
+/// The SHA-256 implementation, fetched once (an implicit fetch per digest
+/// takes a lock in OpenSSL 3).
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? static_cast<const EVP_MD*>(fetched) : EVP_sha256();
+  }();
+  return md;
 }
 
 }  // namespace
 
-Sha256::Sha256()
-    : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
+  if (m_ctx == nullptr || EVP_DigestInit_ex(m_ctx, sha256_md(), nullptr) != 1) throw std::bad_alloc();
+}
 
-void Sha256::block(const std::uint8_t* p) {
-  std::array<std::uint32_t, 64> w{};
-  for (std::size_t i = 0; i < 16; ++i)
-    w[i] = std::uint32_t{p[4 * i]} << 24 | std::uint32_t{p[4 * i + 1]} << 16 |
-           std::uint32_t{p[4 * i + 2]} << 8 | std::uint32_t{p[4 * i + 3]};
-  for (std::size_t i = 16; i < 64; ++i) {
-    const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  auto [a, b, c, d, e, f, g, h] = m_h;
-  for (std::size_t i = 0; i < 64; ++i) {
-    const std::uint32_t t1 =
-        h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k_round[i] + w[i];
-    const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  m_h[0] += a;
-  m_h[1] += b;
-  m_h[2] += c;
-  m_h[3] += d;
-  m_h[4] += e;
-  m_h[5] += f;
-  m_h[6] += g;
-  m_h[7] += h;
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(m_ctx);
+}
+
+void Sha256::flush() {
+  if (m_used > 0) EVP_DigestUpdate(m_ctx, m_buf.data(), m_used);
+  m_used = 0;
 }
 
 Sha256& Sha256::update(std::string_view bytes) {
-  m_total += bytes.size();
-  const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
-  std::size_t n = bytes.size();
-  if (m_used > 0) {
-    const std::size_t take = std::min(n, 64 - m_used);
-    std::memcpy(m_buf.data() + m_used, p, take);
-    m_used += take;
-    p += take;
-    n -= take;
-    if (m_used < 64) return *this;
-    block(m_buf.data());
-    m_used = 0;
+  if (bytes.size() > m_buf.size() - m_used) {
+    flush();
+    if (bytes.size() >= m_buf.size()) {
+      EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size());
+      return *this;
+    }
   }
-  for (; n >= 64; n -= 64, p += 64) block(p);
-  std::memcpy(m_buf.data(), p, n);
-  m_used = n;
+  std::memcpy(m_buf.data() + m_used, bytes.data(), bytes.size());
+  m_used += bytes.size();
   return *this;
 }
 
@@ -88,17 +56,10 @@ Sha256& Sha256::field(std::string_view bytes) {
 }
 
 std::array<std::uint8_t, 32> Sha256::finish() {
-  const std::uint64_t bits = m_total * 8;
-  const char pad = static_cast<char>(0x80);
-  update(std::string_view(&pad, 1));
-  const char zero = 0;
-  while (m_used != 56) update(std::string_view(&zero, 1));
-  std::array<char, 8> len{};
-  for (std::size_t i = 0; i < 8; ++i) len[i] = static_cast<char>((bits >> (56 - 8 * i)) & 0xff);
-  update(std::string_view(len.data(), len.size()));
+  flush();
   std::array<std::uint8_t, 32> out{};
-  for (std::size_t i = 0; i < 8; ++i)
-    for (std::size_t k = 0; k < 4; ++k) out[4 * i + k] = static_cast<std::uint8_t>(m_h[i] >> (24 - 8 * k));
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(m_ctx, out.data(), &size);
   return out;
 }
 

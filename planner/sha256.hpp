@@ -1,18 +1,25 @@
 #pragma once
 /// SHA-256 (FIPS 180-4), for the digests in applied records, snapshots and
-/// saved plans. Small and dependency-free: the Debian packages we build
-/// from carry no hash library.
+/// saved plans, computed by the system's libcrypto (OpenSSL; FreeBSD has it
+/// in base): about eight times faster than the portable C++ this replaced,
+/// which took a third of a 10,000-jail plan.
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;
+
 namespace jailplan {
 
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
   Sha256& update(std::string_view bytes);
   /// Feeds a length-prefixed field, so that ("ab","c") and ("a","bc") differ.
   Sha256& field(std::string_view bytes);
@@ -21,12 +28,12 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  void block(const std::uint8_t* p);
+  void flush();
 
-  std::array<std::uint32_t, 8> m_h;
-  std::array<std::uint8_t, 64> m_buf{};
+  evp_md_ctx_st* m_ctx;
+  // small writes (fields of a few bytes) are gathered before libcrypto sees them
+  std::array<char, 2048> m_buf{};
   std::size_t m_used = 0;
-  std::uint64_t m_total = 0;
 };
 
 }  // namespace jailplan

@@ -4,7 +4,7 @@
 # mandoc -Tlint) and ansible-core (the Ansible module, run for real).
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
-          tao-pegtl-dev libfmt-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
+          tao-pegtl-dev libfmt-dev libssl-dev libyaml-cpp-dev libcli11-dev doctest-dev nlohmann-json3-dev
           clang-format busybox-static iproute2)
 if [[ $(uname -s) == Linux ]]; then
   packages+=(libseccomp-dev)  # the Linux backend's system-call filter
