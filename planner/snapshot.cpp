@@ -137,6 +137,16 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
     if (const auto faults = o.find("faults"); faults != o.end() && faults->is_array())
       for (const auto& f : *faults)
         if (f.is_string()) j.faults.push_back(f.get<std::string>());
+    const auto strings = [&o](const char* key) -> std::optional<std::vector<std::string>> {
+      const auto it = o.find(key);
+      if (it == o.end() || !it->is_array()) return std::nullopt;
+      std::vector<std::string> out;
+      for (const auto& x : *it)
+        if (x.is_string()) out.push_back(x.get<std::string>());
+      return out;
+    };
+    j.limits = strings("limits");
+    j.link_addresses = strings("link_addresses");
     if (o.contains("params")) {
       if (auto err = json_util::spec_from_json(o["params"], where + ".params", j.params); !err.empty())
         return shape_error(file, err);
@@ -162,6 +172,8 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
     s.mounts.push_back({m.value("type", ""), m.value("source", ""), m.value("target", "")});
   for (const auto& a : doc.value("addresses", json::array()))
     s.addresses.push_back({a.value("interface", ""), a.value("family", ""), a.value("address", "")});
+  s.lists_mounts = doc.value("lists_mounts", false);
+  s.lists_aliases = doc.value("lists_aliases", false);
   s.normalize();
   return s;
 }
@@ -353,6 +365,8 @@ std::string render_snapshot(const ObservedState& state) {
     o["jid"] = j.jid;
     o["dying"] = j.dying;
     if (!j.faults.empty()) o["faults"] = j.faults;
+    if (j.limits) o["limits"] = *j.limits;
+    if (j.link_addresses) o["link_addresses"] = *j.link_addresses;
     o["params"] = json_util::spec_to_json(j.params);
     o["applied"] = j.applied ? json_util::record_to_json(*j.applied) : json(nullptr);
     jails.push_back(std::move(o));
@@ -369,6 +383,9 @@ std::string render_snapshot(const ObservedState& state) {
   for (const auto& a : state.addresses)
     addrs.push_back({{"interface", a.interface}, {"family", a.family}, {"address", a.address}});
   doc["addresses"] = std::move(addrs);
+  // only when set: snapshots of hosts without them stay as they were
+  if (state.lists_mounts) doc["lists_mounts"] = true;
+  if (state.lists_aliases) doc["lists_aliases"] = true;
   return dump_json(std::move(doc), 2) + "\n";
 }
 

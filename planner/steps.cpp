@@ -32,22 +32,6 @@ bool has_commands(const SpecView& s, std::string_view param) {
   return v != nullptr && std::any_of(v->begin(), v->end(), [](const auto& c) { return !c.empty(); });
 }
 
-// {family, interface, address, mask, extra...} or empty when the entry
-// gets no alias (no `iface|` and no `interface`).
-std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
-  IpEntry e;
-  if (!parse_ip_entry(raw, v6, e).empty()) return {};
-  std::string iface(
-      !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
-  if (iface.empty()) return {};
-  std::string mask(e.netmask);
-  if (mask.empty() && e.prefix >= 0) mask.append("/").append(std::to_string(e.prefix));
-  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
-                                std::move(mask)};
-  for (auto& x : e.extra) args.push_back(x);
-  return args;
-}
-
 void aliases(const SpecView& s, std::string_view param, bool v6, StepKind kind, Phase phase, bool reverse,
              std::vector<Step>& out) {
   const auto* entries = s.values(param);
@@ -89,18 +73,49 @@ std::string under(const std::string* path, std::string_view sub) {
   return p + std::string(sub);
 }
 
-// Whether the host has an alias step's {family, interface, address} configured.
+bool negatable_false(const std::vector<std::string>& values) {
+  return !values.empty() && values.back() == "false";
+}
+
+}  // namespace
+
+std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
+  IpEntry e;
+  if (!parse_ip_entry(raw, v6, e).empty()) return {};
+  std::string iface(
+      !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
+  if (iface.empty()) return {};
+  std::string mask(e.netmask);
+  if (mask.empty() && e.prefix >= 0) mask.append("/").append(std::to_string(e.prefix));
+  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
+                                std::move(mask)};
+  for (auto& x : e.extra) args.push_back(x);
+  return args;
+}
+
 bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
   return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const ObservedAddress& x) {
     return x.family == a[0] && x.interface == a[1] && x.address == a[2];
   });
 }
 
-bool negatable_false(const std::vector<std::string>& values) {
-  return !values.empty() && values.back() == "false";
+bool undoes_nothing(const Step& st, const ObservedState& host) {
+  const auto mounted = [&host](const std::string& target) {
+    return std::any_of(host.mounts.begin(), host.mounts.end(),
+                       [&](const auto& m) { return m.target == target; });
+  };
+  switch (st.kind) {
+    case StepKind::umount_procfs:
+    case StepKind::umount_fdescfs:
+    case StepKind::umount_devfs: return !mounted(st.args[0]);
+    case StepKind::umount: {
+      const auto fields = fstab_fields(st.args[0]);
+      return !(fields.size() >= 2 && mounted(fields[1]));
+    }
+    case StepKind::alias_remove: return !holds_alias(host, st.args);
+    default: return false;
+  }
 }
-
-}  // namespace
 
 std::vector<std::string> fstab_fields(std::string_view line) {
   auto fields = split_blanks(line);
@@ -297,26 +312,8 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
   // like jail -rC, but only undoing what the host still shows
   std::vector<Step> all;
   append_after_remove(s, all, run);
-  const auto mounted = [&host](const std::string& target) {
-    return std::any_of(host.mounts.begin(), host.mounts.end(),
-                       [&](const auto& m) { return m.target == target; });
-  };
-  for (auto& st : all) {
-    bool keep = true;
-    switch (st.kind) {
-      case StepKind::umount_procfs:
-      case StepKind::umount_fdescfs:
-      case StepKind::umount_devfs: keep = mounted(st.args[0]); break;
-      case StepKind::umount: {
-        const auto fields = fstab_fields(st.args[0]);
-        keep = fields.size() >= 2 && mounted(fields[1]);
-        break;
-      }
-      case StepKind::alias_remove: keep = holds_alias(host, st.args); break;
-      default: break;
-    }
-    if (keep) out.push_back(std::move(st));
-  }
+  for (auto& st : all)
+    if (!undoes_nothing(st, host)) out.push_back(std::move(st));
   if (forget) out.push_back(make(StepKind::forget, Phase::stop, {}, {}));
 }
 
