@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
@@ -85,6 +86,16 @@ void observe_limits(ObservedState& s) {
     const CanonParam* rules = record != nullptr ? find_param(record->params, "jailplan.rctl") : nullptr;
     linux_cgroup::Limits l;
     if (rules == nullptr || !linux_cgroup::read_limits(j.name, l)) continue;
+    // the kernel keeps a memory limit in whole pages: the recorded amount
+    // rounded down is that amount
+    linux_cgroup::Limits recorded;
+    std::vector<std::string> enforced;
+    for (const auto& rule : rules->values)
+      if (linux_cgroup::unenforceable(rule).empty()) enforced.push_back(rule);
+    const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+    if (linux_cgroup::parse_limits(enforced, recorded).empty() && recorded.memory && l.memory && page > 0 &&
+        *l.memory == *recorded.memory / page * page)
+      l.memory = recorded.memory;
     std::vector<std::string> in_force;
     if (l.memory) in_force.push_back(fmt::format("memoryuse:deny={}", *l.memory));
     if (l.processes) in_force.push_back(fmt::format("maxproc:deny={}", *l.processes));
