@@ -1,5 +1,8 @@
 #include "planner/steps.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 
 #include "compiler/fstab.hpp"
@@ -94,8 +97,19 @@ std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::
 }
 
 bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
+  // by meaning: a configuration may spell an address otherwise than the
+  // host reports it (`2001:DB8::0:1`)
+  const int family = a[0] == "inet6" ? AF_INET6 : AF_INET;
+  const auto canonical = [family](const std::string& address) {
+    unsigned char buf[sizeof(in6_addr)];
+    char text[INET6_ADDRSTRLEN];
+    if (::inet_pton(family, address.c_str(), buf) == 1 && ::inet_ntop(family, buf, text, sizeof text) != nullptr)
+      return std::string(text);
+    return address;
+  };
+  const std::string address = canonical(a[2]);
   return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const ObservedAddress& x) {
-    return x.family == a[0] && x.interface == a[1] && x.address == a[2];
+    return x.family == a[0] && x.interface == a[1] && (x.address == a[2] || canonical(x.address) == address);
   });
 }
 

@@ -204,3 +204,17 @@ TEST_CASE("drift: JSON carries it per jail and in a section of its own, and read
   CHECK(render_drift(plan_of(c, applied(k_site).state), HumanOptions{}) ==
         "No drift: nothing changed outside jailplan.\n");
 }
+
+TEST_CASE("drift: an alias written otherwise than the host reports it is no drift") {
+  const std::string text = replace_all_of(k_site, "ip4.addr = \"em0|198.51.100.10/24\";",
+                                          "ip6.addr = \"em0|2001:DB8:0::10/64\";");
+  ModelHost host = applied(text);
+  for (auto& a : host.state.addresses)
+    if (a.family == "inet6") a.address = "2001:db8::10";  // as ifconfig prints it
+  const auto c = site(text);
+  CHECK(plan_of(c, host.state).jails.empty());
+  std::erase_if(host.state.addresses, [](const ObservedAddress& a) { return a.family == "inet6"; });
+  const Plan p = plan_of(c, host.state);
+  REQUIRE(p.jails.size() == 1);
+  CHECK(drift_of(p.jails[0]) == "alias em0 inet6 2001:DB8:0::10: present → absent\n");
+}
