@@ -1,5 +1,8 @@
 #include "planner/drift.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <map>
 
@@ -10,6 +13,40 @@
 #include "planner/steps.hpp"
 
 namespace jailplan {
+
+namespace {
+
+std::string canonical_address(const std::string& family, const std::string& address) {
+  const int af = family == "inet6" ? AF_INET6 : AF_INET;
+  unsigned char buf[sizeof(in6_addr)];
+  char text[INET6_ADDRSTRLEN];
+  if (::inet_pton(af, address.c_str(), buf) == 1 && ::inet_ntop(af, buf, text, sizeof text) != nullptr)
+    return text;
+  return address;
+}
+
+std::string alias_key(const std::string& family, const std::string& interface, const std::string& address) {
+  return family + '\x1f' + interface + '\x1f' + canonical_address(family, address);
+}
+
+}  // namespace
+
+HostIndex::HostIndex(const ObservedState& host) {
+  if (host.lists_mounts)
+    for (const auto& m : host.mounts) m_targets.push_back(m.target);
+  if (host.lists_aliases)
+    for (const auto& a : host.addresses) m_aliases.push_back(alias_key(a.family, a.interface, a.address));
+  std::sort(m_targets.begin(), m_targets.end());
+  std::sort(m_aliases.begin(), m_aliases.end());
+}
+
+bool HostIndex::mounted(const std::string& target) const {
+  return std::binary_search(m_targets.begin(), m_targets.end(), target);
+}
+
+bool HostIndex::holds(const std::vector<std::string>& a) const {
+  return std::binary_search(m_aliases.begin(), m_aliases.end(), alias_key(a[0], a[1], a[2]));
+}
 
 namespace {
 
@@ -55,7 +92,7 @@ void parameters(const ObservedJail& jail, const AppliedRecord& record,
 // Aliases jail(8) added to the host's interfaces, or the addresses of the
 // jail's own link.
 void aliases(const ObservedJail& jail, const AppliedRecord& record, const ObservedState& host,
-             std::vector<Drift>& out) {
+             const HostIndex& index, std::vector<Drift>& out) {
   for (const bool v6 : {false, true}) {
     const char* name = v6 ? "ip6.addr" : "ip4.addr";
     const CanonParam* p = find_param(record.params, name);
@@ -72,7 +109,7 @@ void aliases(const ObservedJail& jail, const AppliedRecord& record, const Observ
     const std::string* interface = last_of(record.params, "interface");
     for (const auto& raw : p->values) {
       const auto args = alias_args(raw, v6, interface);
-      if (!args.empty() && !holds_alias(host, args))
+      if (!args.empty() && !index.holds(args))
         out.push_back(
             {DriftKind::alias, fmt::format("{} {} {}", args[1], args[0], args[2]), "present", "absent"});
     }
@@ -88,7 +125,8 @@ std::string under(const std::string* path, std::string_view sub) {
 
 // What jail(8) mounted for the jail: mount.devfs, .fdescfs, .procfs and
 // the mount / mount.fstab entries.
-void mounts(const AppliedRecord& record, const ObservedState& host, std::vector<Drift>& out) {
+void mounts(const AppliedRecord& record, const ObservedState& host, const HostIndex& index,
+            std::vector<Drift>& out) {
   if (!host.lists_mounts) return;
   std::vector<std::pair<std::string, std::string>> wanted;  // type, target
   const std::string* path = last_of(record.params, "path");
@@ -101,8 +139,7 @@ void mounts(const AppliedRecord& record, const ObservedState& host, std::vector<
   if (flag_of(record.params, "mount.fdescfs")) wanted.emplace_back("fdescfs", under(path, "/dev/fd"));
   if (flag_of(record.params, "mount.procfs")) wanted.emplace_back("procfs", under(path, "/proc"));
   for (const auto& [type, target] : wanted)
-    if (std::none_of(host.mounts.begin(), host.mounts.end(),
-                     [&](const auto& m) { return m.target == target; }))
+    if (!index.mounted(target))
       out.push_back({DriftKind::mount, fmt::format("{} on {}", type, target), "mounted", "not mounted"});
 }
 
@@ -148,11 +185,12 @@ std::optional<std::pair<std::string, std::int64_t>> limit_key(std::string_view r
 }
 
 std::vector<Drift> find_drift(const ObservedJail& jail, const AppliedRecord& record,
-                              const ObservedState& host, const std::vector<ParamChange>& changes) {
+                              const ObservedState& host, const HostIndex& index,
+                              const std::vector<ParamChange>& changes) {
   std::vector<Drift> out;
   parameters(jail, record, changes, out);
-  aliases(jail, record, host, out);
-  mounts(record, host, out);
+  aliases(jail, record, host, index, out);
+  mounts(record, host, index, out);
   limits(jail, record, out);
   for (const auto& f : jail.faults) out.push_back({DriftKind::link, f, "", ""});
   return out;

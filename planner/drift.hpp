@@ -14,13 +14,28 @@
 
 namespace jailplan {
 
+/// The host's mount points and aliases, sorted once per plan: a large host
+/// has a mount and an alias per jail, and every jail looks its own up.
+class HostIndex {
+ public:
+  explicit HostIndex(const ObservedState& host);
+  bool mounted(const std::string& target) const;
+  /// An alias step's {family, interface, address, ...}, the address by meaning.
+  bool holds(const std::vector<std::string>& alias) const;
+
+ private:
+  std::vector<std::string> m_targets;
+  std::vector<std::string> m_aliases;  // family, interface and canonical address, joined by '\x1f'
+};
+
 /// The drift of a running jail against its own record. Parameters are
 /// compared only where `changes` (the jail's diff) has a change for them,
 /// so that every drift reported is one the plan sets back; aliases and
 /// mounts only where the host's lists are whole (ObservedState::lists_*),
 /// limits where the observer read them.
 std::vector<Drift> find_drift(const ObservedJail& jail, const AppliedRecord& record,
-                              const ObservedState& host, const std::vector<ParamChange>& changes);
+                              const ObservedState& host, const HostIndex& index,
+                              const std::vector<ParamChange>& changes);
 
 /// The drift of a jail recorded as running that is not.
 Drift stopped_drift(const AppliedRecord& record);

@@ -211,7 +211,7 @@ class Planner {
       d.worst_param = start_time->name;
     }
     std::vector<Drift> drift;
-    if (d.recorded) drift = find_drift(o, *o.applied, m_observed, d.changes);
+    if (d.recorded) drift = find_drift(o, *o.applied, m_observed, m_host, d.changes);
     note_drift(drift, action, reason, d.worst_param);
     if (!o.faults.empty() && action != Action::replace) {
       // a link down or a route gone: only a fresh start makes it whole
@@ -580,6 +580,7 @@ class Planner {
   const DesiredState& m_desired;
   const ObservedState& m_observed;
   const PlanOptions& m_options;
+  const HostIndex m_host{m_observed};  // built before the diffing threads start
   NameIndex m_index;
   std::vector<std::pair<NameKey, std::size_t>> m_by_name;  // declared jails in name order
   std::vector<Edge> m_deps;                                // every node's dependencies, grouped by node

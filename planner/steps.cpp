@@ -103,7 +103,8 @@ bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
   const auto canonical = [family](const std::string& address) {
     unsigned char buf[sizeof(in6_addr)];
     char text[INET6_ADDRSTRLEN];
-    if (::inet_pton(family, address.c_str(), buf) == 1 && ::inet_ntop(family, buf, text, sizeof text) != nullptr)
+    if (::inet_pton(family, address.c_str(), buf) == 1 &&
+        ::inet_ntop(family, buf, text, sizeof text) != nullptr)
       return std::string(text);
     return address;
   };

@@ -206,8 +206,8 @@ TEST_CASE("drift: JSON carries it per jail and in a section of its own, and read
 }
 
 TEST_CASE("drift: an alias written otherwise than the host reports it is no drift") {
-  const std::string text = replace_all_of(k_site, "ip4.addr = \"em0|198.51.100.10/24\";",
-                                          "ip6.addr = \"em0|2001:DB8:0::10/64\";");
+  const std::string text =
+      replace_all_of(k_site, "ip4.addr = \"em0|198.51.100.10/24\";", "ip6.addr = \"em0|2001:DB8:0::10/64\";");
   ModelHost host = applied(text);
   for (auto& a : host.state.addresses)
     if (a.family == "inet6") a.address = "2001:db8::10";  // as ifconfig prints it
