@@ -99,8 +99,21 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   plan->add_flag(
       "--adopt", cl.plan.adopt,
       "Take over running declared jails that no configuration owns (their records name this file)");
-  plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
+  auto* po = plan->add_option("-o,--out", cl.plan.out, "Save the plan to this file for a later 'apply FILE'");
   add_allow_unenforced(*plan, cl.plan.host);
+  auto* pr = plan->add_flag("--refresh-only", cl.plan.refresh_only,
+                            "Show only what changed outside jailplan; exit 0 without drift, 2 with drift");
+  pr->excludes(pm);
+  pr->excludes(ps);
+  pr->excludes(po);
+
+  auto* drift = app.add_subcommand(
+      "drift",
+      "Show only what changed outside jailplan (plan --refresh-only); exit 0 none, 2 drift, 1 error");
+  drift->add_option("file", cl.drift.file, "Configuration file")->required();
+  add_host_options(*drift, cl.drift.host);
+  drift->add_flag("--json", cl.drift.json, "The drift as JSON (docs/plan-format.md)");
+  add_allow_unenforced(*drift, cl.drift.host);
 
   auto* apply = app.add_subcommand("apply", "Carry out the plan on this host");
   apply->add_option("file", cl.apply.file, "Configuration file")->required();
@@ -215,6 +228,10 @@ int dispatch(CLI::App& app, CommandLine& cl, World& w) {
   if (app.got_subcommand("fmt")) return run_fmt(cl.fmt, w);
   if (app.got_subcommand("convert")) return run_convert(cl.convert, w);
   if (app.got_subcommand("plan")) return run_plan(cl.plan, w);
+  if (app.got_subcommand("drift")) {
+    cl.drift.refresh_only = true;
+    return run_plan(cl.drift, w);
+  }
   if (app.got_subcommand("apply")) return run_apply(cl.apply, w);
   if (app.got_subcommand("restart")) return run_restart(cl.restart, w);
   if (app.got_subcommand("adopt")) return run_adopt(cl.adopt, w);

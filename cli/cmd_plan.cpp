@@ -53,6 +53,16 @@ int run_plan(const PlanCmdOptions& o, World& w) {
   options.adopt_all = o.adopt;
   if (!owners_accept(*compiled, *observed, options, w)) return k_exit_error;
   Plan plan = make_plan(compiled->desired, *observed, options);
+  if (o.refresh_only) {
+    if (o.json)
+      w.out << render_drift_json(plan);
+    else
+      w.out << render_drift(plan, HumanOptions{w.color, false, observed->source, o.full});
+    const bool drift = has_drift(plan);
+    w.park(std::move(plan));
+    w.park(std::move(*compiled));
+    return drift ? k_exit_changes : k_exit_ok;
+  }
   if (o.json || !o.out.empty()) stamp_digests(plan, compiled->desired, *observed);
   // what the plan is bound to, and its digest, for a reviewer to quote
   plan.origin = PlanOrigin{

@@ -60,6 +60,9 @@ struct PlanCmdOptions {
   bool adopt = false;            ///< --adopt: take over running declared jails nobody owns
   std::string out;               ///< -o FILE: save the plan
   bool script = false;           ///< --script: the FreeBSD commands as a POSIX sh script
+  /// --refresh-only (and `jailplan drift`): only what changed outside
+  /// jailplan; exit 0 without drift, 2 with drift, 1 on error
+  bool refresh_only = false;
 };
 int run_plan(const PlanCmdOptions& o, World& w);
 
@@ -164,6 +167,7 @@ struct CommandLine {
   FmtOptions fmt;
   ConvertOptions convert;
   PlanCmdOptions plan;
+  PlanCmdOptions drift;  ///< `jailplan drift FILE`: plan --refresh-only
   ApplyOptions apply;
   ApplyOptions reconcile;
   ApplyOptions restart;

@@ -65,6 +65,15 @@ std::string ObservedState::digest(const ObservedJail& j) {
   hash_spec(h, j.params);
   hash_record(h, j.applied);
   for (const auto& f : j.faults) h.field(f);
+  // only when observed: older digests stay as they were
+  if (j.limits) {
+    h.field("limits");
+    for (const auto& r : *j.limits) h.field(r);
+  }
+  if (j.link_addresses) {
+    h.field("link-addresses");
+    for (const auto& a : *j.link_addresses) h.field(a);
+  }
   return h.hex_digest();
 }
 

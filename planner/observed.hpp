@@ -60,6 +60,13 @@ struct ObservedJail {
   /// What the backend found broken in a running jail, in words (the Linux
   /// backend: its link down, a host route gone). Such a jail is restarted.
   std::vector<std::string> faults = {};
+  /// The resource limits in force, as rctl rules without their subject
+  /// (`memoryuse:deny=536870912`); nullopt when not observed. A backend
+  /// that cannot read a rule back reports it as recorded.
+  std::optional<std::vector<std::string>> limits = {};
+  /// The addresses on the jail's own link (Linux: its veth's jail end),
+  /// bare; nullopt when the jail has none or it was not observed.
+  std::optional<std::vector<std::string>> link_addresses = {};
   /// Its applied record when it is for this jail (its jid, or none kept),
   /// else nullptr: a record for another jid is of a jail re-created
   /// outside jailplan.
@@ -81,6 +88,12 @@ struct ObservedState {
   /// says; "" unknown). A saved plan is bound to them.
   std::string hostname = {};
   std::string host_id = {};
+  /// Whether `mounts` is the host's whole mount table and `addresses` all
+  /// of its interfaces' aliases, so that a recorded mount or alias missing
+  /// from them is gone (FreeBSD); not for a `jls` snapshot, nor on Linux,
+  /// whose jails keep their mounts and addresses in their own namespaces.
+  bool lists_mounts = false;
+  bool lists_aliases = false;
 
   /// The live jail of that name when there is one (else a dying one), by
   /// binary search: the jails must be normalized.

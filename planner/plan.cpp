@@ -40,7 +40,7 @@ constexpr std::array<std::pair<Effect, std::string_view>, 6> k_effects{{
     {Effect::replace, "replace"},
 }};
 
-constexpr std::array<std::pair<Reason, std::string_view>, 17> k_reasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 19> k_reasons{{
     {Reason::none, "none"},
     {Reason::not_running, "not-running"},
     {Reason::not_declared, "not-declared"},
@@ -58,6 +58,17 @@ constexpr std::array<std::pair<Reason, std::string_view>, 17> k_reasons{{
     {Reason::damaged, "damaged"},
     {Reason::half_stopped, "half-stopped"},
     {Reason::forced, "forced"},
+    {Reason::drift, "drift"},
+    {Reason::stopped_out, "stopped-outside"},
+}};
+
+constexpr std::array<std::pair<DriftKind, std::string_view>, 6> k_drift_kinds{{
+    {DriftKind::parameter, "parameter"},
+    {DriftKind::alias, "alias"},
+    {DriftKind::mount, "mount"},
+    {DriftKind::limit, "limit"},
+    {DriftKind::link, "link"},
+    {DriftKind::stopped, "stopped"},
 }};
 
 constexpr std::array<std::pair<StepKind, std::string_view>, 34> k_steps{{
@@ -149,6 +160,25 @@ std::optional<Phase> phase_from_string(std::string_view s) {
   return from_table(k_phases, s);
 }
 
+std::string_view to_string(DriftKind k) {
+  return in_table(k_drift_kinds, k);
+}
+std::optional<DriftKind> drift_kind_from_string(std::string_view s) {
+  return from_table(k_drift_kinds, s);
+}
+
+std::string drift_text(const Drift& d) {
+  if (d.recorded.empty() && d.observed.empty()) return fmt::format("{}: {}", to_string(d.kind), d.what);
+  const auto shown = [](const std::string& v) { return v.empty() ? std::string("(none)") : v; };
+  return fmt::format("{} {}: {} → {}", to_string(d.kind), d.what, shown(d.recorded), shown(d.observed));
+}
+
+bool has_drift(const Plan& plan) {
+  for (const auto& j : plan.jails)
+    if (!j.drift.empty()) return true;
+  return false;
+}
+
 bool Plan::has_changes() const {
   for (const auto& j : jails)
     if (j.action != Action::none) return true;
@@ -199,6 +229,12 @@ std::string reason_text(const JailChange& j) {
                  ? "an earlier run was interrupted while stopping it: finishing the stop"
                  : "an earlier run was interrupted while stopping it: restarting it";
     case Reason::forced: return "forced: no stop hooks, its processes killed";
+    case Reason::drift:
+      return fmt::format("{} changed outside jailplan: {}", j.subject,
+                         j.action == Action::update    ? "setting it back"
+                         : j.action == Action::replace ? "re-creating it"
+                                                       : "restarting it");
+    case Reason::stopped_out: return "it stopped outside jailplan: starting it again";
     default: return {};
   }
 }

@@ -45,6 +45,29 @@ enum class Reason : std::uint8_t {
   damaged,         ///< running, but the backend found part of it broken (note: what)
   half_stopped,    ///< an apply was killed while stopping it: finish the stop (then start it, if declared)
   forced,          ///< `jailplan destroy --force`: removed without its stop hooks, processes killed
+  drift,           ///< changed outside jailplan, nothing else: set back (subject: what, of the first drift)
+  stopped_out,     ///< recorded as running, not running: it stopped outside jailplan (create it again)
+};
+
+/// What kind of resource changed outside jailplan.
+enum class DriftKind : std::uint8_t {
+  parameter,  ///< a kernel parameter (jail -m)
+  alias,      ///< an address jail(8) added to an interface (ifconfig -alias), or to the jail's own link
+  mount,      ///< a file system mounted for the jail (umount)
+  limit,      ///< a resource limit (rctl, a cgroup file)
+  link,       ///< the jail's own network link (Linux: its veth)
+  stopped,    ///< the jail itself (jail -r)
+};
+
+/// One resource that differs from what jailplan's record says it applied:
+/// changed outside jailplan. Computed by the planner from the record and
+/// the observation (the configuration plays no part).
+struct Drift {
+  DriftKind kind = DriftKind::parameter;
+  std::string what;      ///< the parameter, alias, mount point, rule (resource:action) or link
+  std::string recorded;  ///< what jailplan applied ("": nothing)
+  std::string observed;  ///< what the host has ("": nothing)
+  bool operator==(const Drift&) const = default;
 };
 
 /// What one parameter change needs.
@@ -164,6 +187,9 @@ struct JailChange {
   /// kernel's as observed; nullopt when it is not running. (What runs
   /// after is `applied`.)
   std::optional<CanonSpec> before;
+  /// What changed outside jailplan, in resource order; the steps set it
+  /// back (or start the jail again).
+  std::vector<Drift> drift = {};
   /// A running jail no configuration owned becomes this one's (`--adopt`);
   /// its action says what else changes (update with reason adopt: nothing).
   bool adopt = false;
@@ -230,6 +256,12 @@ std::optional<Effect> effect_from_string(std::string_view s);
 std::optional<StepKind> step_kind_from_string(std::string_view s);
 std::optional<Reason> reason_from_string(std::string_view s);
 std::optional<Phase> phase_from_string(std::string_view s);
+std::string_view to_string(DriftKind k);
+std::optional<DriftKind> drift_kind_from_string(std::string_view s);
+/// One drift in words: `parameter host.hostname: "a" → "b"`.
+std::string drift_text(const Drift& d);
+/// Whether any planned jail drifted.
+bool has_drift(const Plan& plan);
 /// Why, in words (`path changed`), or "" when the action says it all.
 std::string reason_text(const JailChange& j);
 /// One sentence: `jail "www" will be replaced (path changed)`.

@@ -54,6 +54,8 @@ std::string jail_digest(const JailChange& j) {
     h.field(j.applied->jid ? std::to_string(*j.applied->jid) : "-");
     spec(h, j.applied->params);
   }
+  h.field(std::to_string(j.drift.size()));
+  for (const auto& d : j.drift) h.field(to_string(d.kind)).field(d.what).field(d.recorded).field(d.observed);
   h.field(j.before ? "before" : "not-running");
   if (j.before) spec(h, *j.before);
   h.field(j.teardown ? "teardown" : "no-teardown");

@@ -49,6 +49,17 @@ json step_json(const Step& s) {
   return o;
 }
 
+json drift_json(const Drift& d) {
+  return json{
+      {"kind", to_string(d.kind)}, {"what", d.what}, {"recorded", d.recorded}, {"observed", d.observed}};
+}
+
+json drift_array(const JailChange& j) {
+  json out = json::array();
+  for (const auto& d : j.drift) out.push_back(drift_json(d));
+  return out;
+}
+
 json jail_json(const JailChange& j) {
   json changes = json::array();
   for (const auto& c : j.changes) changes.push_back(change_json(c));
@@ -76,7 +87,8 @@ json jail_json(const JailChange& j) {
               {"unchanged", j.unchanged},
               {"steps", std::move(steps)},
               {"applied", j.applied ? json_util::record_to_json(*j.applied) : json(nullptr)},
-              {"teardown", j.teardown ? json_util::spec_to_json(*j.teardown) : json(nullptr)}};
+              {"teardown", j.teardown ? json_util::spec_to_json(*j.teardown) : json(nullptr)},
+              {"drift", drift_array(j)}};
 }
 
 // A small reader that remembers the first error with its JSON path.
@@ -205,6 +217,13 @@ JailChange jail_from(const json& o, const std::string& where, Reader& r) {
     r.error = json_util::record_from_json(*it, where + ".applied", rec);
     j.applied = std::move(rec);
   }
+  if (const auto it = o.find("drift"); it != o.end() && it->is_array())
+    for (std::size_t i = 0; i < it->size() && r.error.empty(); ++i) {
+      const json& d = (*it)[i];
+      const std::string w = fmt::format("{}.drift[{}]", where, i);
+      j.drift.push_back({r.enumerated<DriftKind>(d, "kind", w, drift_kind_from_string), r.str(d, "what", w),
+                         r.str(d, "recorded", w), r.str(d, "observed", w)});
+    }
   if (const auto it = o.find("teardown"); it != o.end() && !it->is_null() && r.error.empty()) {
     CanonSpec spec;
     r.error = json_util::spec_from_json(*it, where + ".teardown", spec);
@@ -227,6 +246,19 @@ JailChange jail_from(const json& o, const std::string& where, Reader& r) {
     j.before = std::move(spec);
   }
   return j;
+}
+
+// Every drift of the plan, each with its jail: a program that wants only
+// drift reads this.
+json drift_section(const Plan& plan) {
+  json out = json::array();
+  for (const auto& j : plan.jails)
+    for (const auto& d : j.drift) {
+      json o = drift_json(d);
+      o["jail"] = j.name;
+      out.push_back(std::move(o));
+    }
+  return out;
 }
 
 }  // namespace
@@ -265,12 +297,21 @@ std::string render_plan_json(const Plan& plan) {
              {"destroy", c.destroy},
              {"changes", plan.has_changes()}}},
            {"jails", std::move(jails)},
+           {"drift", drift_section(plan)},
            {"unmanaged", plan.unmanaged},
            {"orphans", plan.orphans},
            {"foreign", std::move(foreign)},
            {"observed", {{"source", plan.observed_source}, {"digest", plan.observed_digest}}},
            {"created_at", plan.created_at},
            {"applyable", applyable(plan)}};
+  return dump_json(std::move(doc), 2) + "\n";
+}
+
+std::string render_drift_json(const Plan& plan) {
+  json doc{{"format", "jailplan-drift"},
+           {"format_version", 1},
+           {"tool_version", plan.tool_version},
+           {"drift", drift_section(plan)}};
   return dump_json(std::move(doc), 2) + "\n";
 }
 

@@ -17,5 +17,8 @@ inline constexpr int k_plan_format_version = 3;
 
 std::string render_plan_json(const Plan& plan);
 Result<Plan> parse_plan_json(const SourceFile& file);
+/// Only the plan's drift (`plan --refresh-only --json`, `drift --json`):
+/// `{"format": "jailplan-drift", "format_version": 1, "drift": [...]}`.
+std::string render_drift_json(const Plan& plan);
 
 }  // namespace jailplan

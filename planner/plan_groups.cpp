@@ -29,6 +29,7 @@ std::string signature(const JailChange& j) {
     values(c.before);
     values(c.after);
   }
+  for (const auto& d : j.drift) s += drift_text(d) + "\x1f";
   if (j.action == Action::create && j.applied)  // shown for a create only
     for (const auto& p : j.applied->params)
       if (p.name != "name") {

@@ -10,6 +10,7 @@
 
 #include "compiler/validate.hpp"
 #include "planner/diff.hpp"
+#include "planner/drift.hpp"
 #include "planner/sha256.hpp"
 #include "planner/steps.hpp"
 
@@ -150,7 +151,10 @@ class Planner {
         r != nullptr && claim_of(r, m_desired.owner) != Claim::other) {
       n.record = r;
       n.cleanup = true;
-      c.reason = !r->complete ? Reason::interrupted : r->stopping ? Reason::half_stopped : Reason::left_over;
+      c.reason = !r->complete  ? Reason::interrupted
+                 : r->stopping ? Reason::half_stopped
+                               : Reason::stopped_out;
+      if (c.reason == Reason::stopped_out) c.drift.push_back(stopped_drift(*r));
     }
   }
 
@@ -207,6 +211,9 @@ class Planner {
       reason = Reason::start_only;
       d.worst_param = start_time->name;
     }
+    std::vector<Drift> drift;
+    if (d.recorded) drift = find_drift(o, *o.applied, m_observed, m_host, d.changes);
+    note_drift(drift, action, reason, d.worst_param);
     if (!o.faults.empty() && action != Action::replace) {
       // a link down or a route gone: only a fresh start makes it whole
       action = Action::restart;
@@ -242,6 +249,31 @@ class Planner {
     c.subject = std::move(d.worst_param);
     c.changes = std::move(d.changes);
     c.note = std::move(d.note);
+    c.drift = std::move(drift);
+  }
+
+  // What drift takes: a missing mount a fresh start (jail(8) mounts only
+  // then), a missing alias or a changed limit an update; a changed
+  // parameter is already a change of the diff. The reason names the drift
+  // when nothing else (the configuration) asked for more.
+  static void note_drift(const std::vector<Drift>& drift, Action& action, Reason& reason,
+                         std::string& subject) {
+    if (drift.empty() || action == Action::replace) return;
+    const bool ordinary = reason == Reason::none || reason == Reason::kernel_changed ||
+                          reason == Reason::start_only || reason == Reason::create_only;
+    for (const auto& x : drift)
+      if (x.kind == DriftKind::parameter && x.what == subject && ordinary) reason = Reason::drift;
+    const auto mount =
+        std::find_if(drift.begin(), drift.end(), [](const Drift& x) { return x.kind == DriftKind::mount; });
+    if (mount != drift.end() && action != Action::restart) {
+      action = Action::restart;
+      reason = Reason::drift;
+      subject = mount->what;
+    } else if (action == Action::none) {
+      action = Action::update;
+      reason = Reason::drift;
+      subject = drift.front().what;
+    }
   }
 
   // A running jail the configuration does not declare, with its record.
@@ -523,6 +555,7 @@ class Planner {
         break;
       case Action::none: break;
     }
+    fix_drift(c.drift, c.action, declared, m_observed, c.steps);
     if (n.spec != nullptr && c.action != Action::destroy) {
       AppliedRecord r;
       r.params = std::move(canon);
@@ -549,6 +582,7 @@ class Planner {
   const DesiredState& m_desired;
   const ObservedState& m_observed;
   const PlanOptions& m_options;
+  const HostIndex m_host{m_observed};  // built before the diffing threads start
   NameIndex m_index;
   std::vector<std::pair<NameKey, std::size_t>> m_by_name;  // declared jails in name order
   std::vector<Edge> m_deps;                                // every node's dependencies, grouped by node

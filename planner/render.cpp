@@ -107,13 +107,16 @@ void render_jail(const JailGroup& g, const HumanOptions& o, const Paint& paint, 
   out += group_heading(g, paint);
   if (!j.note.empty()) out += fmt::format("# note: {}\n", visible(j.note));
   const std::string gl(glyph(j.action));
-  if (j.action == Action::destroy && j.changes.empty()) {
+  if (j.action == Action::destroy && j.changes.empty() && j.drift.empty()) {
     out += paint(colour_of(j.action), gl) + fmt::format(" {}\n", label);
     if (!many) render_steps(j, o, out);
     out += "\n";
     return;
   }
   out += paint(colour_of(j.action), gl) + fmt::format(" {} {{\n", label);
+  for (const auto& d : j.drift)
+    out += fmt::format("    {} {}\n", paint("31", "!"),
+                       visible(fmt::format("changed outside jailplan: {}", drift_text(d))));
   std::size_t width = 0;
   if (j.action == Action::create && j.applied) {
     for (const auto& p : j.applied->params) width = std::max(width, visible(p.name).size());
@@ -230,6 +233,35 @@ std::string render_human(const Plan& plan, const HumanOptions& o) {
   if (!plan.orphans.empty() || !plan.unmanaged.empty() || !plan.foreign.empty()) out += "\n";
   out += paint("1", summary_line(plan)) + "\n";
   if (!plan.digest.empty() && plan.has_changes()) out += fmt::format("Plan digest: {}\n", plan.digest);
+  return out;
+}
+
+std::string render_drift(const Plan& plan, const HumanOptions& o) {
+  const Paint paint{o.color};
+  std::string out;
+  std::size_t count = 0, jails = 0;
+  for (const auto& j : plan.jails) {
+    if (j.drift.empty()) continue;
+    ++jails;
+    out += paint("1", fmt::format("# jail {}", double_quoted(j.name))) + "\n";
+    for (const auto& d : j.drift) {
+      out += fmt::format("    {} {}\n", paint("31", "!"),
+                         visible(fmt::format("changed outside jailplan: {}", drift_text(d))));
+      ++count;
+    }
+    out += fmt::format("  {}\n\n", visible(headline(j)));
+  }
+  if (count == 0)
+    return paint("1", o.observed_from.empty()
+                          ? std::string("No drift: nothing changed outside jailplan.")
+                          : fmt::format("No drift: nothing changed outside jailplan ({}).",
+                                        visible(o.observed_from))) +
+           "\n";
+  out += paint("1",
+               fmt::format("Drift: {} change{} outside jailplan in {} jail{}; 'jailplan apply' sets {} back.",
+                           count, count == 1 ? "" : "s", jails, jails == 1 ? "" : "s",
+                           count == 1 ? "it" : "them")) +
+         "\n";
   return out;
 }
 

@@ -31,6 +31,11 @@ struct MarkdownOptions {
   static constexpr std::size_t k_markdown_limit = 65536;
 };
 
+/// Only what changed outside jailplan (`plan --refresh-only`, `jailplan
+/// drift`): per drifted jail a line per drift and what the plan does about
+/// it, then a count; `No drift: ...` when nothing drifted.
+std::string render_drift(const Plan& plan, const HumanOptions& options);
+
 /// For a pull-request comment: names and values cannot break out of their
 /// table cell, code span or code block, and the document is never longer
 /// than `limit`: what does not fit is left out with a sentence saying where

@@ -80,11 +80,13 @@ std::string table_row(const JailGroup& g) {
 }
 
 // Every line of the diff is one value made visible (no line breaks), and
-// begins with `+`, `-` or blanks and `(`: none can close the fence, whose
+// begins with `!` (drift), `+`, `-` or blanks and `(`: none can close the fence, whose
 // length also beats any backtick run in it.
 std::string details(const JailGroup& g) {
   const JailChange& j = g.first();
   std::string body;
+  for (const auto& d : j.drift)
+    body += fmt::format("! changed outside jailplan: {}\n", visible(drift_text(d)));
   if (j.action == Action::create && j.applied) {
     for (const auto& p : j.applied->params) {
       const ParamInfo* info = find_info(p.name);

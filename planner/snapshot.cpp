@@ -137,6 +137,16 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
     if (const auto faults = o.find("faults"); faults != o.end() && faults->is_array())
       for (const auto& f : *faults)
         if (f.is_string()) j.faults.push_back(f.get<std::string>());
+    const auto strings = [&o](const char* key) -> std::optional<std::vector<std::string>> {
+      const auto it = o.find(key);
+      if (it == o.end() || !it->is_array()) return std::nullopt;
+      std::vector<std::string> out;
+      for (const auto& x : *it)
+        if (x.is_string()) out.push_back(x.get<std::string>());
+      return out;
+    };
+    j.limits = strings("limits");
+    j.link_addresses = strings("link_addresses");
     if (o.contains("params")) {
       if (auto err = json_util::spec_from_json(o["params"], where + ".params", j.params); !err.empty())
         return shape_error(file, err);
@@ -166,6 +176,8 @@ Result<ObservedState> parse_own(const SourceFile& file, const json& doc) {
     s.hostname = host->value("hostname", "");
     s.host_id = host->value("host_id", "");
   }
+  s.lists_mounts = doc.value("lists_mounts", false);
+  s.lists_aliases = doc.value("lists_aliases", false);
   s.normalize();
   return s;
 }
@@ -357,6 +369,8 @@ std::string render_snapshot(const ObservedState& state) {
     o["jid"] = j.jid;
     o["dying"] = j.dying;
     if (!j.faults.empty()) o["faults"] = j.faults;
+    if (j.limits) o["limits"] = *j.limits;
+    if (j.link_addresses) o["link_addresses"] = *j.link_addresses;
     o["params"] = json_util::spec_to_json(j.params);
     o["applied"] = j.applied ? json_util::record_to_json(*j.applied) : json(nullptr);
     jails.push_back(std::move(o));
@@ -375,6 +389,9 @@ std::string render_snapshot(const ObservedState& state) {
   doc["addresses"] = std::move(addrs);
   if (!state.hostname.empty() || !state.host_id.empty())
     doc["host"] = {{"hostname", state.hostname}, {"host_id", state.host_id}};
+  // only when set: snapshots of hosts without them stay as they were
+  if (state.lists_mounts) doc["lists_mounts"] = true;
+  if (state.lists_aliases) doc["lists_aliases"] = true;
   return dump_json(std::move(doc), 2) + "\n";
 }
 

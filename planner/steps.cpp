@@ -1,5 +1,8 @@
 #include "planner/steps.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 
 #include "compiler/fstab.hpp"
@@ -30,22 +33,6 @@ void hooks(const SpecView& s, std::string_view param, StepKind kind, Phase phase
 bool has_commands(const SpecView& s, std::string_view param) {
   const auto* v = s.values(param);
   return v != nullptr && std::any_of(v->begin(), v->end(), [](const auto& c) { return !c.empty(); });
-}
-
-// {family, interface, address, mask, extra...} or empty when the entry
-// gets no alias (no `iface|` and no `interface`).
-std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
-  IpEntry e;
-  if (!parse_ip_entry(raw, v6, e).empty()) return {};
-  std::string iface(
-      !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
-  if (iface.empty()) return {};
-  std::string mask(e.netmask);
-  if (mask.empty() && e.prefix >= 0) mask.append("/").append(std::to_string(e.prefix));
-  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
-                                std::move(mask)};
-  for (auto& x : e.extra) args.push_back(x);
-  return args;
 }
 
 void aliases(const SpecView& s, std::string_view param, bool v6, StepKind kind, Phase phase, bool reverse,
@@ -89,18 +76,61 @@ std::string under(const std::string* path, std::string_view sub) {
   return p + std::string(sub);
 }
 
-// Whether the host has an alias step's {family, interface, address} configured.
-bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
-  return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const ObservedAddress& x) {
-    return x.family == a[0] && x.interface == a[1] && x.address == a[2];
-  });
-}
-
 bool negatable_false(const std::vector<std::string>& values) {
   return !values.empty() && values.back() == "false";
 }
 
 }  // namespace
+
+std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface) {
+  IpEntry e;
+  if (!parse_ip_entry(raw, v6, e).empty()) return {};
+  std::string iface(
+      !e.interface.empty() ? e.interface : (interface != nullptr ? std::string_view(*interface) : ""));
+  if (iface.empty()) return {};
+  std::string mask(e.netmask);
+  if (mask.empty() && e.prefix >= 0) mask.append("/").append(std::to_string(e.prefix));
+  std::vector<std::string> args{v6 ? "inet6" : "inet", std::move(iface), std::string(e.address),
+                                std::move(mask)};
+  for (auto& x : e.extra) args.push_back(x);
+  return args;
+}
+
+bool holds_alias(const ObservedState& host, const std::vector<std::string>& a) {
+  // by meaning: a configuration may spell an address otherwise than the
+  // host reports it (`2001:DB8::0:1`)
+  const int family = a[0] == "inet6" ? AF_INET6 : AF_INET;
+  const auto canonical = [family](const std::string& address) {
+    unsigned char buf[sizeof(in6_addr)];
+    char text[INET6_ADDRSTRLEN];
+    if (::inet_pton(family, address.c_str(), buf) == 1 &&
+        ::inet_ntop(family, buf, text, sizeof text) != nullptr)
+      return std::string(text);
+    return address;
+  };
+  const std::string address = canonical(a[2]);
+  return std::any_of(host.addresses.begin(), host.addresses.end(), [&](const ObservedAddress& x) {
+    return x.family == a[0] && x.interface == a[1] && (x.address == a[2] || canonical(x.address) == address);
+  });
+}
+
+bool undoes_nothing(const Step& st, const ObservedState& host) {
+  const auto mounted = [&host](const std::string& target) {
+    return std::any_of(host.mounts.begin(), host.mounts.end(),
+                       [&](const auto& m) { return m.target == target; });
+  };
+  switch (st.kind) {
+    case StepKind::umount_procfs:
+    case StepKind::umount_fdescfs:
+    case StepKind::umount_devfs: return !mounted(st.args[0]);
+    case StepKind::umount: {
+      const auto fields = fstab_fields(st.args[0]);
+      return !(fields.size() >= 2 && mounted(fields[1]));
+    }
+    case StepKind::alias_remove: return !holds_alias(host, st.args);
+    default: return false;
+  }
+}
 
 std::vector<std::string> fstab_fields(std::string_view line) {
   auto fields = split_blanks(line);
@@ -297,26 +327,8 @@ void append_cleanup_steps(const std::string& /*jail*/, const SpecView& s, const 
   // like jail -rC, but only undoing what the host still shows
   std::vector<Step> all;
   append_after_remove(s, all, run);
-  const auto mounted = [&host](const std::string& target) {
-    return std::any_of(host.mounts.begin(), host.mounts.end(),
-                       [&](const auto& m) { return m.target == target; });
-  };
-  for (auto& st : all) {
-    bool keep = true;
-    switch (st.kind) {
-      case StepKind::umount_procfs:
-      case StepKind::umount_fdescfs:
-      case StepKind::umount_devfs: keep = mounted(st.args[0]); break;
-      case StepKind::umount: {
-        const auto fields = fstab_fields(st.args[0]);
-        keep = fields.size() >= 2 && mounted(fields[1]);
-        break;
-      }
-      case StepKind::alias_remove: keep = holds_alias(host, st.args); break;
-      default: break;
-    }
-    if (keep) out.push_back(std::move(st));
-  }
+  for (auto& st : all)
+    if (!undoes_nothing(st, host)) out.push_back(std::move(st));
   if (forget) out.push_back(make(StepKind::forget, Phase::stop, {}, {}));
 }
 

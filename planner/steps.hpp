@@ -50,6 +50,16 @@ void append_update_steps(const std::string& jail, const SpecView& desired, const
                          const std::vector<ParamChange>& changes, const ObservedState& host,
                          std::vector<Step>& out);
 
+/// An address entry's alias step arguments, {family, interface, address,
+/// mask, extra...}, or empty when the entry gets no alias (no `iface|` and
+/// no `interface`).
+std::vector<std::string> alias_args(const std::string& raw, bool v6, const std::string* interface);
+/// Whether the host has an alias step's {family, interface, address}.
+bool holds_alias(const ObservedState& host, const std::vector<std::string>& args);
+/// An unmount or alias removal whose mount or alias the host no longer
+/// shows (the host's lists are read whole).
+bool undoes_nothing(const Step& step, const ObservedState& host);
+
 /// An fstab(5) line's fields, with fields 1-2 decoded as strunvis does
 /// (`\040` is a space). Empty when blank.
 std::vector<std::string> fstab_fields(std::string_view line);

@@ -156,6 +156,8 @@ class ModelHost {
     state.addresses.clear();
     for (const auto& i : kernel.state["ifaces"])
       for (const auto& a : i["addrs"]) state.addresses.push_back({i["name"], a["family"], a["address"]});
+    // the kernel's lists are whole, as the FreeBSD observer's are
+    state.lists_mounts = state.lists_aliases = true;
     state.normalize();
     m_exported = state;
   }

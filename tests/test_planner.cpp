@@ -300,7 +300,7 @@ TEST_CASE("plan: a recorded jail that died has its leftovers cleaned up before i
   const auto c = site("a { path = /j/a; persist; mount.devfs; mount.procfs; }");
   const Plan p = plan_of(c, host.state);
   REQUIRE(p.jails.size() == 1);
-  CHECK(p.jails[0].reason == Reason::left_over);
+  CHECK(p.jails[0].reason == Reason::stopped_out);
   CHECK(steps_of(p.jails[0]) ==
         "umount.devfs \"/j/a/dev\"\n"
         "mount.devfs \"/j/a/dev\" \"4\"\n"

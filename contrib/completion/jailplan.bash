@@ -13,7 +13,7 @@ _jailplan()
 	local cur prev words cword
 	cur="${COMP_WORDS[COMP_CWORD]}"
 	prev="${COMP_WORDS[COMP_CWORD-1]}"
-	local commands="validate show fmt convert plan apply adopt restart reconcile explain import observe graph destroy status doctor exec"
+	local commands="validate show fmt convert plan drift apply adopt restart reconcile explain import observe graph destroy status doctor exec"
 	local host="--state --backend --allow-unenforced"
 	local run="-j --jobs --progress"
 
@@ -45,7 +45,8 @@ _jailplan()
 	show) opts="-e --json --yaml" ;;
 	fmt) opts="--check --write" ;;
 	convert) opts="--to -o --output" ;;
-	plan) opts="$host --json --markdown --script --explain --full --detailed-exitcode --prune --restart-changed --adopt -o --out" ;;
+	plan) opts="$host --json --markdown --script --explain --full --detailed-exitcode --prune --restart-changed --adopt -o --out --refresh-only" ;;
+	drift) opts="$host --json" ;;
 	apply) opts="$host $run --dry-run --auto-approve --prune --restart-changed --adopt --expect-digest --lock-timeout" ;;
 	adopt) opts="$host $run --dry-run --auto-approve --lock-timeout" ;;
 	reconcile) opts="$host $run --prune --lock-timeout" ;;

@@ -139,8 +139,58 @@ Result<ObservedState> FreeBsdObserver::observe() {
   auto a = parse_ifconfig(m_sources.add("ifconfig -a", ir.out));
   if (!a) return a.diagnostics();
   s.addresses = std::move(a.value());
+  s.lists_mounts = s.lists_aliases = true;
   if (auto d = attach_records(s, m_state_dir, m_files, m_sources); d.has_errors()) return d;
+  if (auto d = observe_limits(s); d.has_errors()) return d;
   return s;
+}
+
+Diagnostics FreeBsdObserver::observe_limits(ObservedState& s) {
+  // the rules in force, for the jails jailplan gave some: one `rctl` for
+  // them all, and none on a host where jailplan set no limits (a kernel
+  // without RACCT refuses the listing)
+  std::vector<ObservedJail*> limited;
+  for (auto& j : s.jails)
+    if (const AppliedRecord* r = j.own_record();
+        r != nullptr && !j.dying && find_param(r->params, "jailplan.rctl"))
+      limited.push_back(&j);
+  if (limited.empty()) return {};
+  const Command rctl = listing({k_rctl});
+  const auto rr = m_runner.run(rctl);
+  if (!rr.ok()) return failure(rctl.argv, rr);
+  auto rules = parse_rctl(m_sources.add("rctl", rr.out));
+  if (!rules) return rules.diagnostics();
+  for (ObservedJail* j : limited) {
+    j->limits.emplace();
+    const auto it = rules.value().find(j->name);
+    if (it != rules.value().end()) j->limits = it->second;
+  }
+  return {};
+}
+
+Result<std::map<std::string, std::vector<std::string>>> parse_rctl(const SourceFile& file) {
+  std::map<std::string, std::vector<std::string>> out;
+  const std::string_view text = file.text();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    const std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.rfind("jail:", 0) != 0) continue;  // other subjects, blank lines
+    // jail:NAME:RESOURCE:ACTION=AMOUNT[/PER], the name may hold a ':'
+    const std::size_t eq = line.find('=');
+    const std::size_t action = eq == std::string_view::npos ? eq : line.rfind(':', eq);
+    const std::size_t resource = action == std::string_view::npos || action == 0
+                                     ? std::string_view::npos
+                                     : line.rfind(':', action - 1);
+    if (resource == std::string_view::npos || resource < 5)
+      return located(
+          file, start,
+          fmt::format("expected 'jail:NAME:RESOURCE:ACTION=AMOUNT' from rctl, got '{}'", std::string(line)));
+    out[std::string(line.substr(5, resource - 5))].emplace_back(line.substr(resource + 1));
+  }
+  return out;
 }
 
 }  // namespace jailplan

@@ -1,9 +1,12 @@
 #pragma once
 /// Observing a FreeBSD host with a constant number of commands, whatever
 /// the number of jails: one `jls --libxo json -d -n`, one `mount -p`, one
-/// `ifconfig -a`, plus jailplan's applied records from its state directory.
+/// `ifconfig -a`, one `rctl` when jailplan gave a running jail limits, plus
+/// jailplan's applied records from its state directory.
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "executor/command_runner.hpp"
 #include "executor/host_env.hpp"
@@ -31,6 +34,7 @@ class FreeBsdObserver final : public Observer {
   Result<ObservedState> observe() override;
 
  private:
+  Diagnostics observe_limits(ObservedState& s);
   CommandRunner& m_runner;
   SourceLoader& m_files;
   std::string m_state_dir;
@@ -44,5 +48,9 @@ Result<std::vector<ObservedMount>> parse_mount_p(const SourceFile& file);
 /// (`%lo0`) or a `/prefix`; an `inet` / `inet6` line without a numeric
 /// address is a located error.
 Result<std::vector<ObservedAddress>> parse_ifconfig(const SourceFile& file);
+/// `rctl` output → each jail's rules without their subject
+/// (`memoryuse:deny=536870912`); rules of other subjects are skipped, a
+/// jail rule without resource, action and amount is a located error.
+Result<std::map<std::string, std::vector<std::string>>> parse_rctl(const SourceFile& file);
 
 }  // namespace jailplan

@@ -183,6 +183,49 @@ std::string apply(const std::string& jail, const Limits& l, const std::vector<in
   return {};
 }
 
+namespace {
+
+// A limit file's value: nullopt for none ("max", -1, or v1's page-rounded
+// maximum), or when it cannot be read (no group: no limit either).
+std::optional<std::int64_t> read_value(const std::string& path) {
+  std::ifstream in(path);
+  std::string word;
+  if (!(in >> word) || word == "max") return std::nullopt;
+  try {
+    const long long v = std::stoll(word);
+    if (v < 0 || v >= (1LL << 62)) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool read_limits(const std::string& jail, Limits& out) {
+  out = Limits{};
+  const Mode mode = detect();
+  if (mode == Mode::none) return false;
+  const auto dirs = directories(jail, mode);
+  if (mode == Mode::v2) {
+    const std::string leaf = dirs[0] + k_jail_leaf;
+    out.memory = read_value(leaf + "/memory.max");
+    out.processes = read_value(leaf + "/pids.max");
+    std::ifstream cpu(leaf + "/cpu.max");
+    std::string quota;
+    std::int64_t period = 0;
+    if (cpu >> quota >> period && quota != "max" && period > 0)
+      if (const auto q = read_value(leaf + "/cpu.max")) out.cpu_percent = *q * 100 / period;
+    return true;
+  }
+  out.memory = read_value(dirs[0] + k_jail_leaf + "/memory.limit_in_bytes");
+  out.processes = read_value(dirs[1] + k_jail_leaf + "/pids.max");
+  const auto quota = read_value(dirs[2] + k_jail_leaf + "/cpu.cfs_quota_us");
+  const auto period = read_value(dirs[2] + k_jail_leaf + "/cpu.cfs_period_us");
+  if (quota && period && *period > 0) out.cpu_percent = *quota * 100 / *period;
+  return true;
+}
+
 std::vector<int> open_join_handles(const std::string& jail) {
   std::vector<int> out;
   for (const auto& d : directories(jail, detect()))

@@ -42,6 +42,9 @@ std::string place_init(const std::string& jail, int init_pid);
 /// Creates the groups, writes the limits on the `jail` leaf (those not
 /// given are lifted) and moves `pids` into it.
 std::string apply(const std::string& jail, const Limits& limits, const std::vector<int>& pids);
+/// The limits the jail's `jail` leaf holds now (none where its groups are
+/// gone); false on a host without cgroups.
+bool read_limits(const std::string& jail, Limits& out);
 /// Opens the `cgroup.procs` of the jail's `jail` leaves (where they exist),
 /// so that a process can join them later from inside the jail's mount
 /// namespace by writing "0" (itself) to each.

@@ -1,15 +1,21 @@
 #include "executor/linux/observer.hpp"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "executor/linux/cgroup.hpp"
 #include "executor/linux/netlink.hpp"
 #include "executor/linux/routes.hpp"
 #include "executor/linux/runtime.hpp"
+#include "executor/linux/sys.hpp"
 #include "executor/records.hpp"
 #include "planner/snapshot.hpp"
 
@@ -46,6 +52,58 @@ std::vector<std::string> link_faults(const linux_jail::Runtime& r, const linux_n
     }
   }
   return faults;
+}
+
+/// The addresses on the jail's end of its link (eth0 in its network
+/// namespace), read from a thread that joins that namespace; nullopt when
+/// they cannot be read (the jail gone, no right to join it).
+std::optional<std::vector<std::string>> jail_link_addresses(const linux_jail::Runtime& r) {
+  linux_jail::Fd ns(::open(fmt::format("/proc/{}/ns/net", r.init_pid).c_str(), O_RDONLY | O_CLOEXEC));
+  if (ns.get() < 0 || !linux_jail::alive(r)) return std::nullopt;
+  std::optional<std::vector<std::string>> out;
+  // a thread's network namespace is its own: joining it leaves the
+  // process's other threads where they are
+  std::thread reader([&] {
+    if (::setns(ns.get(), CLONE_NEWNET) != 0) return;
+    std::string error;
+    const linux_net::HostNetwork net = linux_net::read_host_network(error);
+    if (!error.empty()) return;
+    std::vector<std::string> found;
+    if (const linux_net::HostLink* eth0 = net.link("eth0"))
+      for (const auto& a : net.addresses)
+        if (a.index == eth0->index) found.push_back(a.text);
+    out = std::move(found);
+  });
+  reader.join();
+  return out;
+}
+
+/// The limits in force for the jails whose records give them some, as
+/// rctl rules; those cgroups cannot hold are taken as recorded.
+void observe_limits(ObservedState& s) {
+  for (auto& j : s.jails) {
+    const AppliedRecord* record = j.own_record();
+    const CanonParam* rules = record != nullptr ? find_param(record->params, "jailplan.rctl") : nullptr;
+    linux_cgroup::Limits l;
+    if (rules == nullptr || !linux_cgroup::read_limits(j.name, l)) continue;
+    // the kernel keeps a memory limit in whole pages: the recorded amount
+    // rounded down is that amount
+    linux_cgroup::Limits recorded;
+    std::vector<std::string> enforced;
+    for (const auto& rule : rules->values)
+      if (linux_cgroup::unenforceable(rule).empty()) enforced.push_back(rule);
+    const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+    if (linux_cgroup::parse_limits(enforced, recorded).empty() && recorded.memory && l.memory && page > 0 &&
+        *l.memory == *recorded.memory / page * page)
+      l.memory = recorded.memory;
+    std::vector<std::string> in_force;
+    if (l.memory) in_force.push_back(fmt::format("memoryuse:deny={}", *l.memory));
+    if (l.processes) in_force.push_back(fmt::format("maxproc:deny={}", *l.processes));
+    if (l.cpu_percent) in_force.push_back(fmt::format("pcpu:deny={}", *l.cpu_percent));
+    for (const auto& rule : rules->values)
+      if (!linux_cgroup::unenforceable(rule).empty()) in_force.push_back(rule);
+    j.limits = std::move(in_force);
+  }
 }
 
 void host_addresses(const linux_net::HostNetwork& net, ObservedState& s) {
@@ -107,12 +165,15 @@ Result<ObservedState> LinuxObserver::observe() {
     }
     // a host whose links cannot be read shows no faults rather than all
     if (net_error.empty()) j.faults = link_faults(r, net);
+    if (net_error.empty() && j.faults.empty() && !r.veth.empty() && !r.addresses.empty())
+      j.link_addresses = jail_link_addresses(r);
     s.jails.push_back(std::move(j));
   }
   if (net_error.empty()) host_addresses(net, s);
   s.normalize();
   s.source = fmt::format("this host ({})", m_paths.runtime_dir);
   if (auto d = attach_records(s, m_paths.state_dir, m_files, m_sources); d.has_errors()) return d;
+  observe_limits(s);
   add_unrecorded_dead(dead, s);
   return s;
 }

@@ -589,10 +589,33 @@ int tool_devfs(const Args& a) {
   return 0;
 }
 
+// A rule as rctl lists it: the kernel keeps amounts in units (rctl -h
+// would print them humanized), and a `/per` only when it is not the subject.
+std::string listed_rule(std::string rule) {
+  const auto eq = rule.find('=');
+  if (eq == std::string::npos) return rule;
+  std::string amount = rule.substr(eq + 1), per;
+  if (const auto slash = amount.find('/'); slash != std::string::npos) {
+    per = amount.substr(slash);
+    amount.resize(slash);
+  }
+  if (per == "/jail") per.clear();
+  long long scale = 1;
+  if (!amount.empty()) {
+    const std::string units = "kmgtpe";
+    const auto at = units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(amount.back()))));
+    if (at != std::string::npos) {
+      scale = 1LL << (10 * (at + 1));
+      amount.pop_back();
+    }
+  }
+  return rule.substr(0, eq + 1) + std::to_string(std::stoll(amount) * scale) + per;
+}
+
 int tool_rctl(const Args& a) {
   Host host;
   if (a.size() == 1) {
-    for (const auto& r : host.k.state["rctl"]) std::printf("%s\n", r.get<std::string>().c_str());
+    for (const auto& r : host.k.state["rctl"]) std::printf("%s\n", listed_rule(r.get<std::string>()).c_str());
     return 0;
   }
   if (injected_failure(host, "rctl")) return 1;
