@@ -38,6 +38,20 @@ void add_run_options(CLI::App& cmd, ApplyOptions& o) {
       ->check(CLI::IsMember({"lines", "json", "quiet"}));
 }
 
+/// `restart` and `adopt`: a mutating command on FILE and named jails.
+void add_jails_command(CLI::App& app, const char* name, const char* help, const char* jails_help,
+                       ApplyOptions& o, std::vector<std::string>& jails) {
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("file", o.file, "Configuration file")->required();
+  cmd->add_option("jails", jails, jails_help)->required();
+  add_host_options(*cmd, o.host);
+  cmd->add_flag("--dry-run", o.dry_run, "Print every command in order; change nothing");
+  cmd->add_flag("--auto-approve", o.auto_approve, "Do not ask for confirmation");
+  add_allow_unenforced(*cmd, o.host);
+  add_lock_timeout(*cmd, o);
+  add_run_options(*cmd, o);
+}
+
 }  // namespace
 
 void register_commands(CLI::App& app, CommandLine& cl) {
@@ -133,27 +147,12 @@ void register_commands(CLI::App& app, CommandLine& cl) {
   add_lock_timeout(*apply, cl.apply);
   add_run_options(*apply, cl.apply);
 
-  auto* restart = app.add_subcommand(
-      "restart", "Stop and start jails again with their declared configuration, as 'jail -rc' does");
-  restart->add_option("file", cl.restart.file, "Configuration file")->required();
-  restart->add_option("jails", cl.restart.restart, "The jails to restart")->required();
-  add_host_options(*restart, cl.restart.host);
-  restart->add_flag("--dry-run", cl.restart.dry_run, "Print every command in order; change nothing");
-  restart->add_flag("--auto-approve", cl.restart.auto_approve, "Do not ask for confirmation");
-  add_allow_unenforced(*restart, cl.restart.host);
-  add_lock_timeout(*restart, cl.restart);
-  add_run_options(*restart, cl.restart);
-
-  auto* adopt = app.add_subcommand(
-      "adopt", "Take over running jails that no configuration owns, as they run; nothing else changes");
-  adopt->add_option("file", cl.adopt.file, "Configuration file that declares them")->required();
-  adopt->add_option("jails", cl.adopt.adopt, "The jails to adopt")->required();
-  add_host_options(*adopt, cl.adopt.host);
-  adopt->add_flag("--dry-run", cl.adopt.dry_run, "Print every command in order; change nothing");
-  adopt->add_flag("--auto-approve", cl.adopt.auto_approve, "Do not ask for confirmation");
-  add_allow_unenforced(*adopt, cl.adopt.host);
-  add_lock_timeout(*adopt, cl.adopt);
-  add_run_options(*adopt, cl.adopt);
+  add_jails_command(app, "restart",
+                    "Stop and start jails again with their declared configuration, as 'jail -rc' does",
+                    "The jails to restart", cl.restart, cl.restart.restart);
+  add_jails_command(app, "adopt",
+                    "Take over running jails that no configuration owns, as they run; nothing else changes",
+                    "The jails to adopt", cl.adopt, cl.adopt.adopt);
 
   auto* reconcile = app.add_subcommand(
       "reconcile", "Converge the whole host to the configuration without asking (boot, cron, pipelines)");
