@@ -10,7 +10,7 @@ if [[ $(uname -s) == Linux ]]; then
   packages+=(libseccomp-dev)  # the Linux backend's system-call filter
 fi
 if [[ ${1:-} == --tests ]]; then
-  packages+=(mandoc ansible-core)
+  packages+=(mandoc ansible-core python3-jsonschema)
 fi
 missing=()
 for p in "${packages[@]}"; do
