@@ -179,7 +179,9 @@ static int try_pid(long pid, struct tally* t) {
   char name[32];
   snprintf(name, sizeof name, "%ld", pid);
   int seized = 1;
-  if (ptrace(PTRACE_SEIZE, (pid_t)pid, 0, 0) != 0) {
+  /* an execve while traced becomes an event stop, not a SIGTRAP left
+     pending for after the detach (which killed the entering process) */
+  if (ptrace(PTRACE_SEIZE, (pid_t)pid, 0, (void*)(long)PTRACE_O_TRACEEXEC) != 0) {
     if (errno == ESRCH) return 0;
     seized = 0;
     if (ptrace(PTRACE_ATTACH, (pid_t)pid, 0, 0) != 0) {
@@ -195,7 +197,13 @@ static int try_pid(long pid, struct tally* t) {
   if (seized) ptrace(PTRACE_INTERRUPT, (pid_t)pid, 0, 0);
   if (waitpid((pid_t)pid, &status, __WALL) == (pid_t)pid && WIFSTOPPED(status)) {
     t->escapes += inspect(name);
-    ptrace(PTRACE_DETACH, (pid_t)pid, 0, 0);
+    /* a signal on its way to the process (not our stop, nor an event)
+       goes on with it; a SIGSTOP of PTRACE_ATTACH still pending after the
+       detach would leave it stopped, so it is continued */
+    const int sig = WSTOPSIG(status);
+    const int pass = (status >> 16) == 0 && sig != SIGSTOP && sig != SIGTRAP ? sig : 0;
+    ptrace(PTRACE_DETACH, (pid_t)pid, 0, (void*)(long)pass);
+    kill((pid_t)pid, SIGCONT);
   }
   return 1;
 }
