@@ -2,12 +2,35 @@
 /// Small text helpers every layer uses: splitting on blanks as jail(8) and
 /// fstab(5) do, strunvis(3)'s escapes, and argv shown to people.
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace jailplan {
+
+/// The lines of a text one at a time, without their newline (a last line
+/// without one too), each with where it starts:
+/// `for (Lines l(text); l.next();) use(l.line, l.offset);`
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : m_text(text) {}
+  bool next() {
+    if (m_pos >= m_text.size()) return false;
+    const std::size_t eol = std::min(m_text.find('\n', m_pos), m_text.size());
+    offset = m_pos;
+    line = m_text.substr(m_pos, eol - m_pos);
+    m_pos = eol + 1;
+    return true;
+  }
+  std::string_view line;   ///< the current line
+  std::size_t offset = 0;  ///< where it starts in the text
+
+ private:
+  std::string_view m_text;
+  std::size_t m_pos = 0;
+};
 
 /// Words separated by blanks (spaces, tabs, newlines), as jail(8) splits
 /// a command and fstab(5) a line.

@@ -17,11 +17,8 @@ namespace {
 /// the last one winning; no expansion.
 std::map<std::string, std::string> rc_variables(std::string_view text) {
   std::map<std::string, std::string> vars;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  for (Lines l(text); l.next();) {
+    std::string_view line = l.line;
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     const auto eq = line.find('=');
     if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;

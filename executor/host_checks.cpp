@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "planner/steps.hpp"
 
 namespace jailplan {
@@ -31,11 +32,8 @@ bool shared_stack(const JailSpec& j) {
 
 std::vector<Listener> parse_sockstat(const std::string& text) {
   std::vector<Listener> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const auto f = split_blanks(std::string_view(text).substr(pos, eol - pos));
-    pos = eol + 1;
+  for (Lines l(text); l.next();) {
+    const auto f = split_blanks(l.line);
     if (f.size() < 6 || f[0] == "USER") continue;
     const std::string& local = f[5];
     const auto colon = local.rfind(':');

@@ -69,29 +69,20 @@ FreeBsdPaths FreeBsdPaths::from(const HostEnv& env) {
 
 Result<std::vector<ObservedMount>> parse_mount_p(const SourceFile& file) {
   std::vector<ObservedMount> out;
-  const std::string_view text = file.text();
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const auto f = split_blanks(text.substr(pos, eol - pos));
+  for (Lines l(file.text()); l.next();) {
+    const auto f = split_blanks(l.line);
     if (!f.empty() && f.size() < 3)
-      return located(file, pos, "expected 'DEVICE MOUNTPOINT FSTYPE OPTIONS DUMP PASS' from mount -p");
+      return located(file, l.offset, "expected 'DEVICE MOUNTPOINT FSTYPE OPTIONS DUMP PASS' from mount -p");
     if (!f.empty()) out.push_back({f[2], mount_field(f[0]), mount_field(f[1])});
-    pos = eol + 1;
   }
   return out;
 }
 
 Result<std::vector<ObservedAddress>> parse_ifconfig(const SourceFile& file) {
   std::vector<ObservedAddress> out;
-  const std::string_view text = file.text();
   std::string iface;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t start = pos;
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  for (Lines l(file.text()); l.next();) {
+    const std::string_view line = l.line;
     if (line.empty()) continue;
     if (line[0] != ' ' && line[0] != '\t') {
       // `NAME: flags=...`; a renamed interface may hold a ':' itself
@@ -104,7 +95,7 @@ Result<std::vector<ObservedAddress>> parse_ifconfig(const SourceFile& file) {
     auto address = f.size() >= 2 ? address_of(f[0], f[1]) : std::nullopt;
     if (!address)
       return located(
-          file, start + line.find(f[0]),
+          file, l.offset + line.find(f[0]),
           fmt::format("expected a numeric address after '{}', got '{}' (ifconfig -a of interface '{}')", f[0],
                       f.size() >= 2 ? f[1] : std::string(), iface));
     out.push_back({iface, f[0], std::move(*address)});
@@ -170,13 +161,8 @@ Diagnostics FreeBsdObserver::observe_limits(ObservedState& s) {
 
 Result<std::map<std::string, std::vector<std::string>>> parse_rctl(const SourceFile& file) {
   std::map<std::string, std::vector<std::string>> out;
-  const std::string_view text = file.text();
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t start = pos;
-    const std::size_t eol = std::min(text.find('\n', pos), text.size());
-    const std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  for (Lines l(file.text()); l.next();) {
+    const std::string_view line = l.line;
     if (line.rfind("jail:", 0) != 0) continue;  // other subjects, blank lines
     // jail:NAME:RESOURCE:ACTION=AMOUNT[/PER], the name may hold a ':'
     const std::size_t eq = line.find('=');
@@ -186,7 +172,7 @@ Result<std::map<std::string, std::vector<std::string>>> parse_rctl(const SourceF
                                      : line.rfind(':', action - 1);
     if (resource == std::string_view::npos || resource < 5)
       return located(
-          file, start,
+          file, l.offset,
           fmt::format("expected 'jail:NAME:RESOURCE:ACTION=AMOUNT' from rctl, got '{}'", std::string(line)));
     out[std::string(line.substr(5, resource - 5))].emplace_back(line.substr(resource + 1));
   }
