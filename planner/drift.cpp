@@ -1,8 +1,5 @@
 #include "planner/drift.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 #include <map>
 
@@ -10,23 +7,16 @@
 
 #include "compiler/fstab.hpp"
 #include "compiler/typecheck.hpp"
+#include "planner/addresses.hpp"
 #include "planner/steps.hpp"
 
 namespace jailplan {
 
 namespace {
 
-std::string canonical_address(const std::string& family, const std::string& address) {
-  const int af = family == "inet6" ? AF_INET6 : AF_INET;
-  unsigned char buf[sizeof(in6_addr)];
-  char text[INET6_ADDRSTRLEN];
-  if (::inet_pton(af, address.c_str(), buf) == 1 && ::inet_ntop(af, buf, text, sizeof text) != nullptr)
-    return text;
-  return address;
-}
-
 std::string alias_key(const std::string& family, const std::string& interface, const std::string& address) {
-  return family + '\x1f' + interface + '\x1f' + canonical_address(family, address);
+  const std::string canonical = canonical_address(address);  // planner/addresses.hpp
+  return family + '\x1f' + interface + '\x1f' + (canonical.empty() ? address : canonical);
 }
 
 }  // namespace
