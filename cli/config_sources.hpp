@@ -4,6 +4,8 @@
 /// what it read. A saved plan records them; `apply PLAN` reads them again
 /// and refuses the plan when any differs.
 
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "grammar/source_loader.hpp"
@@ -27,10 +29,11 @@ class RecordingLoader final : public SourceLoader {
   const std::vector<SourceDigest>& sources() const { return m_sources; }
 
  private:
-  void note(const std::string& path, const std::optional<std::string>& text, const std::string& error);
+  void note(SourceDigest d);
 
   SourceLoader& m_inner;
   std::vector<SourceDigest> m_sources;
+  std::set<std::pair<std::string, std::string>> m_seen;  // (path, digest) of m_sources
 };
 
 }  // namespace jailplan
