@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -233,25 +235,33 @@ int refuse_saved(const ApplyOptions& o, const std::vector<std::string>& why, Wor
   return k_exit_error;
 }
 
-/// Why the configuration's files differ from those the plan was made from.
+/// Why the configuration's files differ from those the plan was made from,
+/// in reading order. (A file read twice with different contents has two
+/// digests: its digests are compared as a set.)
 std::vector<std::string> changed_sources(const std::vector<SourceDigest>& then,
                                          const std::vector<SourceDigest>& now) {
+  const auto by_path = [](const std::vector<SourceDigest>& sources) {
+    std::map<std::string_view, std::set<std::string_view>> out;
+    for (const auto& s : sources) out[s.path].insert(s.digest);
+    return out;
+  };
+  const auto before = by_path(then), after = by_path(now);
+  const auto words = [](std::string_view path) {
+    return path.rfind("glob:", 0) == 0 ? fmt::format("the files {} matches", path.substr(5))
+                                       : std::string(path);
+  };
   std::vector<std::string> out;
-  const auto find = [](const std::vector<SourceDigest>& in, const std::string& path) {
-    return std::find_if(in.begin(), in.end(), [&](const SourceDigest& s) { return s.path == path; });
-  };
-  const auto words = [](const std::string& path) {
-    return path.rfind("glob:", 0) == 0 ? fmt::format("the files {} matches", path.substr(5)) : path;
-  };
+  std::set<std::string_view> said;
   for (const auto& s : then) {
-    const auto it = find(now, s.path);
-    if (it == now.end())
+    if (!said.insert(s.path).second) continue;
+    const auto it = after.find(s.path);
+    if (it == after.end())
       out.push_back(fmt::format("the configuration no longer reads {}", words(s.path)));
-    else if (it->digest != s.digest)
+    else if (it->second != before.at(s.path))
       out.push_back(fmt::format("{} changed since the plan was made", words(s.path)));
   }
   for (const auto& s : now)
-    if (find(then, s.path) == then.end())
+    if (before.count(s.path) == 0 && said.insert(s.path).second)
       out.push_back(fmt::format("the configuration now reads {}", words(s.path)));
   if (out.empty() && then != now)
     out.emplace_back("the configuration's files changed since the plan was made");
@@ -320,15 +330,15 @@ int apply_saved(const ApplyOptions& o, const SourceFile& file, World& w) {
   const PlanOrigin& origin = saved.origin;
   if (origin.config == "-" || origin.config.empty())
     return refuse_saved(o, {"it was made from standard input, which cannot be read again"}, w);
-  HostLock lock;
-  SourceSet sources;
-  auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
-  if (!observed) return k_exit_error;
   if (origin.hostname.empty() && origin.host_id.empty())
     return refuse_saved(o,
                         {"it names no host (made against a snapshot without one): plan against a snapshot "
                          "'jailplan observe --json' wrote on the host"},
                         w);
+  HostLock lock;
+  SourceSet sources;
+  auto observed = lock_and_observe(lock, o, o.operation.c_str(), sources, w);
+  if (!observed) return k_exit_error;
   if (origin.hostname != observed->hostname || origin.host_id != observed->host_id)
     return refuse_saved(
         o,
