@@ -11,14 +11,8 @@ missing=
 [ "$(id -u)" = 0 ] || missing="root"
 command -v ansible-playbook >/dev/null 2>&1 || missing="$missing ansible-playbook (ansible-core)"
 [ -x /bin/busybox ] || missing="$missing /bin/busybox (busybox-static)"
-if [ -n "$missing" ]; then
-	if [ "${CI:-}" = true ]; then
-		echo "ansible_module: missing:$missing" >&2
-		exit 1
-	fi
-	echo "ansible_module: SKIPPED: missing:$missing" >&2
-	exit 0
-fi
+. "$source_dir/tests/requirements.sh"
+require ansible_module "$missing"
 work=$(mktemp -d /tmp/jailplan-ansible-XXXXXX)
 name="ans$$"
 cleanup() {

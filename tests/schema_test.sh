@@ -7,14 +7,10 @@
 set -eu
 binary=$1
 source_dir=$2
-if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
-	if [ "${CI:-}" = true ]; then
-		echo "plan_schema: missing: python3-jsonschema" >&2
-		exit 1
-	fi
-	echo "plan_schema: SKIPPED: missing: python3-jsonschema" >&2
-	exit 0
-fi
+missing=
+/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || missing=" python3-jsonschema"
+. "$source_dir/tests/requirements.sh"
+require plan_schema "$missing"
 work=$(mktemp -d /tmp/jailplan-schema-XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 printf '%s\n' '{"format": "jailplan-state", "version": 1, "jails": [], "host": {"hostname": "h", "host_id": "1"}}' \
